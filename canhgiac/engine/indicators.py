@@ -1,0 +1,315 @@
+"""Extract indicators from a message: phone numbers, bank accounts, links, amounts.
+
+Extraction works on the *plain* form from :mod:`normalize` (lowercase, no diacritics,
+obfuscated links already put back together), so "0912.345.678", "+84 912 345 678",
+"Số tài khoản" and "so tk" all need one pattern each.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from canhgiac.engine.lexicon import BANKS, DOMAINS
+
+__all__ = ["Amount", "BankAccount", "Indicators", "Link", "Phone", "extract", "parse_link", "registered_domain"]
+
+
+@dataclass(frozen=True, slots=True)
+class Phone:
+    e164: str
+    kind: str  # "mobile", "landline" or "hotline"
+    raw: str
+
+
+@dataclass(frozen=True, slots=True)
+class BankAccount:
+    number: str
+    bank: str | None
+    raw: str
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    url: str
+    host: str
+    domain: str | None
+    """The registered domain, or None for a page on a big platform (facebook.com/...),
+    which belongs to one account there and says nothing about the platform."""
+    path: str
+    shortener: bool
+    is_ip: bool
+
+    @property
+    def page(self) -> str:
+        """Host and path without the scheme: how a blocklist names a page."""
+        return (self.host + self.path).rstrip("/")
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    vnd: int
+    raw: str
+
+
+@dataclass(slots=True)
+class Indicators:
+    phones: list[Phone] = field(default_factory=list)
+    bank_accounts: list[BankAccount] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    amounts: list[Amount] = field(default_factory=list)
+
+    @property
+    def domains(self) -> list[str]:
+        return _unique(link.domain for link in self.links if link.domain)
+
+    @property
+    def zalo_links(self) -> list[str]:
+        return _unique(link.page for link in self.links if link.host in ("zalo.me", "chat.zalo.me") and link.path.strip("/"))
+
+    def __bool__(self) -> bool:
+        return bool(self.phones or self.bank_accounts or self.links)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "phones": _unique(p.e164 for p in self.phones),
+            "bank_accounts": [{"number": a.number, "bank": a.bank} for a in self.bank_accounts],
+            "urls": _unique(link.url for link in self.links),
+            "domains": self.domains,
+            "zalo_links": self.zalo_links,
+            "amounts_vnd": _unique(a.vnd for a in self.amounts),
+        }
+
+
+def _unique(items: Any) -> list[Any]:
+    seen: dict[Any, None] = {}
+    for item in items:
+        seen.setdefault(item, None)
+    return list(seen)
+
+
+# ---------------------------------------------------------------------------- links
+
+_URL = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"'{}|\\^`]+"
+    r"|(?<![\w@.-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,13}(?::\d{2,5})?(?:/[^\s<>\"'{}|\\^`]*)?",
+)
+_IP = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
+_TRAILING = ".,;:!?)]}'\"…"
+
+
+def registered_domain(host: str) -> str:
+    """The name a registrant owns: "a.b.vcb-sinhtrachoc.com.vn" -> "vcb-sinhtrachoc.com.vn"."""
+    labels = host.split(".")
+    for i in range(len(labels)):
+        suffix = ".".join(labels[i:])
+        if suffix in DOMAINS.public_suffixes:
+            return ".".join(labels[max(i - 1, 0) :])
+    return ".".join(labels[-2:])
+
+
+def parse_link(text: str) -> Link | None:
+    """Parse one link as found in text; None when it is not a plausible web address."""
+    url = text.rstrip(_TRAILING)
+    if not url:
+        return None
+    rest = url.split("://", 1)[1] if "://" in url else url
+    host, _, path = rest.partition("/")
+    host = host.split("@")[-1].split(":")[0].strip(".")
+    path = "/" + path if path else ""
+    if not host:
+        return None
+    is_ip = bool(_IP.match(host))
+    if not is_ip:
+        tld = host.rsplit(".", 1)[-1]
+        if "." not in host or tld not in DOMAINS.tlds:
+            return None
+    bare = host[4:] if host.startswith("www.") else host
+    if bare.startswith("m.") and bare[2:] in DOMAINS.platform_hosts:
+        bare = bare[2:]
+    domain: str | None = host if is_ip else registered_domain(bare)
+    if bare in DOMAINS.platform_hosts and path.strip("/") and bare not in DOMAINS.shorteners:
+        domain = None
+    if domain == bare and bare in DOMAINS.public_suffixes:
+        domain = None
+    shortener = bare in DOMAINS.shorteners or (domain is not None and domain.split(".", 1)[-1] in DOMAINS.shorteners)
+    if "://" not in url:
+        url = "http://" + url
+    return Link(url=url, host=bare, domain=domain, path=path, shortener=shortener, is_ip=is_ip)
+
+
+# ---------------------------------------------------------------------------- phones and accounts
+
+_DIGIT_RUN = re.compile(r"(?<![\w.,/])\+?\(?\d[\d .\-()]*\d(?![\w/]|[.,]\d)")
+_GROUP = re.compile(r"\d+")
+
+_PHONE_CONTEXT = re.compile(
+    r"\b(?:lh|lien he|goi|call|sdt|so dt|dt|dien thoai|dthoai|zalo|hotline|phone|tel|nhan tin|sms|so may|thue bao|tb|alo|so dien thoai)\b"
+)
+_ACCOUNT_CONTEXT = re.compile(
+    r"\b(?:stk|so tk|so tai khoan|tai khoan so|tai khoan|tk|account|acc|chuyen khoan|ck|chuyen tien|nap tien|ngan hang|nh|chu tk|chu tai khoan)\b"
+)
+
+
+def _bank_aliases() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for bank in BANKS:
+        for alias in bank.aliases:
+            if " " in alias and "bank" not in alias and "money" not in alias and "pay" not in alias:
+                # "quan doi", "sai gon": a bank name only after "ngân hàng".
+                table["ngan hang " + alias] = bank.name
+                table["nh " + alias] = bank.name
+            else:
+                table[alias] = bank.name
+                table[alias.replace(" ", "")] = bank.name
+    return table
+
+
+_BANK_ALIASES = _bank_aliases()
+_BANK_ALIAS_WORDS = max(alias.count(" ") + 1 for alias in _BANK_ALIASES)
+_BANK_FIRST_WORDS = frozenset(alias.split()[0] for alias in _BANK_ALIASES)
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _banks_in(text: str) -> list[tuple[int, int, str]]:
+    """Bank names in plain text, as (start, end, display name); longest name first."""
+    words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+    found = []
+    i = 0
+    while i < len(words):
+        if words[i][2] not in _BANK_FIRST_WORDS:
+            i += 1
+            continue
+        for n in range(min(_BANK_ALIAS_WORDS, len(words) - i), 0, -1):
+            phrase = " ".join(w[2] for w in words[i : i + n])
+            name = _BANK_ALIASES.get(phrase)
+            if name is not None:
+                found.append((words[i][0], words[i + n - 1][1], name))
+                i += n - 1
+                break
+        i += 1
+    return found
+
+
+def _phone_from_digits(digits: str) -> tuple[str, str] | None:
+    """E.164 and kind for a run of digits, or None."""
+    if digits.startswith("840") and len(digits) in (12, 13):
+        digits = "84" + digits[3:]
+    if digits.startswith("84") and len(digits) in (11, 12):
+        national = "0" + digits[2:]
+    else:
+        national = digits
+    if len(national) == 10 and national[0] == "0" and national[1] in "35789":
+        return "+84" + national[1:], "mobile"
+    if len(national) == 11 and national.startswith("02"):
+        return "+84" + national[1:], "landline"
+    if national[:4] in ("1800", "1900") and len(national) in (8, 10):
+        return national, "hotline"
+    return None
+
+
+def _nearest_context(text: str, start: int) -> str | None:
+    """Whether the words just before a number say phone or account."""
+    window = text[max(0, start - 40) : start]
+    phone = [m.end() for m in _PHONE_CONTEXT.finditer(window)]
+    account = [m.end() for m in _ACCOUNT_CONTEXT.finditer(window)]
+    if not phone and not account:
+        return None
+    if phone and (not account or phone[-1] > account[-1]):
+        return "phone"
+    return "account"
+
+
+def _split_phones(run: str) -> list[tuple[int, int, str, str]]:
+    """Phones in a run of digit groups ("0912 345 678 0987 654 321" holds two)."""
+    groups = [(m.start(), m.end(), m.group()) for m in _GROUP.finditer(run)]
+    found = []
+    i = 0
+    while i < len(groups):
+        digits = ""
+        best: tuple[int, str, str] | None = None
+        for j in range(i, len(groups)):
+            digits += groups[j][2]
+            if len(digits) > 13:
+                break
+            parsed = _phone_from_digits(digits)
+            if parsed:
+                best = (j, *parsed)
+        if best:
+            j, e164, kind = best
+            found.append((groups[i][0], groups[j][1], e164, kind))
+            i = j + 1
+        else:
+            i += 1
+    return found
+
+
+# ---------------------------------------------------------------------------- amounts
+
+_AMOUNT = re.compile(
+    r"(?<![\w.,])(\d{1,3}(?:[.,]\d{3})+|\d+(?:[.,]\d{1,2})?)\s?"
+    r"(ty|trieu|tr|cu|nghin|ngan|k|vnd|dong|d)(\d{1,3})?(?![a-z0-9])"
+)
+_MULTIPLIER = {"k": 1_000, "nghin": 1_000, "ngan": 1_000, "tr": 1_000_000, "trieu": 1_000_000, "cu": 1_000_000, "ty": 1_000_000_000, "d": 1, "dong": 1, "vnd": 1}
+_THOUSANDS = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
+
+
+def _amount(number: str, unit: str, tail: str | None) -> int | None:
+    if _THOUSANDS.match(number):
+        value = float(re.sub(r"[.,]", "", number))
+    else:
+        value = float(number.replace(",", "."))
+    multiplier = _MULTIPLIER[unit]
+    if tail:
+        if multiplier < 1_000_000:
+            return None  # "5d3" is not an amount
+        # "1tr5" is 1.5 million, "2ty35" is 2.35 billion.
+        value += float("0." + tail)
+    result = int(round(value * multiplier))
+    return result if 0 < result < 10**15 else None
+
+
+# ---------------------------------------------------------------------------- all together
+
+
+def extract(plain: str) -> Indicators:
+    """Every indicator in a message's plain form (see ``NormalizedText.plain``)."""
+    result = Indicators()
+    taken: list[tuple[int, int]] = []
+
+    for match in _URL.finditer(plain):
+        link = parse_link(match.group())
+        if link is not None:
+            result.links.append(link)
+            taken.append(match.span())
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= a or start >= b for a, b in taken)
+
+    banks: list[tuple[int, int, str]] | None = None
+    for match in _DIGIT_RUN.finditer(plain):
+        if not free(*match.span()):
+            continue
+        run = match.group()
+        digits = re.sub(r"\D", "", run)
+        context = _nearest_context(plain, match.start())
+        if banks is None:
+            banks = _banks_in(plain) if len(digits) >= 6 else []
+        bank_near = [name for s, e, name in banks if -60 <= match.start() - e <= 60 or 0 <= s - match.end() <= 30]
+        if context == "account" or (context is None and bank_near and len(digits) >= 8):
+            if 6 <= len(digits) <= 19 and " " not in run.strip() or 6 <= len(digits) <= 19 and context == "account":
+                result.bank_accounts.append(BankAccount(digits, bank_near[-1] if bank_near else None, run.strip()))
+                taken.append(match.span())
+                continue
+        for start, end, e164, kind in _split_phones(run):
+            result.phones.append(Phone(e164, kind, run[start:end]))
+            taken.append((match.start() + start, match.start() + end))
+
+    for match in _AMOUNT.finditer(plain):
+        if not free(*match.span()):
+            continue
+        value = _amount(match.group(1), match.group(2), match.group(3))
+        if value is not None:
+            result.amounts.append(Amount(value, match.group().strip()))
+    return result

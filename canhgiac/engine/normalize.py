@@ -1,0 +1,226 @@
+"""Normalize Vietnamese as people really type it.
+
+The output keeps the original for display and adds a *folded* form (lowercase, no
+diacritics, teencode expanded, scammers' obfuscation undone) on which every later stage
+works, so that "Bạn đã đủ điều kiện", "ban da du dieu kien" and "B4n da zu d!eu k1en"
+all look the same to the classifiers. Each step that changed something is recorded, in
+the manner of ftfy's ``fix_and_explain``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from canhgiac.engine import lexicon
+
+__all__ = ["NormalizedText", "fold_diacritics", "normalize", "is_vietnamese_syllable"]
+
+# Characters people (and scammers) slip into text that render as nothing.
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SPACES = re.compile(r"[^\S\n]+")
+_NEWLINES = re.compile(r"\s*\n\s*")
+
+# "abc[.]com", "abc(.)com", "abc{dot}com", "abc [dot] com", "abc chấm com".
+_BRACKET_DOT = re.compile(r"\s*[\[({]\s*(?:\.|dot|cham|chấm)\s*[\])}]\s*", re.IGNORECASE)
+_WORD_DOT = re.compile(r"(?<=[a-z0-9])\s+(?:dot|chấm|cham)\s+(?=[a-z0-9])", re.IGNORECASE)
+# "www . abc . com": spaces around the dots of a host name. Only when a dot has a space
+# before it (or the name starts with www) and the name ends in a known top-level domain,
+# so that "thông báo. Vui lòng" stays two sentences.
+_SPACED_HOST = re.compile(r"(?<![\w.])[a-z0-9-]+(?:\s*\.\s*[a-z0-9-]+)+")
+_SPACE_AROUND_DOT = re.compile(r"\s*\.\s*")
+_GLUED_PUNCT = re.compile(r"(?<=[a-z0-9])([:;,])(?=[a-z])")
+_HXXP = re.compile(r"\bhxxp(s?)\b", re.IGNORECASE)
+
+# Three or more single letters separated by one space: "Q U A  H A N".
+_SPACED_LETTERS = re.compile(r"(?<![^\W\d_])([^\W\d_])((?: [^\W\d_]){2,})(?![^\W\d_])")
+
+# A token that mixes letters with digits or symbols scammers use in place of letters.
+_LEET_MAP = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "!": "i", "$": "s", "|": "l", "€": "e"})
+_LEET_CHARS = frozenset("013457@!$|€")
+_INNER_PUNCT = re.compile(r"[.,;:'\"^*~`_\-/+]")
+_EDGE_PUNCT = re.compile(r"^([^\w@$!|€]*)(.*?)([^\w]*)$", re.DOTALL)
+_LOOKS_LIKE_HOST = re.compile(r"[a-z0-9-]+\.[a-z]{2,}", re.IGNORECASE)
+
+# Vietnamese syllables, folded: optional onset, a vowel nucleus, optional coda. Used to
+# accept a de-obfuscated token only when it becomes a real syllable (so "17h", "4g" and
+# "500k" are left alone while "k1en" becomes "kien").
+_SYLLABLE = re.compile(
+    r"^(?:b|c|ch|d|g|gh|gi|h|k|kh|l|m|n|ng|ngh|nh|p|ph|q|qu|r|s|t|th|tr|v|x)?"
+    r"(?:a|ai|ao|au|ay|e|eo|eu|i|ia|iu|ieu|ie|o|oa|oai|oay|oe|oi|oo|u|ua|uay|ue|ui|uo|uoi|uou|uy|uya|uye|uyu|y|ye|yeu|oac|ua)"
+    r"(?:c|ch|m|n|ng|nh|p|t|i|y|o|u)?$"
+)
+
+
+def _build_fold_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in range(0x00C0, 0x1EFF + 1):
+        char = chr(code)
+        base = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
+        if base != char and base.isascii() and len(base) == 1:
+            table[code] = base
+    table[ord("đ")] = "d"
+    table[ord("Đ")] = "D"
+    return table
+
+
+_FOLD_TABLE = _build_fold_table()
+_VIETNAMESE_CHARS = re.compile("[" + re.escape("".join(chr(c) for c in _FOLD_TABLE)) + "]")
+
+
+def fold_diacritics(text: str) -> str:
+    """Remove Vietnamese diacritics: "Đường Hồ Chí Minh" -> "Duong Ho Chi Minh"."""
+    return text.translate(_FOLD_TABLE)
+
+
+@lru_cache(maxsize=65536)
+def is_vietnamese_syllable(token: str) -> bool:
+    """True when a folded, lowercase token can be a Vietnamese syllable."""
+    return bool(_SYLLABLE.match(token))
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedText:
+    """A message in the forms the engine needs, and how it got there."""
+
+    original: str
+    """The text as received, for display."""
+    clean: str
+    """NFC, invisible and control characters removed, spaces collapsed: for display."""
+    plain: str
+    """Lowercase, no diacritics, links put back together: for extracting indicators."""
+    folded: str
+    """``plain`` with obfuscated words decoded and teencode expanded: for classifying."""
+    has_diacritics: bool
+    steps: tuple[str, ...]
+    """Names of the normalization steps that changed something."""
+    deobfuscated: tuple[str, ...]
+    """Tokens as they were written before obfuscation was undone (evidence for reasons)."""
+
+    @property
+    def tokens(self) -> list[str]:
+        return self.folded.split()
+
+
+def _decode_token(core: str) -> str | None:
+    """Undo letter-for-digit tricks and punctuation inside one word, if that yields a syllable."""
+    if not any(c in _LEET_CHARS for c in core) and not _INNER_PUNCT.search(core):
+        return None
+    letters = sum(c.isalpha() for c in core)
+    if letters < 1:
+        return None
+    candidate = _INNER_PUNCT.sub("", core.translate(_LEET_MAP))
+    if candidate == core or not candidate.isalpha() or len(candidate) < 2:
+        return None
+    if is_vietnamese_syllable(candidate) or candidate in lexicon.OBFUSCATION_TARGET_WORDS:
+        return candidate
+    return None
+
+
+def _join_spaced_host(match: re.Match[str]) -> str:
+    chain = match.group(0)
+    if " " not in chain:
+        return chain
+    # Only "abc . com" (spaces on both sides) or "www . abc": a space before a dot alone
+    # is everyday sloppy typing ("đẹp .gà").
+    spaced_both = re.search(r"\s\.\s", chain) is not None
+    if not (spaced_both or chain.startswith("www")):
+        return chain
+    if chain.rsplit(".", 1)[-1].strip() not in lexicon.DOMAINS.tlds:
+        return chain
+    return _SPACE_AROUND_DOT.sub(".", chain)
+
+
+def _join_spaced_letters(match: re.Match[str]) -> str:
+    return match.group(0).replace(" ", "")
+
+
+def normalize(text: str) -> NormalizedText:
+    """Normalize one message. Never raises on any ``str``."""
+    steps: list[str] = []
+    clean = unicodedata.normalize("NFC", text)
+    if clean != text:
+        steps.append("nfc")
+    stripped = _INVISIBLE.sub("", clean)
+    if stripped != clean:
+        steps.append("invisible_characters")
+    clean = _CONTROL.sub(" ", stripped)
+    clean = _NEWLINES.sub("\n", _SPACES.sub(" ", clean)).strip()
+
+    # Compatibility forms (fullwidth letters, mathematical bold) fold to plain letters for
+    # matching; the clean form keeps them as written.
+    work = unicodedata.normalize("NFKC", clean)
+    if work != clean:
+        steps.append("compatibility_characters")
+    work = work.lower()
+    has_diacritics = _VIETNAMESE_CHARS.search(work) is not None
+    work = fold_diacritics(work)
+
+    before = work
+    work = _HXXP.sub(r"http\1", work)
+    work = _BRACKET_DOT.sub(".", work)
+    work = _WORD_DOT.sub(".", work)
+    work = _SPACED_HOST.sub(_join_spaced_host, work)
+    if work != before:
+        steps.append("link_deobfuscated")
+    plain = work
+
+    work = _GLUED_PUNCT.sub(r"\1 ", work)
+    before = work
+    work = _SPACED_LETTERS.sub(_join_spaced_letters, work)
+    if work != before:
+        steps.append("spaced_letters_joined")
+
+    deobfuscated: list[str] = []
+    expanded = False
+    out: list[str] = []
+    previous = ""
+    teencode = lexicon.TEENCODE
+    for piece in work.split():
+        if piece.isalpha():
+            # Most words: only teencode to look up.
+            teen = teencode.get(piece)
+            if teen is not None and not (piece == "k" and previous[-1:].isdigit()):
+                if piece == "ck" and previous in ("vo", "ba"):
+                    teen = "chong"
+                out.append(teen)
+                expanded = True
+                previous = teen
+            else:
+                out.append(piece)
+                previous = piece
+            continue
+        if "://" in piece or _LOOKS_LIKE_HOST.fullmatch(piece.strip(".,;:!?()[]\"'")):
+            out.append(piece)
+            previous = piece
+            continue
+        edge = _EDGE_PUNCT.match(piece)
+        lead, core, trail = (edge.group(1), edge.group(2), edge.group(3)) if edge else ("", piece, "")
+        if not core.isalpha():
+            decoded = _decode_token(core)
+            if decoded is not None:
+                deobfuscated.append(core)
+                core = decoded
+        teen = teencode.get(core)
+        if teen is not None and not (core == "k" and previous[-1:].isdigit()):
+            core = teen
+            expanded = True
+        out.append(lead + core + trail)
+        previous = core
+    if deobfuscated:
+        steps.append("letters_decoded")
+    if expanded:
+        steps.append("teencode_expanded")
+    folded = " ".join(out)
+    return NormalizedText(
+        original=text,
+        clean=clean,
+        plain=plain,
+        folded=folded,
+        has_diacritics=has_diacritics,
+        steps=tuple(steps),
+        deobfuscated=tuple(deobfuscated),
+    )
