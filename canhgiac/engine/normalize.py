@@ -147,13 +147,14 @@ def normalize(text: str) -> NormalizedText:
     stripped = _INVISIBLE.sub("", clean)
     if stripped != clean:
         steps.append("invisible_characters")
-    clean = _CONTROL.sub(" ", stripped)
-    clean = _NEWLINES.sub("\n", _SPACES.sub(" ", clean)).strip()
+    uncollapsed = _CONTROL.sub(" ", stripped)
+    clean = _NEWLINES.sub("\n", _SPACES.sub(" ", uncollapsed)).strip()
 
     # Compatibility forms (fullwidth letters, mathematical bold) fold to plain letters for
-    # matching; the clean form keeps them as written.
-    work = unicodedata.normalize("NFKC", clean)
-    if work != clean:
+    # matching; the clean form keeps them as written. Spacing is kept until the spaced
+    # letters are joined: two spaces in "Q U A  H A N" separate two words.
+    work = unicodedata.normalize("NFKC", uncollapsed)
+    if unicodedata.normalize("NFKC", clean) != clean:
         steps.append("compatibility_characters")
     work = work.lower()
     has_diacritics = _VIETNAMESE_CHARS.search(work) is not None
@@ -166,13 +167,14 @@ def normalize(text: str) -> NormalizedText:
     work = _SPACED_HOST.sub(_join_spaced_host, work)
     if work != before:
         steps.append("link_deobfuscated")
-    plain = work
 
-    work = _GLUED_PUNCT.sub(r"\1 ", work)
     before = work
     work = _SPACED_LETTERS.sub(_join_spaced_letters, work)
     if work != before:
         steps.append("spaced_letters_joined")
+    work = " ".join(work.split())
+    plain = work
+    work = _GLUED_PUNCT.sub(r"\1 ", work)
 
     deobfuscated: list[str] = []
     expanded = False

@@ -35,7 +35,7 @@ CATEGORIES = (
 )
 
 # Evidence that no model was trained on, with a fixed push on the scam score (in logits).
-_FIXED_WEIGHTS = {"known_indicator": 3.0, "matches_warning": 2.5}
+_FIXED_WEIGHTS = {"known_indicator": 3.0}
 # Text n-grams that push this much are quoted as a reason of their own.
 _WORDING_REASON_MIN = 1.0
 # Messages this short are rarely a forwarded message: they ask about one indicator.
@@ -298,6 +298,13 @@ class Engine:
         probabilities = model.probabilities(x)
         best = max(range(len(probabilities)), key=probabilities.__getitem__)
         intent, confidence = model.classes[best], probabilities[best]
+        if intent != "scam_check" and "scam_ask_strong" in cues and "loss" not in cues and "how" not in cues:
+            explanation.append("Người gửi hỏi đây có phải lừa đảo không, và chưa mất tiền: coi như nhờ kiểm tra.")
+            return "scam_check", max(confidence, probabilities[model.classes.index("scam_check")])
+        asking = "?" in text.clean or "question" in cues or "scam_ask" in cues
+        if intent in ("other", "question") and indicators and asking and "how" not in cues and "tip_strong" not in cues:
+            explanation.append("Người gửi hỏi về một số điện thoại, tài khoản hoặc đường link: coi như nhờ kiểm tra.")
+            return "scam_check", max(confidence, probabilities[model.classes.index("scam_check")])
         if intent in ("other", "question") and is_scam:
             explanation.append("Nội dung mang dấu hiệu lừa đảo: coi như nhờ kiểm tra.")
             return "scam_check", max(confidence, probabilities[model.classes.index("scam_check")])

@@ -43,7 +43,7 @@ REASON_CODES: tuple[str, ...] = tuple(_REASONS)
 
 _NEGATIONS = frozenset({"khong", "dung", "chang", "cam", "chua"})
 _RISKY_TLDS = frozenset(
-    "top xyz vip club online site icu cc tk ml ga cf gq live win bet fun cyou sbs lol buzz rest monster quest bond cfd xin vin asia click link work pw best today life shop store support help finance money loans credit cash casino games ltd mom autos lat homes ws su".split()
+    "tech top xyz vip club online site icu cc tk ml ga cf gq live win bet fun cyou sbs lol buzz rest monster quest bond cfd xin vin asia click link work pw best today life shop store support help finance money loans credit cash casino games ltd mom autos lat homes ws su".split()
 )
 
 
@@ -231,18 +231,29 @@ def _bank(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | Non
 
 
 def _relative(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
-    if "relative" in cues and ("transfer" in cues or indicators.bank_accounts) and ("urgency" in cues or "threat" in cues):
+    if "relative" in cues and (_MONEY_ASK.search(text.folded) or "transfer" in cues or indicators.bank_accounts) and "loss" not in cues:
         return cues.first("relative")
     return None
+
+
+# "chuyển 200 triệu vào tài khoản", "nộp thuế 2.000.000đ vào STK": a payment verb, then
+# where the money should go, in one clause.
+_CLAUSE_CHAR = r"(?:[^.!?\n]|(?<=\d)\.(?=\d))"
+_MONEY_ASK = re.compile(
+    rf"\b(?:chuyen|nop|dong|gui|nap|ck|thanh toan|ung)\b{_CLAUSE_CHAR}{{0,60}}?\b(?:vao|cho|qua|sang)\b{_CLAUSE_CHAR}{{0,25}}?(?:tai khoan|\d{{6,}})"
+)
 
 
 def _money(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
     # A request, not a record: balance notices ("GD -10.000 VND ... ND: thanh toan")
     # name payments that already happened.
-    match = cues.affirmed("transfer")
-    if match is None or "secret_warning" in cues or cues.count("balance_notice") >= 3:
+    if "secret_warning" in cues or cues.count("balance_notice") >= 3 or "loss" in cues:
         return None
-    if cues.affirmed("request") or indicators.bank_accounts:
+    asked = _MONEY_ASK.search(text.folded)
+    if asked and (indicators.bank_accounts or indicators.amounts or "request" in cues):
+        return asked.group(0)[:60]
+    match = cues.affirmed("transfer")
+    if match is not None and (cues.affirmed("request") or indicators.bank_accounts):
         return match.phrase
     return None
 
@@ -255,6 +266,12 @@ def _otp(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None
     match = cues.affirmed("secret_request")
     if match is not None and "promo_code" not in cues and ("secret_warning" not in cues or indicators.links):
         return match.phrase
+    # "cung cấp số tài khoản và mã OTP": a verb of giving a few words before the secret.
+    if "secret_warning" not in cues and "promo_code" not in cues:
+        for secret in cues.by_name.get("secret", ()):
+            for give in cues.by_name.get("give", ()):
+                if 0 < secret.position - give.position <= 6 and not cues.negated(give):
+                    return f"{give.phrase} ... {secret.phrase}"
     entry = cues.affirmed("secret_entry")
     if entry is not None and any(not _official(link.domain) for link in indicators.links):
         return entry.phrase
