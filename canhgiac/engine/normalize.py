@@ -26,7 +26,8 @@ _NEWLINES = re.compile(r"\s*\n\s*")
 
 # "abc[.]com", "abc(.)com", "abc{dot}com", "abc [dot] com", "abc chấm com".
 _BRACKET_DOT = re.compile(r"\s*[\[({]\s*(?:\.|dot|cham|chấm)\s*[\])}]\s*", re.IGNORECASE)
-_WORD_DOT = re.compile(r"(?<=[a-z0-9])\s+(?:dot|chấm|cham)\s+(?=[a-z0-9])", re.IGNORECASE)
+# "abc dot com", "abc chấm com" (accented: folded "cham" is also "chậm", slow).
+_WORD_DOT = re.compile(r"(?<=[a-z0-9])\s+(?:dot|chấm)\s+(?=([a-z]{2,})\b)", re.IGNORECASE)
 # "www . abc . com": spaces around the dots of a host name. Only when a dot has a space
 # before it (or the name starts with www) and the name ends in a known top-level domain,
 # so that "thông báo. Vui lòng" stays two sentences.
@@ -120,6 +121,10 @@ def _decode_token(core: str) -> str | None:
     return None
 
 
+def _word_dot(match: re.Match[str]) -> str:
+    return "." if match.group(1) in lexicon.DOMAINS.tlds else match.group(0)
+
+
 def _join_spaced_host(match: re.Match[str]) -> str:
     chain = match.group(0)
     if " " not in chain:
@@ -158,12 +163,11 @@ def normalize(text: str) -> NormalizedText:
         steps.append("compatibility_characters")
     work = work.lower()
     has_diacritics = _VIETNAMESE_CHARS.search(work) is not None
-    work = fold_diacritics(work)
-
-    before = work
+    # "chấm" is spelled-out "dot" only with its accents: folded it is also "chậm".
+    before = fold_diacritics(work)
+    work = fold_diacritics(_WORD_DOT.sub(_word_dot, work))
     work = _HXXP.sub(r"http\1", work)
     work = _BRACKET_DOT.sub(".", work)
-    work = _WORD_DOT.sub(".", work)
     work = _SPACED_HOST.sub(_join_spaced_host, work)
     if work != before:
         steps.append("link_deobfuscated")
