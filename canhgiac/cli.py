@@ -7,7 +7,8 @@ the web application's commands import Django only when they run.
 from __future__ import annotations
 
 import argparse
-import csv
+import importlib
+import importlib.util
 import json
 import sys
 import time
@@ -327,12 +328,9 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--dump", metavar="FILE.csv", help="also write the generated examples")
     build.set_defaults(func=cmd_build_model)
 
-    try:
-        from canhgiac.web.cli import add_commands
-    except ImportError:  # the web application is optional for engine-only installs
-        pass
-    else:
-        add_commands(sub)
+    # The web application's commands, when it and Django are installed.
+    if importlib.util.find_spec("django") is not None and importlib.util.find_spec("canhgiac.web") is not None:
+        importlib.import_module("canhgiac.web.cli").add_commands(sub)
     return parser
 
 

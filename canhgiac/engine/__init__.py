@@ -1,8 +1,8 @@
 """The Cảnh Giác engine: Vietnamese message understanding with no web framework in it.
 
-    >>> from canhgiac.engine import analyze
-    >>> result = analyze("Chuc mung ban trung thuong xe SH, nhan qua tai vcb-qua.top")
-    >>> result.is_scam, [r.code for r in result.reasons][:2]
+>>> from canhgiac.engine import analyze
+>>> result = analyze("Chuc mung ban trung thuong xe SH, nhan qua tai vcb-qua.top")
+>>> result.is_scam, [r.code for r in result.reasons][:2]
 """
 
 from __future__ import annotations

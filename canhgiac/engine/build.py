@@ -40,17 +40,111 @@ class Example:
 
 # ---------------------------------------------------------------------------- slot values
 
-_CITIES = ["Ha Noi", "Hà Nội", "TP.HCM", "Đà Nẵng", "Hải Phòng", "Cần Thơ", "Nghệ An", "Thanh Hóa", "Bình Dương", "Đồng Nai", "Quảng Ninh", "Gia Lai", "Lâm Đồng", "Bắc Ninh", "Long An", "Huế"]
-_NAMES = ["Nguyễn Văn Hùng", "Trần Thị Mai", "Lê Minh Tuấn", "Phạm Thu Hà", "Hoàng Văn Nam", "Vũ Thị Lan", "Đặng Quốc Bảo", "Bùi Thanh Sơn", "Đỗ Ngọc Anh", "Ngô Văn Long", "Hùng", "Lan", "Tuấn", "Hoa"]
-_STREETS = ["đường Lê Lợi", "ngõ 12 Trần Phú", "đường Nguyễn Trãi", "hẻm 45 Lý Thường Kiệt", "đường liên xã", "tỉnh lộ 8", "đường Hùng Vương", "kiệt 7 Phan Châu Trinh", "quốc lộ 1A", "đường ven sông"]
+_CITIES = [
+    "Ha Noi",
+    "Hà Nội",
+    "TP.HCM",
+    "Đà Nẵng",
+    "Hải Phòng",
+    "Cần Thơ",
+    "Nghệ An",
+    "Thanh Hóa",
+    "Bình Dương",
+    "Đồng Nai",
+    "Quảng Ninh",
+    "Gia Lai",
+    "Lâm Đồng",
+    "Bắc Ninh",
+    "Long An",
+    "Huế",
+]
+_NAMES = [
+    "Nguyễn Văn Hùng",
+    "Trần Thị Mai",
+    "Lê Minh Tuấn",
+    "Phạm Thu Hà",
+    "Hoàng Văn Nam",
+    "Vũ Thị Lan",
+    "Đặng Quốc Bảo",
+    "Bùi Thanh Sơn",
+    "Đỗ Ngọc Anh",
+    "Ngô Văn Long",
+    "Hùng",
+    "Lan",
+    "Tuấn",
+    "Hoa",
+]
+_STREETS = [
+    "đường Lê Lợi",
+    "ngõ 12 Trần Phú",
+    "đường Nguyễn Trãi",
+    "hẻm 45 Lý Thường Kiệt",
+    "đường liên xã",
+    "tỉnh lộ 8",
+    "đường Hùng Vương",
+    "kiệt 7 Phan Châu Trinh",
+    "quốc lộ 1A",
+    "đường ven sông",
+]
 _VILLAGES = ["Đông", "Bắc Sơn", "Tân Lập", "An Phú", "Hòa Bình", "Phú Mỹ", "Thượng", "3", "5", "Trung Hòa"]
 _SHOPS = ["Hoàng Gia", "Ánh Dương", "Phát Đạt", "Thành Công", "Hương Quê", "Ngọc Lan", "Minh Châu", "Thiên Phú"]
 _CARRIERS = [("Viettel", "198", "191"), ("VinaPhone", "18001091", "1543"), ("MobiFone", "9090", "999"), ("VNPT", "18001166", "1543")]
 _HOTLINES = ["1900545413", "1800 1199", "1900 55 88 18", "1800588822", "1900 6060", "1800 599 928"]
-_SCAM_WORDS = ["xacminh", "hotro", "khachhang", "sinhtrachoc", "nhanqua", "tracuu", "hoantien", "vn", "online", "vip", "capnhat", "dichvu", "baomat", "xacthuc", "uudai", "ebank", "login", "care", "cskh", "giaingan"]
-_RISKY_TLDS = ["top", "xyz", "vip", "club", "online", "site", "icu", "cc", "com", "net", "info", "shop", "live", "link", "cyou", "me", "asia", "pro"]
+_SCAM_WORDS = [
+    "xacminh",
+    "hotro",
+    "khachhang",
+    "sinhtrachoc",
+    "nhanqua",
+    "tracuu",
+    "hoantien",
+    "vn",
+    "online",
+    "vip",
+    "capnhat",
+    "dichvu",
+    "baomat",
+    "xacthuc",
+    "uudai",
+    "ebank",
+    "login",
+    "care",
+    "cskh",
+    "giaingan",
+]
+_RISKY_TLDS = [
+    "top",
+    "xyz",
+    "vip",
+    "club",
+    "online",
+    "site",
+    "icu",
+    "cc",
+    "com",
+    "net",
+    "info",
+    "shop",
+    "live",
+    "link",
+    "cyou",
+    "me",
+    "asia",
+    "pro",
+]
 _SHORT = ["bit.ly", "tinyurl.com", "cutt.ly", "rb.gy", "s.id", "t.ly"]
-_BRAND_TOKENS = [t for b in BRANDS for t in b.tokens if len(t) >= 3] + ["vcb", "bidv", "mb", "tpb", "acb", "evn", "vneid", "dichvucong", "shopee", "lazada"]
+_BRAND_TOKENS = [t for b in BRANDS for t in b.tokens if len(t) >= 3] + [
+    "vcb",
+    "bidv",
+    "mb",
+    "tpb",
+    "acb",
+    "evn",
+    "vneid",
+    "dichvucong",
+    "shopee",
+    "lazada",
+]
 
 
 def _rand_digits(rng: random.Random, n: int) -> str:
@@ -118,7 +212,13 @@ def _account_phrase(rng: random.Random) -> str:
     bank = rng.choice(BANKS)
     number = _rand_digits(rng, rng.choice([9, 10, 12, 13, 14]))
     return rng.choice(
-        [f"STK {number} {bank.name}", f"số tài khoản {number} ngân hàng {bank.name}", f"{bank.name}: {number}", f"tk {number} {bank.aliases[0]}", f"{number} - {bank.name} - {rng.choice(_NAMES).upper()}"]
+        [
+            f"STK {number} {bank.name}",
+            f"số tài khoản {number} ngân hàng {bank.name}",
+            f"{bank.name}: {number}",
+            f"tk {number} {bank.aliases[0]}",
+            f"{number} - {bank.name} - {rng.choice(_NAMES).upper()}",
+        ]
     )
 
 
@@ -132,9 +232,26 @@ def _slots(rng: random.Random) -> dict[str, Callable[[], str]]:
         "phone": lambda: _phone(rng),
         "url": lambda: _scam_url(rng),
         "official_url": lambda: _official_url(rng),
-        "official_edu_url": lambda: f"https://{rng.choice(['tuyensinh', 'www', 'daotao', 'hoithao'])}.{rng.choice(['hust', 'fpt', 'uit', 'vnu', 'hcmus', 'ueh', 'tdtu', 'ctu'])}.edu.vn",
-        "official_gov_url": lambda: f"https://{rng.choice(['dichvucong.gov.vn', 'csgt.vn', 'vneid.gov.vn', 'bocongan.gov.vn', 'chinhphu.vn', 'pbgdpl.gov.vn'])}",
-        "shop_domain": lambda: rng.choice(["shopee.vn", "lazada.vn", "tiki.vn", "viettelpost.com.vn", "ghn.vn", "ghtk.vn", "fptshop.com.vn", "thegioididong.com", "dienmayxanh.com", "cellphones.com.vn"]),
+        "official_edu_url": lambda: (
+            f"https://{rng.choice(['tuyensinh', 'www', 'daotao', 'hoithao'])}.{rng.choice(['hust', 'fpt', 'uit', 'vnu', 'hcmus', 'ueh', 'tdtu', 'ctu'])}.edu.vn"
+        ),
+        "official_gov_url": lambda: (
+            f"https://{rng.choice(['dichvucong.gov.vn', 'csgt.vn', 'vneid.gov.vn', 'bocongan.gov.vn', 'chinhphu.vn', 'pbgdpl.gov.vn'])}"
+        ),
+        "shop_domain": lambda: rng.choice(
+            [
+                "shopee.vn",
+                "lazada.vn",
+                "tiki.vn",
+                "viettelpost.com.vn",
+                "ghn.vn",
+                "ghtk.vn",
+                "fptshop.com.vn",
+                "thegioididong.com",
+                "dienmayxanh.com",
+                "cellphones.com.vn",
+            ]
+        ),
         "account_phrase": lambda: _account_phrase(rng),
         "account": lambda: _rand_digits(rng, rng.choice([10, 12, 13])),
         "account_masked": lambda: _rand_digits(rng, 4) + "xxx" + _rand_digits(rng, 3),
@@ -153,7 +270,7 @@ def _slots(rng: random.Random) -> dict[str, Callable[[], str]]:
         "carrier_short": lambda: carrier[2],
         "carrier_lower": lambda: carrier[0].lower(),
         "order": lambda: rng.choice(["DH", "SPX", "GHN", ""]) + _rand_digits(rng, 9),
-        "shop": lambda: rng.choice(["Shopee", "Lazada", "Tiki", "TikTok Shop"] + _SHOPS),
+        "shop": lambda: rng.choice(["Shopee", "Lazada", "Tiki", "TikTok Shop", *_SHOPS]),
         "code": lambda: "".join(rng.choice(string.ascii_uppercase) for _ in range(6)),
         "street": lambda: rng.choice(_STREETS),
         "house": lambda: str(rng.randrange(1, 300)),
@@ -178,7 +295,23 @@ def _fill(template: str, rng: random.Random, extra: dict[str, str] | None = None
 
 # ---------------------------------------------------------------------------- ways of writing
 
-_TEEN = [("không", "ko"), ("khong", "k"), ("được", "dc"), ("duoc", "dc"), ("chuyển khoản", "ck"), ("chuyen khoan", "ck"), ("số tài khoản", "stk"), ("so tai khoan", "stk"), ("gì", "j"), ("biết", "bit"), ("tài khoản", "tk"), ("số điện thoại", "sdt"), ("như thế nào", "ntn"), ("với", "vs"), ("mình", "mk")]
+_TEEN = [
+    ("không", "ko"),
+    ("khong", "k"),
+    ("được", "dc"),
+    ("duoc", "dc"),
+    ("chuyển khoản", "ck"),
+    ("chuyen khoan", "ck"),
+    ("số tài khoản", "stk"),
+    ("so tai khoan", "stk"),
+    ("gì", "j"),
+    ("biết", "bit"),
+    ("tài khoản", "tk"),
+    ("số điện thoại", "sdt"),
+    ("như thế nào", "ntn"),
+    ("với", "vs"),
+    ("mình", "mk"),
+]
 _LEET = str.maketrans({"a": "4", "i": "1", "o": "0", "e": "3"})
 
 
@@ -254,7 +387,7 @@ def generate(sources: Path = DEFAULT_SOURCES, seed: int = SEED) -> list[Example]
         kind, template = rng.choice(scams if use_scam else legit)
         message = _fill(template, rng)
         extra = {"msg": message}
-        scam = use_scam and "{msg}" in wrapper or "{url}" in wrapper
+        scam = (use_scam and "{msg}" in wrapper) or "{url}" in wrapper
         text = _vary(_fill(wrapper, rng, extra), rng, obfuscate=use_scam)
         examples.append(Example(text, scam, "scam_check", None, "check:" + kind))
     return examples

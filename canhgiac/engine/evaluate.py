@@ -36,12 +36,15 @@ class ClassReport:
         return {
             "accuracy": round(self.accuracy, 4),
             "total": self.total,
-            "per_class": {m.label: {"precision": round(m.precision, 4), "recall": round(m.recall, 4), "f1": round(m.f1, 4), "support": m.support} for m in self.per_class},
+            "per_class": {
+                m.label: {"precision": round(m.precision, 4), "recall": round(m.recall, 4), "f1": round(m.f1, 4), "support": m.support}
+                for m in self.per_class
+            },
             "confusion": {t: dict(c) for t, c in self.confusion.items()},
         }
 
     def table(self) -> str:
-        width = max(len(label) for label in self.labels + ["class"]) + 2
+        width = max(len(label) for label in [*self.labels, "class"]) + 2
         lines = [f"{'class':<{width}}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}"]
         for m in self.per_class:
             lines.append(f"{m.label:<{width}}{m.precision:>10.3f}{m.recall:>10.3f}{m.f1:>10.3f}{m.support:>10}")
@@ -127,7 +130,9 @@ class BinaryReport:
         if self.roc_auc is not None:
             lines.append(f"ROC AUC {self.roc_auc:.4f}")
         if self.curve:
-            lines.append("other thresholds:  " + "  ".join(f"{c['threshold']:.2f}: TPR {c['tpr']:.3f} FPR {c['fpr']:.4f}" for c in self.curve))
+            lines.append(
+                "other thresholds:  " + "  ".join(f"{c['threshold']:.2f}: TPR {c['tpr']:.3f} FPR {c['fpr']:.4f}" for c in self.curve)
+            )
         return "\n".join(lines)
 
 

@@ -196,10 +196,7 @@ def _phone_from_digits(digits: str) -> tuple[str, str] | None:
     """E.164 and kind for a run of digits, or None."""
     if digits.startswith("840") and len(digits) in (12, 13):
         digits = "84" + digits[3:]
-    if digits.startswith("84") and len(digits) in (11, 12):
-        national = "0" + digits[2:]
-    else:
-        national = digits
+    national = "0" + digits[2:] if digits.startswith("84") and len(digits) in (11, 12) else digits
     if len(national) == 10 and national[0] == "0" and national[1] in "35789":
         return "+84" + national[1:], "mobile"
     if len(national) == 11 and national.startswith("02"):
@@ -251,22 +248,30 @@ _AMOUNT = re.compile(
     r"(?<![\w.,])(\d{1,3}(?:[.,]\d{3})+|\d+(?:[.,]\d{1,2})?)\s?"
     r"(ty|trieu|tr|cu|nghin|ngan|k|vnd|dong|d)(\d{1,3})?(?![a-z0-9])"
 )
-_MULTIPLIER = {"k": 1_000, "nghin": 1_000, "ngan": 1_000, "tr": 1_000_000, "trieu": 1_000_000, "cu": 1_000_000, "ty": 1_000_000_000, "d": 1, "dong": 1, "vnd": 1}
+_MULTIPLIER = {
+    "k": 1_000,
+    "nghin": 1_000,
+    "ngan": 1_000,
+    "tr": 1_000_000,
+    "trieu": 1_000_000,
+    "cu": 1_000_000,
+    "ty": 1_000_000_000,
+    "d": 1,
+    "dong": 1,
+    "vnd": 1,
+}
 _THOUSANDS = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
 
 
 def _amount(number: str, unit: str, tail: str | None) -> int | None:
-    if _THOUSANDS.match(number):
-        value = float(re.sub(r"[.,]", "", number))
-    else:
-        value = float(number.replace(",", "."))
+    value = float(re.sub(r"[.,]", "", number)) if _THOUSANDS.match(number) else float(number.replace(",", "."))
     multiplier = _MULTIPLIER[unit]
     if tail:
         if multiplier < 1_000_000:
             return None  # "5d3" is not an amount
         # "1tr5" is 1.5 million, "2ty35" is 2.35 billion.
         value += float("0." + tail)
-    result = int(round(value * multiplier))
+    result = round(value * multiplier)
     return result if 0 < result < 10**15 else None
 
 
@@ -294,14 +299,18 @@ def extract(plain: str) -> Indicators:
         run = match.group()
         digits = re.sub(r"\D", "", run)
         context = _nearest_context(plain, match.start())
-        if banks is None:
-            banks = _banks_in(plain) if len(digits) >= 6 else []
-        bank_near = [name for s, e, name in banks if -60 <= match.start() - e <= 60 or 0 <= s - match.end() <= 30]
-        if context == "account" or (context is None and bank_near and len(digits) >= 8):
-            if 6 <= len(digits) <= 19 and " " not in run.strip() or 6 <= len(digits) <= 19 and context == "account":
-                result.bank_accounts.append(BankAccount(digits, bank_near[-1] if bank_near else None, run.strip()))
-                taken.append(match.span())
-                continue
+        bank_near: list[str] = []
+        if len(digits) >= 6:
+            if banks is None:  # looked up once, and only when a number could be an account
+                banks = _banks_in(plain)
+            bank_near = [name for s, e, name in banks if -60 <= match.start() - e <= 60 or 0 <= s - match.end() <= 30]
+        # An account when the words before say so, or when a bank is named next to an
+        # unbroken run of digits; never a run that is too short or too long for one.
+        said_account = context == "account" or (context is None and bank_near and len(digits) >= 8 and " " not in run.strip())
+        if said_account and 6 <= len(digits) <= 19:
+            result.bank_accounts.append(BankAccount(digits, bank_near[-1] if bank_near else None, run.strip()))
+            taken.append(match.span())
+            continue
         for start, end, e164, kind in _split_phones(run):
             result.phones.append(Phone(e164, kind, run[start:end]))
             taken.append((match.start() + start, match.start() + end))

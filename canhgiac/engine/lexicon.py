@@ -71,9 +71,7 @@ def _teencode() -> dict[str, str]:
 
 TEENCODE: dict[str, str] = _teencode()
 
-BANKS: tuple[Bank, ...] = tuple(
-    Bank(b["name"], tuple(b["aliases"]), tuple(b["domains"])) for b in load_json("banks.json")["banks"]
-)
+BANKS: tuple[Bank, ...] = tuple(Bank(b["name"], tuple(b["aliases"]), tuple(b["domains"])) for b in load_json("banks.json")["banks"])
 
 _domains = load_json("domains.json")
 DOMAINS = DomainLists(
@@ -82,9 +80,7 @@ DOMAINS = DomainLists(
     platform_hosts=frozenset(_domains["platform_hosts"]),
     shorteners=frozenset(_domains["shorteners"]),
 )
-BRANDS: tuple[Brand, ...] = tuple(
-    Brand(b["name"], tuple(b["tokens"]), tuple(b["domains"])) for b in _domains["brands"]
-) + tuple(
+BRANDS: tuple[Brand, ...] = tuple(Brand(b["name"], tuple(b["tokens"]), tuple(b["domains"])) for b in _domains["brands"]) + tuple(
     Brand(bank.name, tuple(a.replace(" ", "") for a in bank.aliases if len(a.replace(" ", "")) >= 3 and " " not in a), bank.domains)
     for bank in BANKS
 )
@@ -92,5 +88,29 @@ BRANDS: tuple[Brand, ...] = tuple(
 # Loan words scammers disguise with digits ("l1nk", "b4nk"): accepted as decoded tokens
 # even though they are not Vietnamese syllables.
 OBFUSCATION_TARGET_WORDS = frozenset(
-    ["bank", "link", "click", "login", "otp", "vip", "free", "code", "app", "online", "game", "casino", "bonus", "zalo", "shopee", "momo", "facebook", "telegram", "visa", "card", "sale", "web", "website"]
+    [
+        "bank",
+        "link",
+        "click",
+        "login",
+        "otp",
+        "vip",
+        "free",
+        "code",
+        "app",
+        "online",
+        "game",
+        "casino",
+        "bonus",
+        "zalo",
+        "shopee",
+        "momo",
+        "facebook",
+        "telegram",
+        "visa",
+        "card",
+        "sale",
+        "web",
+        "website",
+    ]
 )

@@ -175,7 +175,7 @@ class LinearModel:
         groups = tuple(fc["cue_groups"]) if fc.get("cue_groups") is not None else None
         features = FeatureConfig(
             word_ngrams=fc["word_ngrams"],
-            char_ngrams=char,  # type: ignore[arg-type]
+            char_ngrams=char,
             structured=fc["structured"],
             cue_groups=groups,
             length=fc.get("length", True),

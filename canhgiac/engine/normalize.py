@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from canhgiac.engine import lexicon
 
-__all__ = ["NormalizedText", "fold_diacritics", "normalize", "is_vietnamese_syllable"]
+__all__ = ["NormalizedText", "fold_diacritics", "is_vietnamese_syllable", "normalize"]
 
 # Characters people (and scammers) slip into text that render as nothing.
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")

@@ -17,7 +17,18 @@ from canhgiac.engine.model import FeatureConfig, Features, LinearModel, text_wor
 from canhgiac.engine.normalize import NormalizedText, normalize
 from canhgiac.engine.registry import IndicatorLookup, KnownIndicator
 
-__all__ = ["CATEGORIES", "INTENTS", "Analysis", "Engine", "Prepared", "Reason", "features_for", "prepare", "shipped_model", "structured_features"]
+__all__ = [
+    "CATEGORIES",
+    "INTENTS",
+    "Analysis",
+    "Engine",
+    "Prepared",
+    "Reason",
+    "features_for",
+    "prepare",
+    "shipped_model",
+    "structured_features",
+]
 
 INTENTS = ("tip", "question", "scam_check", "other")
 CATEGORIES = (
@@ -320,7 +331,9 @@ class Engine:
             and ("question" in cues or "?" in text.clean)
             and probabilities[model.classes.index("question")] > 0.05
         ):
-            explanation.append("Không có số điện thoại, tài khoản, đường link hay dấu hiệu lừa đảo cần kiểm tra, và có từ để hỏi: coi là câu hỏi.")
+            explanation.append(
+                "Không có số điện thoại, tài khoản, đường link hay dấu hiệu lừa đảo cần kiểm tra, và có từ để hỏi: coi là câu hỏi."
+            )
             return "question", probabilities[model.classes.index("question")]
         top = [f for f, w in model.contributions(x, best)[:3] if w > 0]
         if top:

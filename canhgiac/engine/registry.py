@@ -61,7 +61,7 @@ class Blocklist:
         link = parse_link(value.lower())
         if link is None:
             return None
-        if link.domain is None or link.path.strip("/") and kind in ("url", "page"):
+        if link.domain is None or (link.path.strip("/") and kind in ("url", "page")):
             self.pages.add(link.page)
             return "page"
         self.domains.add(link.domain if kind != "ip" else link.host)

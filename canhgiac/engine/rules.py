@@ -43,7 +43,63 @@ REASON_CODES: tuple[str, ...] = tuple(_REASONS)
 
 _NEGATIONS = frozenset({"khong", "dung", "chang", "cam", "chua"})
 _RISKY_TLDS = frozenset(
-    "tech top xyz vip club online site icu cc tk ml ga cf gq live win bet fun cyou sbs lol buzz rest monster quest bond cfd xin vin asia click link work pw best today life shop store support help finance money loans credit cash casino games ltd mom autos lat homes ws su".split()
+    [
+        "tech",
+        "top",
+        "xyz",
+        "vip",
+        "club",
+        "online",
+        "site",
+        "icu",
+        "cc",
+        "tk",
+        "ml",
+        "ga",
+        "cf",
+        "gq",
+        "live",
+        "win",
+        "bet",
+        "fun",
+        "cyou",
+        "sbs",
+        "lol",
+        "buzz",
+        "rest",
+        "monster",
+        "quest",
+        "bond",
+        "cfd",
+        "xin",
+        "vin",
+        "asia",
+        "click",
+        "link",
+        "work",
+        "pw",
+        "best",
+        "today",
+        "life",
+        "shop",
+        "store",
+        "support",
+        "help",
+        "finance",
+        "money",
+        "loans",
+        "credit",
+        "cash",
+        "casino",
+        "games",
+        "ltd",
+        "mom",
+        "autos",
+        "lat",
+        "homes",
+        "ws",
+        "su",
+    ]
 )
 
 
@@ -178,7 +234,7 @@ def lookalike_brand(link: Link) -> str | None:
     host = link.host.translate(_DELEET)
     domain = link.domain
     vietnamese = domain.endswith(".vn")
-    nested = host != domain and not host.endswith("." + domain) or host.count(".") > domain.count(".") + 1
+    nested = (host != domain and not host.endswith("." + domain)) or host.count(".") > domain.count(".") + 1
     parts = [p for p in re.split(r"[.\-]", host) if p]
     for part in parts:
         brand = _BRAND_TOKENS.get(part)
@@ -209,9 +265,9 @@ ReasonRule = Callable[[NormalizedText, Cues, Indicators], str | None]
 
 
 def _asks_something(cues: Cues, indicators: Indicators) -> bool:
-    return any(name in cues for name in ("transfer", "secret_request", "secret_entry", "app_install", "click", "threat", "account_alarm")) or bool(
-        indicators.links or indicators.bank_accounts
-    )
+    return any(
+        name in cues for name in ("transfer", "secret_request", "secret_entry", "app_install", "click", "threat", "account_alarm")
+    ) or bool(indicators.links or indicators.bank_accounts)
 
 
 def _impersonation(cue: str) -> ReasonRule:
@@ -226,7 +282,12 @@ def _impersonation(cue: str) -> ReasonRule:
 def _bank(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
     if "bank" not in cues:
         return None
-    wants = cues.affirmed("secret_request") or "threat" in cues or "account_alarm" in cues or any(not _official(link.domain) for link in indicators.links)
+    wants = (
+        cues.affirmed("secret_request")
+        or "threat" in cues
+        or "account_alarm" in cues
+        or any(not _official(link.domain) for link in indicators.links)
+    )
     return cues.first("bank") if wants else None
 
 
@@ -295,7 +356,9 @@ def _app(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None
     return match.phrase
 
 
-_INSTRUCTION_WORDS = frozenset({"", "hay", "long", "ban", "can", "phai", "va", "roi", "vao", "anh", "chi", "em", "ngay", "bac", "co", "chu", "nhanh"})
+_INSTRUCTION_WORDS = frozenset(
+    {"", "hay", "long", "ban", "can", "phai", "va", "roi", "vao", "anh", "chi", "em", "ngay", "bac", "co", "chu", "nhanh"}
+)
 
 
 def _link_click(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
@@ -389,10 +452,42 @@ _RULES: dict[str, ReasonRule] = {
     "suspicious_link": _suspicious_link,
     "lookalike_domain": _lookalike,
     "urgency_threat": _urgency,
-    "lure_prize": _lure("prize", 2, frozenset({"giai nhat", "khach hang may man", "qua tang mien phi", "trung thuong", "trung giai", "qua tang tri an", "giai thuong", "giai dac biet", "boc tham", "quay so", "duoc chon", "doi qua", "diem thuong"})),
-    "lure_job": _lure("job", 2, frozenset({"like video", "tha tim", "don hang ao", "nhiem vu", "hoa hong", "lam tai nha", "viec nhe", "cong tac vien", "ctv"})),
-    "lure_loan": _lure("loan", 2, frozenset({"giai ngan", "khong can the chap", "chi can cccd", "vay nhanh", "vay online", "ho tro von", "thu hoi no", "no qua han"})),
-    "lure_investment": _lure("investment", 2, frozenset({"san giao dich", "tien ao", "nhan doi", "loi nhuan cao", "bao loi nhuan", "nhom dau tu", "usdt", "forex", "bitcoin"})),
+    "lure_prize": _lure(
+        "prize",
+        2,
+        frozenset(
+            {
+                "giai nhat",
+                "khach hang may man",
+                "qua tang mien phi",
+                "trung thuong",
+                "trung giai",
+                "qua tang tri an",
+                "giai thuong",
+                "giai dac biet",
+                "boc tham",
+                "quay so",
+                "duoc chon",
+                "doi qua",
+                "diem thuong",
+            }
+        ),
+    ),
+    "lure_job": _lure(
+        "job",
+        2,
+        frozenset({"like video", "tha tim", "don hang ao", "nhiem vu", "hoa hong", "lam tai nha", "viec nhe", "cong tac vien", "ctv"}),
+    ),
+    "lure_loan": _lure(
+        "loan",
+        2,
+        frozenset({"giai ngan", "khong can the chap", "chi can cccd", "vay nhanh", "vay online", "ho tro von", "thu hoi no", "no qua han"}),
+    ),
+    "lure_investment": _lure(
+        "investment",
+        2,
+        frozenset({"san giao dich", "tien ao", "nhan doi", "loi nhuan cao", "bao loi nhuan", "nhom dau tu", "usdt", "forex", "bitcoin"}),
+    ),
     "lure_gambling": _lure("gambling", 1),
     "illegal_service": _lure("illegal_service", 1),
     "obfuscated_text": _obfuscated,
