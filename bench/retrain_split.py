@@ -63,12 +63,18 @@ def main() -> int:
             write(test, test_path)
             extra = ["--max-fpr", args.max_fpr] if args.max_fpr else []
             cli("train", "--data", str(train_path), "--positive", args.positive, "--out", str(model), *extra)
-            report = json.loads(cli("eval", "--data", str(test_path), "--task", "scam", "--positive", args.positive, "--model", str(model), "--json"))
+            report = json.loads(
+                cli("eval", "--data", str(test_path), "--task", "scam", "--positive", args.positive, "--model", str(model), "--json")
+            )
         b = report["binary"]
         results.append(b)
-        print(f"{seed:>4} {len(train):>6} {len(test):>5} {b['threshold']:>9.4f} {b['recall']:>7.4f} {b['false_positive_rate']:>7.4f} {b['precision']:>9.4f} {b['f1']:>6.4f} {b['roc_auc']:>6.4f}")
+        print(
+            f"{seed:>4} {len(train):>6} {len(test):>5} {b['threshold']:>9.4f} {b['recall']:>7.4f} {b['false_positive_rate']:>7.4f} {b['precision']:>9.4f} {b['f1']:>6.4f} {b['roc_auc']:>6.4f}"
+        )
     mean = {k: sum(r[k] for r in results) / len(results) for k in ("recall", "false_positive_rate", "precision", "f1", "roc_auc")}
-    print(f"mean {'':>23} {mean['recall']:>7.4f} {mean['false_positive_rate']:>7.4f} {mean['precision']:>9.4f} {mean['f1']:>6.4f} {mean['roc_auc']:>6.4f}")
+    print(
+        f"mean {'':>23} {mean['recall']:>7.4f} {mean['false_positive_rate']:>7.4f} {mean['precision']:>9.4f} {mean['f1']:>6.4f} {mean['roc_auc']:>6.4f}"
+    )
     return 0
 
 

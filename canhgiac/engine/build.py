@@ -26,7 +26,7 @@ DEFAULT_SOURCES = Path(__file__).resolve().parents[2] / "training" / "sources"
 SEED = 20261126
 # Cue groups the scam model may use: those that say what kind of message it is, not the
 # broad topic groups (money, jobs), which the reasons cover precisely.
-SCAM_CUE_GROUPS = ("secret_warning", "carrier_notice", "balance_notice", "scam_ask", "forward", "tip", "question", "greeting")
+SCAM_CUE_GROUPS = ("secret_warning", "carrier_notice", "balance_notice", "scam_ask", "forward", "tip", "question", "greeting", "awareness")
 
 
 @dataclass(frozen=True, slots=True)

@@ -292,7 +292,7 @@ def _bank(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | Non
 
 
 def _relative(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
-    if "relative" in cues and (_MONEY_ASK.search(text.folded) or "transfer" in cues or indicators.bank_accounts) and "loss" not in cues:
+    if "relative" in cues and ("transfer" in cues or indicators.bank_accounts) and "loss" not in cues:
         return cues.first("relative")
     return None
 
@@ -301,7 +301,7 @@ def _relative(text: NormalizedText, cues: Cues, indicators: Indicators) -> str |
 # where the money should go, in one clause.
 _CLAUSE_CHAR = r"(?:[^.!?\n]|(?<=\d)\.(?=\d))"
 _MONEY_ASK = re.compile(
-    rf"\b(?:chuyen|nop|dong|gui|nap|ck|thanh toan|ung)\b{_CLAUSE_CHAR}{{0,60}}?\b(?:vao|cho|qua|sang)\b{_CLAUSE_CHAR}{{0,25}}?(?:tai khoan|\d{{6,}})"
+    rf"\b(?:chuyen|nop|dong|gui|nap|ck|thanh toan|ung)\b{_CLAUSE_CHAR}{{0,60}}?\b(?:vao|cho|qua|sang)\b{_CLAUSE_CHAR}{{0,45}}?\d{{6,}}"
 )
 
 
@@ -311,7 +311,7 @@ def _money(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | No
     if "secret_warning" in cues or cues.count("balance_notice") >= 3 or "loss" in cues:
         return None
     asked = _MONEY_ASK.search(text.folded)
-    if asked and (indicators.bank_accounts or indicators.amounts or "request" in cues):
+    if asked and indicators.bank_accounts:
         return asked.group(0)[:60]
     match = cues.affirmed("transfer")
     if match is not None and (cues.affirmed("request") or indicators.bank_accounts):
@@ -422,7 +422,9 @@ def _lure(cue: str, minimum: int = 1, strong: frozenset[str] = frozenset()) -> R
     return rule
 
 
-_SYMBOL_SALAD = re.compile(r"(?<=[^\W\d_])[^\w\s./:\-+&()%]{1,2}(?=[^\W\d_])")
+# Letters with quotes, carets or stars between them ("N'ha'nL", "Ho,ngbao'a~n^t*o$n"): no
+# one types words that way; punctuation people do use inside text (";", "+", "/") is out.
+_SYMBOL_SALAD = re.compile(r"(?<=[^\W\d_])[,;:]?['\"^*~`$!{}<>|\\][,;:]?(?=[^\W\d_])")
 
 
 def _obfuscated(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
@@ -494,10 +496,40 @@ _RULES: dict[str, ReasonRule] = {
 }
 
 
+# Reasons that a warning about a scam repeats when it describes the scam it warns of.
+_DESCRIBED_IN_WARNINGS = frozenset(
+    {
+        "impersonation_police",
+        "impersonation_court",
+        "impersonation_official",
+        "impersonation_bank",
+        "impersonation_utility",
+        "impersonation_delivery",
+        "money_transfer_request",
+        "app_install",
+        "urgency_threat",
+        "otp_request",
+    }
+)
+
+
+def is_warning(cues: Cues, indicators: Indicators) -> bool:
+    """An awareness notice ("Công an khuyến cáo: kẻ gian giả danh... không chuyển tiền"):
+    several warning phrases, and nothing to act on but official links and hotlines."""
+    if cues.count("awareness") < 3:
+        return False
+    if indicators.bank_accounts or any(p.kind != "hotline" for p in indicators.phones):
+        return False
+    return all(_official(link.domain) for link in indicators.links)
+
+
 def find_reasons(text: NormalizedText, cues: Cues, indicators: Indicators) -> list[Finding]:
     """Every rule that holds for a message, with its evidence."""
+    warning = is_warning(cues, indicators)
     findings = []
     for code, rule in _RULES.items():
+        if warning and code in _DESCRIBED_IN_WARNINGS:
+            continue
         evidence = rule(text, cues, indicators)
         if evidence:
             findings.append(Finding(code, evidence))
