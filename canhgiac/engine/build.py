@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from canhgiac.engine.lexicon import BANKS, BRANDS
+from canhgiac.engine.lexicon import BANKS, BRANDS, DOMAINS
 from canhgiac.engine.model import FeatureConfig, LinearModel, train_linear
 from canhgiac.engine.normalize import fold_diacritics
 
@@ -112,26 +112,8 @@ _SCAM_WORDS = [
     "cskh",
     "giaingan",
 ]
-_RISKY_TLDS = [
-    "top",
-    "xyz",
-    "vip",
-    "club",
-    "online",
-    "site",
-    "icu",
-    "cc",
-    "com",
-    "net",
-    "info",
-    "shop",
-    "live",
-    "link",
-    "cyou",
-    "me",
-    "asia",
-    "pro",
-]
+# Scam sites use cheap endings, and plain .com and .net too.
+_RISKY_TLDS = [*sorted(DOMAINS.risky_tlds), "com", "net", "info", "me", "pro"]
 _SHORT = ["bit.ly", "tinyurl.com", "cutt.ly", "rb.gy", "s.id", "t.ly"]
 _BRAND_TOKENS = [t for b in BRANDS for t in b.tokens if len(t) >= 3] + [
     "vcb",

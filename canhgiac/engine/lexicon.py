@@ -55,6 +55,7 @@ class DomainLists:
     public_suffixes: frozenset[str]
     platform_hosts: frozenset[str]
     shorteners: frozenset[str]
+    risky_tlds: frozenset[str]
 
 
 def _teencode() -> dict[str, str]:
@@ -79,6 +80,7 @@ DOMAINS = DomainLists(
     public_suffixes=frozenset(_domains["public_suffixes"]),
     platform_hosts=frozenset(_domains["platform_hosts"]),
     shorteners=frozenset(_domains["shorteners"]),
+    risky_tlds=frozenset(_domains["risky_tlds"]),
 )
 BRANDS: tuple[Brand, ...] = tuple(Brand(b["name"], tuple(b["tokens"]), tuple(b["domains"])) for b in _domains["brands"]) + tuple(
     Brand(bank.name, tuple(a.replace(" ", "") for a in bank.aliases if len(a.replace(" ", "")) >= 3 and " " not in a), bank.domains)
