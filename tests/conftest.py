@@ -1,13 +1,19 @@
-"""Shared fixtures for the engine tests."""
+"""Shared test set-up: development settings and a throw-away data folder (before Django
+loads), fixed personas for the web tests, and a helper to run the real command."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+
+os.environ.setdefault("CANHGIAC_DEV", "1")
+os.environ.setdefault("CANHGIAC_DATA_DIR", tempfile.mkdtemp(prefix="canhgiac-test-"))
+os.environ.setdefault("CANHGIAC_INLINE_WORKER", "0")
 
 ROOT = Path(__file__).resolve().parents[1]
 

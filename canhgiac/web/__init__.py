@@ -1,0 +1,1 @@
+"""The Cảnh Giác web application: public intake, channels, the officers' console."""

@@ -1,0 +1,107 @@
+"""Units (district, wards, communes), the people who work in them, and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Unit(models.Model):
+    """A police or people's committee unit. Units form a tree: a district above its
+    wards and communes. Everything a citizen sends belongs to one unit."""
+
+    class Kind(models.TextChoices):
+        PROVINCE = "province", _("Tỉnh, thành phố")
+        DISTRICT = "district", _("Quận, huyện")
+        COMMUNE = "commune", _("Xã, phường, thị trấn")
+
+    name = models.CharField(_("tên"), max_length=200)
+    slug = models.SlugField(unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.COMMUNE)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    retention_days = models.PositiveIntegerField(
+        _("thời hạn lưu trữ (ngày)"), default=730, help_text=_("Tin đã đóng quá hạn này bị xóa hẳn, kể cả thông tin liên hệ.")
+    )
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def subtree_ids(self) -> list[int]:
+        """This unit and every unit under it (a district sees its communes)."""
+        ids = [self.pk]
+        frontier = [self.pk]
+        while frontier:
+            frontier = list(Unit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            ids.extend(frontier)
+        return ids
+
+
+class User(AbstractUser):
+    """An officer, supervisor, viewer or administrator of one unit."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Quản trị")
+        SUPERVISOR = "supervisor", _("Chỉ huy")
+        OFFICER = "officer", _("Cán bộ")
+        VIEWER = "viewer", _("Xem")
+
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="users")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.OFFICER)
+
+    objects: ClassVar[UserManager[User]] = UserManager()
+
+    def visible_unit_ids(self) -> list[int]:
+        """Units whose cases this user may see: supervisors and admins see the units under
+        theirs; officers and viewers their own unit only."""
+        if self.unit_id is None:
+            return []
+        assert self.unit is not None
+        if self.role in (self.Role.SUPERVISOR, self.Role.ADMIN):
+            return self.unit.subtree_ids()
+        return [self.unit_id]
+
+    @property
+    def can_act(self) -> bool:
+        """May change cases: reply, assign, note, change status."""
+        return self.is_active and self.role != self.Role.VIEWER
+
+    @property
+    def can_reveal(self) -> bool:
+        """May see a reporter's contact details (each time with a reason, audited)."""
+        return self.is_active and self.role in (self.Role.SUPERVISOR, self.Role.ADMIN)
+
+    @property
+    def can_administer(self) -> bool:
+        return self.is_active and self.role == self.Role.ADMIN
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A token for the officers' API. Only its hash is stored; the token itself is shown
+    once, when made."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, default="api")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created = models.DateTimeField(default=timezone.now)
+    last_used = models.DateTimeField(null=True, blank=True)
+
+    @classmethod
+    def issue(cls, user: User, name: str = "api") -> tuple[ApiToken, str]:
+        raw = "cg_" + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, key_hash=hash_token(raw), prefix=raw[:8])
+        return token, raw

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import authenticate, login, logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from canhgiac.web.audit.log import record
+from canhgiac.web.core.ratelimit import allow, client_ip, reset
+
+
+@never_cache
+def login_view(request: HttpRequest) -> HttpResponse:
+    error = ""
+    status = 200
+    username = ""
+    target = request.POST.get("next") or request.GET.get("next") or reverse("cases:inbox")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = reverse("cases:inbox")
+    if request.method == "POST":
+        username = request.POST.get("username", "").strip()[:150]
+        password = request.POST.get("password", "")
+        ip = client_ip(request)
+        # Throttled per account and per address: guessing one password or spraying many.
+        limit = settings.CANHGIAC_LOGIN_ATTEMPTS
+        if not allow("login-user", username.lower(), limit, 900) or not allow("login-ip", ip, limit * 4, 900):
+            error = "Đăng nhập sai quá nhiều lần. Hãy thử lại sau 15 phút."
+            status = 429
+        else:
+            user = authenticate(request, username=username, password=password)
+            if user is not None and user.is_active:
+                login(request, user)
+                reset("login-user", username.lower())
+                record("user.login", actor=user, unit=getattr(user, "unit", None), ip=ip)
+                return HttpResponseRedirect(target)
+            record("user.login_failed", actor_label=username or "?", ip=ip)
+            error = "Tên đăng nhập hoặc mật khẩu không đúng."
+            status = 401
+    return render(request, "accounts/login.html", {"error": error, "username": username, "next": target}, status=status)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return HttpResponseRedirect(reverse("accounts:login"))

@@ -1,0 +1,325 @@
+"""Every change to cases goes through these functions: the web page, the API, the Zalo
+channel and the console all call them, so each change is made once, in one transaction,
+with one audit row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from canhgiac.engine import Analysis
+from canhgiac.engine.pipeline import CATEGORIES, INTENTS
+from canhgiac.engine.similarity import MAX_DISTANCE, distance, fingerprint, to_signed
+from canhgiac.web.accounts.models import User
+from canhgiac.web.audit.log import record
+from canhgiac.web.cases.models import Attachment, Case, Label, Message, Note, Reporter
+from canhgiac.web.cases.replies import auto_reply
+from canhgiac.web.core.crypto import lookup_hash, seal, unseal
+from canhgiac.web.core.engine import engine
+from canhgiac.web.core.images import CleanImage
+from canhgiac.web.indicators.models import Indicator
+from canhgiac.web.intake.models import Channel
+from canhgiac.web.tasks.queue import enqueue
+
+# A message from the same chat user joins their open case if it was active this recently.
+THREAD_WINDOW = timedelta(days=7)
+DUPLICATE_WINDOW = timedelta(days=14)
+DUPLICATE_CANDIDATES = 1000
+
+
+class ActionError(ValueError):
+    """A refusal with a message for the person who asked (in Vietnamese)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Photo:
+    image: CleanImage
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@dataclass(slots=True)
+class Received:
+    case: Case
+    message: Message
+    analysis: Analysis
+    new_case: bool
+    reply: Message | None
+    followup_key: str | None
+    """The secret key to follow the case up, shown once (web and API, new cases only)."""
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _reporter_for(channel: Channel, channel_user_id: str, contact: str) -> Reporter:
+    if channel_user_id:
+        user_hash = lookup_hash(f"{channel.kind}:{channel.pk}", channel_user_id)
+        reporter = Reporter.objects.filter(channel=channel, channel_user_hash=user_hash).first()
+        if reporter is None:
+            reporter = Reporter.objects.create(channel=channel, channel_user_hash=user_hash, channel_user_sealed=seal(channel_user_id))
+    else:
+        reporter = Reporter.objects.create(channel=channel)
+    if contact:
+        reporter.contact_sealed = seal(contact)
+    reporter.last_message_at = timezone.now()
+    reporter.save()
+    return reporter
+
+
+def _duplicate_of(unit_id: int, print_: int, now: Any) -> Case | None:
+    if not print_:
+        return None
+    recent = Case.objects.filter(unit_id=unit_id, created__gte=now - DUPLICATE_WINDOW).exclude(fingerprint=0).order_by("-created")
+    best: tuple[int, int, int | None] | None = None
+    for case_id, other, group in recent.values_list("id", "fingerprint", "duplicate_of_id")[:DUPLICATE_CANDIDATES]:
+        d = distance(print_, other)
+        if d <= MAX_DISTANCE and (best is None or d < best[0]):
+            best = (d, case_id, group)
+    if best is None:
+        return None
+    return Case.objects.get(pk=best[2] or best[1])
+
+
+def _register_indicators(analysis: Analysis, case: Case, now: Any) -> None:
+    """Indicators in a message judged a scam are recorded as reported, with a count."""
+    found = analysis.indicators
+    items = [(Indicator.Kind.PHONE, p.e164, "") for p in found.phones if p.kind == "mobile"]
+    items += [(Indicator.Kind.BANK_ACCOUNT, a.number, a.bank or "") for a in found.bank_accounts]
+    items += [(Indicator.Kind.DOMAIN, link.domain, "") for link in found.links if link.domain and not link.shortener]
+    items += [(Indicator.Kind.PAGE, link.page, "") for link in found.links if link.domain is None]
+    for kind, value, bank in items:
+        indicator, created = Indicator.objects.get_or_create(
+            kind=kind, value=value, defaults={"bank": bank, "first_seen": now, "last_seen": now, "report_count": 1, "source": f"case {case.reference}"}
+        )
+        if not created:
+            Indicator.objects.filter(pk=indicator.pk).update(report_count=indicator.report_count + 1, last_seen=now)
+
+
+def receive_message(
+    *,
+    channel: Channel,
+    text: str,
+    channel_user_id: str = "",
+    contact: str = "",
+    photos: Sequence[Photo] = (),
+    external_id: str = "",
+    case: Case | None = None,
+    ip: str | None = None,
+    remote_attachments: Sequence[str] = (),
+) -> Received:
+    """A message from a citizen, through any channel: analysed, stored, answered.
+
+    A new case is opened unless ``case`` is given (a web follow-up) or the chat user has
+    an open case active within the last week (their follow-up on Zalo). Everything,
+    the automatic answer included, is committed before the caller acknowledges.
+    """
+    text = text.strip()
+    if not text and not photos and not remote_attachments:
+        raise ActionError("Tin nhắn trống: hãy viết nội dung hoặc gửi ảnh.")
+    analysis = engine().analyze(text)
+    now = timezone.now()
+    with transaction.atomic():
+        reporter = case.reporter if case is not None else _reporter_for(channel, channel_user_id, contact)
+        if case is not None and contact:
+            reporter.contact_sealed = seal(contact)
+            reporter.save(update_fields=["contact_sealed"])
+        if case is None and channel_user_id:
+            case = Case.objects.filter(reporter=reporter, status__in=Case.OPEN_STATUSES, last_activity__gte=now - THREAD_WINDOW).order_by("-last_activity").first()
+        new_case = case is None
+        followup_key = None
+        if case is None:
+            print_ = fingerprint(text)
+            followup_key = None if channel_user_id else secrets.token_urlsafe(18)
+            case = Case.objects.create(
+                unit=channel.unit,
+                channel=channel,
+                reporter=reporter,
+                followup_key_hash=hash_key(followup_key) if followup_key else "",
+                intent=analysis.intent,
+                intent_confidence=analysis.intent_confidence,
+                category=analysis.category or "",
+                urgent=analysis.urgent,
+                scam_score=analysis.scam_score,
+                verdict=analysis.verdict,
+                reasons=[r.to_dict() for r in analysis.reasons],
+                indicators=analysis.indicators.to_dict(),
+                search_text=analysis.text.folded,
+                preview=text[:300],
+                fingerprint=to_signed(print_),
+                duplicate_of=_duplicate_of(channel.unit_id, print_, now),
+                created=now,
+                updated=now,
+                last_activity=now,
+            )
+            record("case.opened", actor_label=f"channel:{channel.slug}", unit=channel.unit, obj=case, ip=ip, intent=analysis.intent, verdict=analysis.verdict)
+        else:
+            case.search_text = (case.search_text + " " + analysis.text.folded)[-20000:]
+            case.last_activity = now
+            case.updated = now
+            case.unread = True
+            if analysis.urgent and not case.urgent:
+                case.urgent = True
+            if case.status == Case.Status.WAITING_REPORTER:
+                case.status = Case.Status.IN_PROGRESS
+            case.save()
+            record("case.message_received", actor_label=f"channel:{channel.slug}", unit=case.unit, obj=case, ip=ip)
+        message = Message.objects.create(case=case, direction=Message.Direction.IN, body=text, external_id=external_id, created=now)
+        for photo in photos:
+            attachment = Attachment(
+                message=message,
+                size=len(photo.image.data),
+                width=photo.image.width,
+                height=photo.image.height,
+                latitude=photo.latitude,
+                longitude=photo.longitude,
+            )
+            attachment.file.save("photo.jpg", ContentFile(photo.image.data), save=False)
+            attachment.save()
+        for url in remote_attachments:
+            Attachment.objects.create(message=message, remote_url=url[:500])
+        if analysis.is_scam:
+            _register_indicators(analysis, case, now)
+        reply_text = auto_reply(analysis, case.reference, new_case=new_case)
+        reply = _outgoing(case, reply_text, Message.Direction.AUTO, author=None, reply_to=external_id)
+    return Received(case, message, analysis, new_case, reply, followup_key)
+
+
+def _outgoing(case: Case, body: str, direction: str, author: User | None, reply_to: str = "") -> Message:
+    """Store an answer; channels that push (Zalo) get a delivery task in the same
+    transaction, so it is sent exactly when the answer exists."""
+    pushes = case.channel.kind == Channel.Kind.ZALO
+    message = Message.objects.create(
+        case=case, direction=direction, author=author, body=body, delivery=Message.Delivery.PENDING if pushes else Message.Delivery.NONE
+    )
+    if pushes:
+        enqueue("zalo.send_message", {"message_id": message.pk, "reply_to": reply_to}, dedupe_key=f"zalo.send:{message.pk}")
+    return message
+
+
+# ---------------------------------------------------------------------------- officers
+
+
+def _require_act(user: User, case: Case) -> None:
+    if not user.can_act or case.unit_id not in user.visible_unit_ids():
+        raise PermissionError("not allowed to change this case")
+
+
+def reply(case: Case, user: User, body: str, ip: str | None = None) -> Message:
+    body = body.strip()
+    if not body:
+        raise ActionError("Câu trả lời trống.")
+    if len(body) > 10_000:
+        raise ActionError("Câu trả lời quá dài (tối đa 10.000 ký tự).")
+    _require_act(user, case)
+    with transaction.atomic():
+        message = _outgoing(case, body, Message.Direction.OUT, author=user)
+        now = timezone.now()
+        case.first_reply_at = case.first_reply_at or now
+        if case.status == Case.Status.NEW:
+            case.status = Case.Status.IN_PROGRESS
+        case.updated = now
+        case.save(update_fields=["first_reply_at", "status", "updated"])
+        record("case.replied", actor=user, unit=case.unit, obj=case, ip=ip, message=message.pk)
+    return message
+
+
+def change_status(case: Case, user: User, status: str, ip: str | None = None) -> None:
+    if status not in Case.Status.values:
+        raise ActionError("Trạng thái không hợp lệ.")
+    _require_act(user, case)
+    if status == case.status:
+        return
+    with transaction.atomic():
+        old = case.status
+        now = timezone.now()
+        case.status = status
+        case.updated = now
+        if status == Case.Status.RESOLVED and case.resolved_at is None:
+            case.resolved_at = now
+        if status == Case.Status.CLOSED:
+            case.closed_at = now
+            case.resolved_at = case.resolved_at or now
+        if status in Case.OPEN_STATUSES:
+            case.closed_at = None
+        case.save(update_fields=["status", "updated", "resolved_at", "closed_at"])
+        record("case.status", actor=user, unit=case.unit, obj=case, ip=ip, old=old, new=status)
+
+
+def assign(case: Case, user: User, assignee: User | None, ip: str | None = None) -> None:
+    _require_act(user, case)
+    if assignee is not None and (not assignee.is_active or case.unit_id not in assignee.visible_unit_ids() or not assignee.can_act):
+        raise ActionError("Không thể giao cho người này.")
+    with transaction.atomic():
+        old = case.assigned_to_id
+        case.assigned_to = assignee
+        case.updated = timezone.now()
+        case.save(update_fields=["assigned_to", "updated"])
+        record("case.assigned", actor=user, unit=case.unit, obj=case, ip=ip, old=old, new=assignee.pk if assignee else None)
+
+
+def add_note(case: Case, user: User, body: str, ip: str | None = None) -> Note:
+    body = body.strip()
+    if not body:
+        raise ActionError("Ghi chú trống.")
+    _require_act(user, case)
+    with transaction.atomic():
+        note = Note.objects.create(case=case, author=user, body=body[:10_000])
+        record("case.note", actor=user, unit=case.unit, obj=case, ip=ip, note=note.pk)
+    return note
+
+
+_ALLOWED = {"intent": set(INTENTS), "category": set(CATEGORIES) | {""}, "verdict": {"scam", "suspicious", "safe"}, "urgent": {"true", "false"}}
+
+
+def correct(case: Case, user: User, field: str, value: str, ip: str | None = None) -> Label | None:
+    """An officer overrides the engine; the correction is kept as a training label."""
+    if field not in _ALLOWED or value not in _ALLOWED[field]:
+        raise ActionError("Giá trị không hợp lệ.")
+    _require_act(user, case)
+    current = str(getattr(case, field)).lower() if field == "urgent" else getattr(case, field)
+    if current == value:
+        return None
+    first = case.messages.filter(direction=Message.Direction.IN).order_by("created").first()
+    with transaction.atomic():
+        label = Label.objects.create(case=case, field=field, engine_value=current, officer_value=value, text=first.body if first else case.preview, author=user)
+        if field == "urgent":
+            case.urgent = value == "true"
+        else:
+            setattr(case, field, value)
+        if field == "intent" and value != "tip":
+            case.category = ""
+        case.updated = timezone.now()
+        case.save()
+        record("case.corrected", actor=user, unit=case.unit, obj=case, ip=ip, field=field, old=current, new=value)
+    return label
+
+
+def mark_read(case: Case, user: User) -> None:
+    if case.unread and case.unit_id in user.visible_unit_ids():
+        Case.objects.filter(pk=case.pk).update(unread=False)
+        case.unread = False
+
+
+def reveal_contact(case: Case, user: User, reason: str, ip: str | None = None) -> str:
+    """Show a reporter's contact details: only to roles allowed, only with a reason, and
+    every reveal is in the audit log."""
+    reason = reason.strip()
+    if not user.can_reveal or case.unit_id not in user.visible_unit_ids():
+        raise PermissionError("not allowed to reveal contact details")
+    if len(reason) < 10:
+        raise ActionError("Hãy ghi rõ lý do (ít nhất 10 ký tự).")
+    if not case.reporter.contact_sealed:
+        raise ActionError("Người báo không để lại thông tin liên hệ.")
+    record("reporter.revealed", actor=user, unit=case.unit, obj=case, ip=ip, reason=reason[:500])
+    return unseal(case.reporter.contact_sealed)

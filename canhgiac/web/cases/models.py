@@ -1,0 +1,194 @@
+"""Cases: what citizens send, the thread around it, and what officers decided."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from canhgiac.engine.labels import CATEGORY_NAMES, INTENT_NAMES, VERDICT_NAMES
+from canhgiac.web.core.crypto import unseal
+
+# Reference codes: no 0/O, 1/I/L, so that they can be read out over the phone.
+_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_reference() -> str:
+    body = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+    return f"CG-{body[:4]}-{body[4:]}"
+
+
+class Reporter(models.Model):
+    """Whoever sent a case. Anonymous by default: no name, and whatever could identify
+    them (contact details they chose to leave, their ID on a chat channel) is encrypted."""
+
+    channel = models.ForeignKey("intake.Channel", on_delete=models.PROTECT, related_name="reporters")
+    channel_user_hash = models.CharField(max_length=64, blank=True, db_index=True, help_text="keyed hash of the channel user ID")
+    channel_user_sealed = models.TextField(blank=True, help_text="the channel user ID, encrypted (needed to reply)")
+    contact_sealed = models.TextField(blank=True, help_text="contact details the reporter chose to give, encrypted")
+    subscribed = models.BooleanField(default=False)
+    created = models.DateTimeField(default=timezone.now)
+    last_message_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def has_contact(self) -> bool:
+        return bool(self.contact_sealed)
+
+    def channel_user_id(self) -> str:
+        return unseal(self.channel_user_sealed)
+
+
+class Case(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("Mới")
+        IN_PROGRESS = "in_progress", _("Đang xử lý")
+        WAITING_REPORTER = "waiting_reporter", _("Chờ người báo")
+        RESOLVED = "resolved", _("Đã giải quyết")
+        CLOSED = "closed", _("Đã đóng")
+
+    OPEN_STATUSES = (Status.NEW, Status.IN_PROGRESS, Status.WAITING_REPORTER)
+
+    reference = models.CharField(max_length=16, unique=True, default=new_reference)
+    followup_key_hash = models.CharField(max_length=64, blank=True)
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="cases")
+    channel = models.ForeignKey("intake.Channel", on_delete=models.PROTECT, related_name="cases")
+    reporter = models.ForeignKey(Reporter, on_delete=models.PROTECT, related_name="cases")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW, db_index=True)
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_cases")
+
+    # The engine's triage, as corrected by officers (the engine's first word is in Label).
+    intent = models.CharField(max_length=20, db_index=True)
+    intent_confidence = models.FloatField(default=0)
+    category = models.CharField(max_length=20, blank=True, db_index=True)
+    urgent = models.BooleanField(default=False, db_index=True)
+    scam_score = models.FloatField(default=0)
+    verdict = models.CharField(max_length=20, default="safe")
+    reasons = models.JSONField(default=list, blank=True)
+    indicators = models.JSONField(default=dict, blank=True)
+    search_text = models.TextField(blank=True, help_text="folded text of the thread, for search without diacritics")
+    preview = models.CharField(max_length=300, blank=True)
+
+    # Near-duplicates: the first case of a group (see canhgiac.engine.similarity).
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates")
+    fingerprint = models.BigIntegerField(default=0)
+
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+    updated = models.DateTimeField(default=timezone.now)
+    last_activity = models.DateTimeField(default=timezone.now, db_index=True)
+    first_reply_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    unread = models.BooleanField(default=True, help_text="a citizen wrote since an officer last opened it")
+
+    class Meta:
+        ordering = ["-last_activity", "-id"]
+        indexes = [
+            models.Index(fields=["unit", "status", "-last_activity"]),
+            models.Index(fields=["unit", "-last_activity"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    def is_overdue(self, now: Any = None) -> bool:
+        """Open, nobody has answered yet, and older than the unit's patience."""
+        now = now or timezone.now()
+        hours = settings.CANHGIAC_OVERDUE_HOURS
+        return self.is_open and self.first_reply_at is None and (now - self.created).total_seconds() > hours * 3600
+
+    @property
+    def intent_name(self) -> str:
+        return str(INTENT_NAMES.get(self.intent, (self.intent,))[0])
+
+    @property
+    def category_name(self) -> str:
+        return str(CATEGORY_NAMES.get(self.category, (self.category,))[0]) if self.category else ""
+
+    @property
+    def verdict_name(self) -> str:
+        return str(VERDICT_NAMES.get(self.verdict, (self.verdict,))[0])
+
+
+class Message(models.Model):
+    class Direction(models.TextChoices):
+        IN = "in", _("Người dân")
+        OUT = "out", _("Cán bộ")
+        AUTO = "auto", _("Trả lời tự động")
+
+    class Delivery(models.TextChoices):
+        NONE = "none", _("Không cần gửi")
+        PENDING = "pending", _("Đang gửi")
+        SENT = "sent", _("Đã gửi")
+        FAILED = "failed", _("Gửi không được")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=5, choices=Direction.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField()
+    created = models.DateTimeField(default=timezone.now)
+    external_id = models.CharField(max_length=100, blank=True, help_text="the channel's message ID")
+    delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.NONE)
+    delivery_error = models.CharField(max_length=300, blank=True)
+    parts_sent = models.PositiveSmallIntegerField(default=0, help_text="parts of a long answer already delivered")
+
+    class Meta:
+        ordering = ["created", "id"]
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"attachments/{instance.message.case_id}/{secrets.token_hex(8)}.jpg"
+
+
+class Attachment(models.Model):
+    """A photo a reporter sent, re-encoded without its EXIF metadata."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, blank=True)
+    remote_url = models.URLField(max_length=500, blank=True, help_text="for channels that host the file (Zalo)")
+    content_type = models.CharField(max_length=50, default="image/jpeg")
+    size = models.PositiveIntegerField(default=0)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    latitude = models.FloatField(null=True, blank=True, help_text="only when the reporter chose to share a place")
+    longitude = models.FloatField(null=True, blank=True)
+
+
+class Note(models.Model):
+    """An officer's internal note: never shown to the reporter."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField()
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created", "id"]
+
+
+class Label(models.Model):
+    """An officer's correction of the engine: training data for `canhgiac train`."""
+
+    class Field(models.TextChoices):
+        INTENT = "intent", _("Ý định")
+        CATEGORY = "category", _("Loại tin")
+        VERDICT = "verdict", _("Kết luận lừa đảo")
+        URGENT = "urgent", _("Khẩn cấp")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="labels")
+    field = models.CharField(max_length=20, choices=Field.choices)
+    engine_value = models.CharField(max_length=40, blank=True)
+    officer_value = models.CharField(max_length=40)
+    text = models.TextField(help_text="the message the label is about, kept for training")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created"]

@@ -1,0 +1,217 @@
+"""The officers' console: the triaged inbox, the case page, the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from canhgiac.engine import fold_diacritics
+from canhgiac.engine.labels import CATEGORY_NAMES, INTENT_NAMES
+from canhgiac.web.accounts.models import Unit, User
+from canhgiac.web.audit.models import AuditEvent
+from canhgiac.web.cases import actions
+from canhgiac.web.cases.access import case_for, visible_cases
+from canhgiac.web.cases.models import Attachment, Case
+from canhgiac.web.core.ratelimit import client_ip
+
+PAGE_SIZE = 50
+SORTS = {
+    "activity": ("-last_activity", "-id"),
+    "newest": ("-created", "-id"),
+    "oldest": ("created", "id"),
+    "risk": ("-scam_score", "-id"),
+    "urgent": ("-urgent", "-last_activity", "-id"),
+}
+
+
+def officer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        assert isinstance(user, User)
+        if user.unit_id is None:
+            return HttpResponseForbidden("Tài khoản chưa thuộc đơn vị nào.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def search_terms(query: str) -> list[str]:
+    """The words of a search, folded like the stored text: "ma túy" finds "ma tuy"."""
+    return [w for w in fold_diacritics(query.lower()).split() if w][:8]
+
+
+def filtered_cases(user: User, params: Any) -> tuple[QuerySet[Case], dict[str, str]]:
+    """The inbox's cases for these filters (shared by the inbox and the exports)."""
+    chosen = {key: params.get(key, "") for key in ("status", "intent", "category", "urgent", "verdict", "unit", "assigned", "q", "sort", "group")}
+    cases = visible_cases(user)
+    status = chosen["status"] or "open"
+    if status == "open":
+        cases = cases.filter(status__in=Case.OPEN_STATUSES)
+    elif status in Case.Status.values:
+        cases = cases.filter(status=status)
+    if chosen["intent"] in INTENT_NAMES:
+        cases = cases.filter(intent=chosen["intent"])
+    if chosen["category"] in CATEGORY_NAMES:
+        cases = cases.filter(category=chosen["category"])
+    if chosen["urgent"] == "1":
+        cases = cases.filter(urgent=True)
+    if chosen["verdict"] in ("scam", "suspicious", "safe"):
+        cases = cases.filter(verdict=chosen["verdict"])
+    if chosen["unit"].isdigit() and int(chosen["unit"]) in user.visible_unit_ids():
+        cases = cases.filter(unit_id=int(chosen["unit"]))
+    if chosen["assigned"] == "me":
+        cases = cases.filter(assigned_to=user)
+    elif chosen["assigned"] == "none":
+        cases = cases.filter(assigned_to__isnull=True)
+    for term in search_terms(chosen["q"]):
+        cases = cases.filter(Q(search_text__contains=term) | Q(reference__iexact=term))
+    if chosen["group"] != "0":
+        cases = cases.filter(duplicate_of__isnull=True)
+    chosen["status"] = status
+    return cases.order_by(*SORTS.get(chosen["sort"], SORTS["activity"])), chosen
+
+
+@officer_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    cases, chosen = filtered_cases(user, request.GET)
+    page = Paginator(cases.select_related("unit", "assigned_to"), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    duplicates = dict(
+        Case.objects.filter(duplicate_of_id__in=[c.pk for c in rows]).values_list("duplicate_of_id").annotate(n=Count("id")).values_list("duplicate_of_id", "n")
+    )
+    now = timezone.now()
+    for case in rows:
+        case.duplicate_count = duplicates.get(case.pk, 0)  # type: ignore[attr-defined]
+        case.overdue = case.is_overdue(now)  # type: ignore[attr-defined]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "rows": rows,
+        "chosen": chosen,
+        "query": query.urlencode(),
+        "units": Unit.objects.filter(pk__in=user.visible_unit_ids()),
+        "statuses": Case.Status.choices,
+        "intents": [(k, v[0]) for k, v in INTENT_NAMES.items()],
+        "categories": [(k, v[0]) for k, v in CATEGORY_NAMES.items()],
+        "overdue_hours": settings.CANHGIAC_OVERDUE_HOURS,
+    }
+    return render(request, "cases/inbox.html", context)
+
+
+def _assignable(case: Case) -> QuerySet[User]:
+    units = [case.unit_id]
+    parent = case.unit.parent_id
+    while parent is not None:
+        units.append(parent)
+        parent = Unit.objects.filter(pk=parent).values_list("parent_id", flat=True).first()
+    return User.objects.filter(is_active=True, unit_id__in=units).exclude(role=User.Role.VIEWER).order_by("username")
+
+
+@officer_required
+def case_detail(request: HttpRequest, reference: str, revealed: str | None = None, status: int = 200) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    case = case_for(user, reference)
+    actions.mark_read(case, user)
+    group_head = case.duplicate_of or case
+    similar = list(Case.objects.filter(Q(duplicate_of=group_head) | Q(pk=group_head.pk)).exclude(pk=case.pk).order_by("-created")[:20])
+    context = {
+        "case": case,
+        "thread": case.messages.prefetch_related("attachments").select_related("author"),
+        "notes": case.notes.select_related("author"),
+        "labels": case.labels.select_related("author")[:20],
+        "history": AuditEvent.objects.filter(object_type="case", object_id=str(case.pk))[:30],
+        "assignable": _assignable(case) if user.can_act else [],
+        "similar": similar,
+        "revealed": revealed,
+        "statuses": Case.Status.choices,
+        "intents": [(k, v[0]) for k, v in INTENT_NAMES.items()],
+        "categories": [(k, v[0]) for k, v in CATEGORY_NAMES.items()],
+        "verdicts": [("scam", "Lừa đảo"), ("suspicious", "Đáng ngờ"), ("safe", "Không thấy dấu hiệu")],
+        "overdue": case.is_overdue(),
+    }
+    return render(request, "cases/case.html", context, status=status)
+
+
+@officer_required
+@require_POST
+def case_action(request: HttpRequest, reference: str) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    case = case_for(user, reference)
+    action = request.POST.get("action", "")
+    ip = client_ip(request)
+    try:
+        if action == "reply":
+            actions.reply(case, user, request.POST.get("body", ""), ip)
+            messages.success(request, "Đã gửi trả lời cho người báo.")
+        elif action == "status":
+            actions.change_status(case, user, request.POST.get("status", ""), ip)
+            messages.success(request, "Đã đổi trạng thái.")
+        elif action == "assign":
+            assignee_id = request.POST.get("assignee", "")
+            assignee = _assignable(case).filter(pk=assignee_id).first() if assignee_id else None
+            if assignee_id and assignee is None:
+                raise actions.ActionError("Không thể giao cho người này.")
+            actions.assign(case, user, assignee, ip)
+            messages.success(request, "Đã giao việc.")
+        elif action == "note":
+            actions.add_note(case, user, request.POST.get("body", ""), ip)
+            messages.success(request, "Đã ghi chú.")
+        elif action == "correct":
+            actions.correct(case, user, request.POST.get("field", ""), request.POST.get("value", ""), ip)
+            messages.success(request, "Đã sửa; điều chỉnh này sẽ được dùng để huấn luyện lại.")
+        elif action == "reveal":
+            contact = actions.reveal_contact(case, user, request.POST.get("reason", ""), ip)
+            return case_detail(request, reference, revealed=contact)
+        else:
+            raise actions.ActionError("Thao tác không hợp lệ.")
+    except PermissionError:
+        return HttpResponseForbidden("Bạn không có quyền làm việc này.")
+    except actions.ActionError as exc:
+        messages.error(request, str(exc))
+        return case_detail(request, reference, status=400)
+    return HttpResponseRedirect(reverse("cases:case", args=[case.reference]))
+
+
+@officer_required
+def attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    item = Attachment.objects.select_related("message__case").filter(pk=attachment_id).first()
+    if item is None or item.message.case.unit_id not in user.visible_unit_ids() or not item.file:
+        raise Http404("no such photo")
+    response = FileResponse(item.file.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@officer_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    if user.role not in (User.Role.SUPERVISOR, User.Role.ADMIN):
+        return HttpResponseForbidden("Chỉ chỉ huy và quản trị xem được nhật ký.")
+    events = AuditEvent.objects.filter(Q(unit_id__in=user.visible_unit_ids()) | Q(actor=user)).select_related("actor")
+    if request.GET.get("action"):
+        events = events.filter(action=request.GET["action"])
+    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    return render(request, "cases/audit.html", {"page": page, "action": request.GET.get("action", "")})
+

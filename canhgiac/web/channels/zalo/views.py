@@ -1,0 +1,71 @@
+"""Zalo's webhook: verify, store, acknowledge; the work happens in a task.
+
+Zalo expects an answer within about 2 seconds and retries for hours otherwise, then
+disables the webhook. So this view does the least that makes the event safe: it checks
+the signature and the timestamp, stores the raw event (once per message ID), queues its
+processing, and answers 200.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from canhgiac.web.channels.zalo.signature import signature_matches
+from canhgiac.web.intake.models import Channel, InboundEvent
+from canhgiac.web.tasks.queue import enqueue
+
+
+def _reject(status: int, code: str) -> JsonResponse:
+    return JsonResponse({"error": code}, status=status)
+
+
+def event_id(event: dict[str, object]) -> str:
+    """What makes an event unique: the message ID, or for events without one (follow,
+    unfollow) the event name, user and timestamp."""
+    message = event.get("message")
+    if isinstance(message, dict) and message.get("msg_id"):
+        return str(message["msg_id"])[:120]
+    sender = event.get("sender") if isinstance(event.get("sender"), dict) else {}
+    user = sender.get("id", "") if isinstance(sender, dict) else ""
+    return f"{event.get('event_name', '')}:{user}:{event.get('timestamp', '')}"[:120]
+
+
+@csrf_exempt
+@require_POST
+def webhook(request: HttpRequest, slug: str) -> HttpResponse:
+    channel = Channel.objects.filter(slug=slug, kind=Channel.Kind.ZALO, active=True).first()
+    if channel is None:
+        return _reject(404, "no_such_channel")
+    body = request.body
+    try:
+        event = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return _reject(400, "bad_json")
+    if not isinstance(event, dict):
+        return _reject(400, "bad_event")
+    app_id = str(event.get("app_id", ""))
+    timestamp = str(event.get("timestamp", ""))
+    header = request.META.get("HTTP_X_ZEVENT_SIGNATURE", "")
+    if app_id != channel.app_id or not signature_matches(header, app_id, body, timestamp, channel.secret("oa_secret")):
+        return _reject(401, "bad_signature")
+    try:
+        age = abs(time.time() - int(timestamp) / 1000)
+    except ValueError:
+        return _reject(400, "bad_timestamp")
+    if age > settings.ZALO_SIGNATURE_MAX_AGE:
+        return _reject(401, "stale")
+    external_id = event_id(event)
+    try:
+        with transaction.atomic():
+            stored = InboundEvent.objects.create(channel=channel, external_id=external_id, event_name=str(event.get("event_name", ""))[:60], payload=event)
+            enqueue("zalo.process_event", {"event_id": stored.pk}, dedupe_key=f"zalo.event:{stored.pk}")
+    except IntegrityError:
+        return JsonResponse({"status": "duplicate"})  # a retry or a replay: already stored
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,186 @@
+"""The web application's commands, added to `canhgiac` (see canhgiac/cli.py)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+import threading
+from typing import Any
+
+
+def setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "canhgiac.web.settings")
+    import django
+
+    django.setup()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    setup()
+    from django.conf import settings
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.core.management import call_command
+    from waitress import serve
+
+    from canhgiac.web.core.demo import create_demo, demo_needed
+    from canhgiac.web.tasks.queue import work_forever
+    from canhgiac.web.wsgi import application
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    if args.demo and demo_needed():
+        username, password = create_demo()
+        print("Đã tạo dữ liệu demo: huyện Hòa Bình với xã An Phú và Bình Minh.")
+        print(f"Tài khoản quản trị: {username}   mật khẩu (chỉ hiện một lần): {password}")
+    stop = threading.Event()
+    if settings.CANHGIAC_INLINE_WORKER:
+        threading.Thread(target=work_forever, args=(stop,), name="canhgiac-worker", daemon=True).start()
+    print(f"Cảnh Giác: http://{args.host}:{args.port}/  (cán bộ: /console/, kiểm tra: /healthz)", flush=True)
+    try:
+        serve(StaticFilesHandler(application), host=args.host, port=args.port, threads=args.threads, ident="canhgiac", channel_timeout=30)
+    finally:
+        stop.set()
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    setup()
+    import signal
+
+    from canhgiac.web.tasks.queue import run_pending, work_forever
+
+    if args.once:
+        print(f"{run_pending()} tasks run")
+        return 0
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    work_forever(stop)
+    return 0
+
+
+def cmd_createuser(args: argparse.Namespace) -> int:
+    setup()
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.db.models import Q
+
+    from canhgiac.web.accounts.models import Unit, User
+    from canhgiac.web.audit.log import record
+
+    unit = Unit.objects.filter(Q(slug=args.unit) | Q(name=args.unit)).first()
+    if unit is None:
+        print(f"canhgiac: không có đơn vị {args.unit!r} (units: {', '.join(Unit.objects.values_list('slug', flat=True))})", file=sys.stderr)
+        return 2
+    if User.objects.filter(username=args.username).exists():
+        print(f"canhgiac: đã có người dùng {args.username!r}", file=sys.stderr)
+        return 2
+    password = os.environ.get("CANHGIAC_PASSWORD", "")
+    if not password:
+        if not sys.stdin.isatty():
+            print("canhgiac: đặt CANHGIAC_PASSWORD hoặc chạy trong terminal để nhập mật khẩu", file=sys.stderr)
+            return 2
+        password = getpass.getpass("Mật khẩu: ")
+        if password != getpass.getpass("Nhập lại: "):
+            print("canhgiac: hai lần nhập không khớp", file=sys.stderr)
+            return 2
+    user = User(username=args.username, unit=unit, role=args.role)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        print("canhgiac: mật khẩu không đạt: " + " ".join(exc.messages), file=sys.stderr)
+        return 2
+    user.set_password(password)
+    user.save()
+    record("user.created", actor_label="command", unit=unit, obj=user, role=args.role)
+    print(f"Đã tạo {args.username} ({args.role}) tại {unit.name}.")
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    setup()
+    from canhgiac.web.accounts.models import ApiToken, User
+    from canhgiac.web.audit.log import record
+
+    user = User.objects.filter(username=args.username, is_active=True).first()
+    if user is None:
+        print(f"canhgiac: không có người dùng {args.username!r}", file=sys.stderr)
+        return 2
+    token, raw = ApiToken.issue(user, args.name)
+    record("token.issued", actor_label="command", unit=user.unit, obj=user, token=token.prefix)
+    print(raw)
+    return 0
+
+
+def cmd_import_indicators(args: argparse.Namespace) -> int:
+    setup()
+    from canhgiac.cli import Progress
+    from canhgiac.web.indicators.registry import import_csv
+
+    with open(args.file, encoding="utf-8-sig", newline="") as f:
+        total = max(sum(1 for _ in f) - 1, 1)
+        f.seek(0)
+        progress = Progress("import", total)
+        try:
+            result = import_csv(f, source=args.source or os.path.basename(args.file), progress=progress)
+        except ValueError as exc:
+            print(f"canhgiac: {exc}", file=sys.stderr)
+            return 2
+    print(f"{result.rows} dòng: thêm {result.added}, đã có {result.already}, bỏ qua {result.skipped}.")
+    return 0
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    import secrets
+
+    from cryptography.fernet import Fernet
+
+    print(f"SECRET_KEY={secrets.token_urlsafe(50)}")
+    print(f"CANHGIAC_ENCRYPTION_KEY={Fernet.generate_key().decode()}")
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "canhgiac.web.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["canhgiac manage", *args.rest])
+    return 0
+
+
+def add_commands(sub: Any) -> None:
+    serve = sub.add_parser("serve", help="run the web application (migrates first)")
+    serve.add_argument("--host", default=os.environ.get("CANHGIAC_HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("CANHGIAC_PORT", "8000")))
+    serve.add_argument("--threads", type=int, default=8)
+    serve.add_argument("--demo", action="store_true", help="on an empty database, create the demo district")
+    serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run background tasks (Zalo replies...) until stopped")
+    worker.add_argument("--once", action="store_true", help="run what is ready, then exit")
+    worker.set_defaults(func=cmd_worker)
+
+    createuser = sub.add_parser("createuser", help="create an officer account (password from CANHGIAC_PASSWORD or a prompt)")
+    createuser.add_argument("username")
+    createuser.add_argument("--unit", required=True, help="the unit's slug or name")
+    createuser.add_argument("--role", required=True, choices=["admin", "supervisor", "officer", "viewer"])
+    createuser.set_defaults(func=cmd_createuser)
+
+    token = sub.add_parser("token", help="print a new API token for a user")
+    token.add_argument("username")
+    token.add_argument("--name", default="api")
+    token.set_defaults(func=cmd_token)
+
+    imp = sub.add_parser("import-indicators", help="import a blocklist CSV into the indicator registry")
+    imp.add_argument("file")
+    imp.add_argument("--source")
+    imp.set_defaults(func=cmd_import_indicators)
+
+    keys = sub.add_parser("keys", help="print a new SECRET_KEY and CANHGIAC_ENCRYPTION_KEY")
+    keys.set_defaults(func=cmd_keys)
+
+    manage = sub.add_parser("manage", help="Django's manage.py commands (migrate, shell...)")
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from canhgiac.engine import fold_diacritics
+from canhgiac.web.accounts.models import User
+from canhgiac.web.cases.views import officer_required
+from canhgiac.web.core.ratelimit import client_ip
+from canhgiac.web.indicators.models import Indicator
+from canhgiac.web.indicators.registry import import_csv, set_status
+
+
+@officer_required
+def indicator_list(request: HttpRequest) -> HttpResponse:
+    items = Indicator.objects.all()
+    kind = request.GET.get("kind", "")
+    status = request.GET.get("status", "")
+    q = fold_diacritics(request.GET.get("q", "").strip().lower())
+    if kind in Indicator.Kind.values:
+        items = items.filter(kind=kind)
+    if status in Indicator.Status.values:
+        items = items.filter(status=status)
+    if q:
+        items = items.filter(value__contains=q)
+    order = "-report_count" if request.GET.get("sort") == "count" else "-last_seen"
+    page = Paginator(items.order_by(order, "-id"), 50).get_page(request.GET.get("page"))
+    return render(request, "indicators/list.html", {"page": page, "kind": kind, "status": status, "q": q, "kinds": Indicator.Kind.choices, "statuses": Indicator.Status.choices})
+
+
+@officer_required
+@require_POST
+def indicator_status(request: HttpRequest, indicator_id: int) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    indicator = get_object_or_404(Indicator, pk=indicator_id)
+    try:
+        set_status(indicator, user, request.POST.get("status", ""), request.POST.get("note", ""), client_ip(request))
+    except PermissionError:
+        return HttpResponseForbidden("Bạn không có quyền làm việc này.")
+    except ValueError:
+        messages.error(request, "Trạng thái không hợp lệ.")
+    return HttpResponseRedirect(request.POST.get("next") or reverse("indicators:list"))
+
+
+@officer_required
+@require_POST
+def indicator_import(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    if user.role not in (User.Role.SUPERVISOR, User.Role.ADMIN):
+        return HttpResponseForbidden("Chỉ chỉ huy và quản trị được nhập danh sách.")
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "Hãy chọn tệp CSV.")
+        return HttpResponseRedirect(reverse("indicators:list"))
+    try:
+        text = io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline="")
+        result = import_csv(text, source=upload.name or "upload", user=user)
+    except (ValueError, UnicodeDecodeError) as exc:
+        messages.error(request, f"Không nhập được: {exc}")
+    else:
+        messages.success(request, f"Đã đọc {result.rows} dòng: thêm {result.added}, đã có {result.already}, bỏ qua {result.skipped}.")
+    return HttpResponseRedirect(reverse("indicators:list"))

@@ -1,0 +1,193 @@
+"""Django settings, all from the environment (see README "Production").
+
+Defaults are safe: DEBUG is off, and there is no default secret key or encryption key:
+outside development (CANHGIAC_DEV=1, which `./dev run` and the tests set) the
+application refuses to start without them.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from django.core.exceptions import ImproperlyConfigured
+
+from canhgiac.web.core.env import envbool, envint, envlist, envsecret, envstr
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(envstr("CANHGIAC_DATA_DIR", str(Path.cwd() / "var"))).resolve()
+
+DEV = envbool("CANHGIAC_DEV", False)
+DEBUG = envbool("DEBUG", False)
+
+SECRET_KEY = envsecret("SECRET_KEY")
+ENCRYPTION_KEY = envsecret("CANHGIAC_ENCRYPTION_KEY")
+if DEV:
+    # Development only: fixed, clearly labelled keys. Never used in production, where
+    # the checks below refuse to start without real ones.
+    SECRET_KEY = SECRET_KEY or "dev-only-secret-key-not-for-production-use-0123456789"
+    ENCRYPTION_KEY = ENCRYPTION_KEY or "ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM="
+if not SECRET_KEY or not ENCRYPTION_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY and CANHGIAC_ENCRYPTION_KEY must be set (or SECRET_KEY_FILE and "
+        "CANHGIAC_ENCRYPTION_KEY_FILE). Generate them with: canhgiac keys"
+    )
+
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEV or DEBUG else "")
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
+SITE_URL = envstr("SITE_URL", "http://localhost:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "canhgiac.web.core",
+    "canhgiac.web.accounts",
+    "canhgiac.web.audit",
+    "canhgiac.web.tasks",
+    "canhgiac.web.indicators",
+    "canhgiac.web.cases",
+    "canhgiac.web.intake",
+    "canhgiac.web.api",
+    "canhgiac.web.channels.zalo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "canhgiac.web.core.middleware.RequestLimitsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "canhgiac.web.urls"
+WSGI_APPLICATION = "canhgiac.web.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "cases:inbox"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ]
+        },
+    }
+]
+
+
+def _database(url: str) -> dict[str, object]:
+    if not url:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "canhgiac.sqlite3",
+            # WAL and a busy timeout: readers never wait for the writer, and a writer
+            # waits its turn instead of failing (see core/apps.py for the pragmas).
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
+        }
+    parsed = urlparse(url)
+    if parsed.scheme not in ("postgres", "postgresql"):
+        raise ImproperlyConfigured(f"DATABASE_URL: unsupported scheme {parsed.scheme!r} (use postgresql://)")
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(parsed.path.lstrip("/")),
+        "USER": unquote(parsed.username or ""),
+        "PASSWORD": unquote(parsed.password or "") or envsecret("DATABASE_PASSWORD"),
+        "HOST": parsed.hostname or "",
+        "PORT": str(parsed.port or ""),
+        "CONN_MAX_AGE": envint("DATABASE_CONN_MAX_AGE", 60),
+        "CONN_HEALTH_CHECKS": True,
+    }
+
+
+DATABASES = {"default": _database(envsecret("DATABASE_URL"))}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+CACHES = {
+    # Rate limits and login throttling count here. One process (the default `serve`):
+    # memory. Several workers: set CACHE_URL=db to share the counts through the database.
+    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "canhgiac_cache"}
+    if envstr("CACHE_URL") == "db"
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = envstr("TIME_ZONE", "Asia/Ho_Chi_Minh")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(DATA_DIR / "media")))
+
+# Request and upload limits: a tip is text and a few photos, never more.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("CANHGIAC_MAX_BODY_BYTES", 2_500_000)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 50
+DATA_UPLOAD_MAX_NUMBER_FILES = 4
+CANHGIAC_MAX_REQUEST_BYTES = envint("CANHGIAC_MAX_REQUEST_BYTES", 12_000_000)
+CANHGIAC_MAX_PHOTO_BYTES = envint("CANHGIAC_MAX_PHOTO_BYTES", 5_000_000)
+CANHGIAC_MAX_PHOTOS = 3
+CANHGIAC_MAX_MESSAGE_CHARS = 5_000
+
+# Public intake: requests per window, per IP and per channel user.
+CANHGIAC_INTAKE_RATE = envint("CANHGIAC_INTAKE_RATE", 20)
+CANHGIAC_INTAKE_WINDOW = envint("CANHGIAC_INTAKE_WINDOW", 600)
+CANHGIAC_LOGIN_ATTEMPTS = envint("CANHGIAC_LOGIN_ATTEMPTS", 5)
+CANHGIAC_FOLLOWUP_ATTEMPTS = envint("CANHGIAC_FOLLOWUP_ATTEMPTS", 10)
+CANHGIAC_OVERDUE_HOURS = envint("CANHGIAC_OVERDUE_HOURS", 48)
+# Run background tasks in a thread of `canhgiac serve` (one machine), or leave them to
+# `canhgiac worker` processes (several machines).
+CANHGIAC_INLINE_WORKER = envbool("CANHGIAC_INLINE_WORKER", True)
+ZALO_API_BASE = envstr("ZALO_API_BASE", "https://openapi.zalo.me")
+ZALO_OAUTH_BASE = envstr("ZALO_OAUTH_BASE", "https://oauth.zaloapp.com")
+ZALO_SIGNATURE_MAX_AGE = envint("ZALO_SIGNATURE_MAX_AGE", 600)
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 12 * 3600
+SECURE = envbool("SECURE_COOKIES", not (DEV or DEBUG))
+SESSION_COOKIE_SECURE = SECURE
+CSRF_COOKIE_SECURE = SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if envbool("BEHIND_HTTPS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler", "stream": sys.stderr}},
+    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    "loggers": {"django.request": {"level": "ERROR"}, "waitress.queue": {"level": "ERROR"}},
+}

@@ -1,0 +1,129 @@
+"""Enqueue and run background tasks.
+
+A task is claimed with one conditional UPDATE (status queued -> running), which is atomic
+on SQLite and on PostgreSQL, so several workers never run the same task. A worker that
+dies mid-task leaves it locked until ``locked_until``; then another takes it again, so
+handlers must be idempotent (they are: they check before they send).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, close_old_connections, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from canhgiac.web.tasks.models import Task
+
+log = logging.getLogger("canhgiac.tasks")
+
+# Task kinds and the functions that run them ("module:function"), imported when needed.
+HANDLERS = {
+    "zalo.process_event": "canhgiac.web.channels.zalo.tasks:process_event",
+    "zalo.send_message": "canhgiac.web.channels.zalo.tasks:send_message",
+}
+LOCK = timedelta(minutes=5)
+
+
+class Retry(Exception):
+    """Raise from a handler to try again later without counting it as an error."""
+
+
+def enqueue(kind: str, payload: dict[str, Any], *, dedupe_key: str | None = None, delay: float = 0) -> Task | None:
+    """Queue a task, inside the caller's transaction. With a dedupe key, a second
+    enqueue of the same key is a no-op (returns None)."""
+    if kind not in HANDLERS:
+        raise ValueError(f"unknown task kind {kind!r}")
+    run_after = timezone.now() + timedelta(seconds=delay)
+    if dedupe_key is None:
+        return Task.objects.create(kind=kind, payload=payload, run_after=run_after)
+    try:
+        with transaction.atomic():
+            return Task.objects.create(kind=kind, payload=payload, dedupe_key=dedupe_key, run_after=run_after)
+    except IntegrityError:
+        return None
+
+
+def _handler(kind: str) -> Callable[[dict[str, Any]], None]:
+    module, _, name = HANDLERS[kind].partition(":")
+    function: Callable[[dict[str, Any]], None] = getattr(importlib.import_module(module), name)
+    return function
+
+
+def backoff(attempt: int) -> float:
+    """Seconds before attempt ``attempt + 1``: 5 s, 10 s, 20 s ... up to an hour."""
+    return float(min(3600, 5 * 2 ** max(0, attempt - 1)))
+
+
+def claim() -> Task | None:
+    now = timezone.now()
+    ready = Task.objects.filter(Q(status=Task.Status.QUEUED, run_after__lte=now) | Q(status=Task.Status.RUNNING, locked_until__lt=now))
+    for task_id in ready.order_by("run_after", "id").values_list("id", flat=True)[:5]:
+        claimed = (
+            Task.objects.filter(id=task_id)
+            .filter(Q(status=Task.Status.QUEUED) | Q(status=Task.Status.RUNNING, locked_until__lt=now))
+            .update(status=Task.Status.RUNNING, locked_until=now + LOCK)
+        )
+        if claimed:
+            task = Task.objects.get(id=task_id)
+            Task.objects.filter(id=task_id).update(attempts=task.attempts + 1)
+            task.attempts += 1
+            return task
+    return None
+
+
+def run_one() -> bool:
+    """Run one ready task, if there is one. Returns whether one ran."""
+    task = claim()
+    if task is None:
+        return False
+    try:
+        _handler(task.kind)(task.payload)
+    except Exception as exc:
+        retry = isinstance(exc, Retry)
+        if task.attempts >= task.max_attempts and not retry:
+            Task.objects.filter(id=task.id).update(status=Task.Status.FAILED, last_error=traceback.format_exc()[-2000:], finished=timezone.now(), locked_until=None)
+            log.error("task %s %s failed for good: %s", task.id, task.kind, exc)
+        else:
+            delay = backoff(task.attempts)
+            Task.objects.filter(id=task.id).update(
+                status=Task.Status.QUEUED,
+                run_after=timezone.now() + timedelta(seconds=delay),
+                last_error=str(exc)[:2000],
+                locked_until=None,
+            )
+            log.warning("task %s %s will retry in %.0fs: %s", task.id, task.kind, delay, exc)
+        return True
+    Task.objects.filter(id=task.id).update(status=Task.Status.DONE, finished=timezone.now(), locked_until=None, last_error="")
+    return True
+
+
+def run_pending(limit: int = 1000) -> int:
+    """Run ready tasks until none is left (or ``limit``): for tests and commands."""
+    done = 0
+    while done < limit and run_one():
+        done += 1
+    return done
+
+
+def work_forever(stop: threading.Event, idle_sleep: float = 0.5) -> None:
+    """The worker loop of `canhgiac worker` and of the thread in `canhgiac serve`."""
+    while not stop.is_set():
+        try:
+            ran = run_one()
+        except Exception:  # the database restarting, say: wait and carry on
+            log.exception("worker loop error")
+            ran = False
+            close_old_connections()
+            time.sleep(2)
+        if not ran:
+            close_old_connections()
+            stop.wait(idle_sleep)

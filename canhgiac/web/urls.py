@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("canhgiac.web.core.urls")),
+    path("", include("canhgiac.web.intake.urls")),
+    path("accounts/", include("canhgiac.web.accounts.urls")),
+    path("console/", include("canhgiac.web.cases.urls")),
+    path("console/indicators/", include("canhgiac.web.indicators.urls")),
+    path("api/v1/", include("canhgiac.web.api.urls")),
+    path("channels/zalo/", include("canhgiac.web.channels.zalo.urls")),
+]

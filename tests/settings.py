@@ -1,0 +1,13 @@
+"""Settings for the test run: development keys, a throw-away data folder, then the real
+settings unchanged (DATABASE_URL still picks PostgreSQL when set)."""
+
+import os
+import tempfile
+
+os.environ.setdefault("CANHGIAC_DEV", "1")
+os.environ.setdefault("CANHGIAC_DATA_DIR", tempfile.mkdtemp(prefix="canhgiac-test-"))
+os.environ.setdefault("CANHGIAC_INLINE_WORKER", "0")
+
+from canhgiac.web.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405  (fast hashing in tests only)

@@ -1,0 +1,86 @@
+"""Fixed personas (in the manner of healthchecks' BaseTestCase and Zulip's example users):
+an officer of commune A, an officer of commune B, a supervisor of the district above
+both, a viewer of commune A, an administrator, and an outsider from another district."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from canhgiac.web.accounts.models import Unit, User
+from canhgiac.web.cases.actions import Received, receive_message
+from canhgiac.web.intake.models import Channel
+
+PASSWORD = "mat-khau-thu-nghiem-2026"
+
+
+@dataclass
+class World:
+    district: Unit
+    commune_a: Unit
+    commune_b: Unit
+    elsewhere: Unit
+    officer_a: User
+    officer_b: User
+    supervisor: User
+    viewer_a: User
+    admin: User
+    outsider: User
+    web_a: Channel
+    web_b: Channel
+    api_a: Channel
+    zalo_a: Channel
+
+    def client(self, user: User | None = None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    def tip(self, text: str = "Nhà số 5 ngõ 12 có người bán ma túy, đêm nào cũng có người lạ ra vào.", channel: Channel | None = None, **kwargs: Any) -> Received:
+        return receive_message(channel=channel or self.web_a, text=text, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    cache.clear()
+
+
+@pytest.fixture
+def world(db: Any, settings: Any, tmp_path: Any) -> World:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    district = Unit.objects.create(name="Huyện Thử", slug="huyen-thu", kind=Unit.Kind.DISTRICT)
+    a = Unit.objects.create(name="Xã A", slug="xa-a", parent=district)
+    b = Unit.objects.create(name="Xã B", slug="xa-b", parent=district)
+    other_district = Unit.objects.create(name="Huyện Khác", slug="huyen-khac", kind=Unit.Kind.DISTRICT)
+    elsewhere = Unit.objects.create(name="Xã Xa", slug="xa-xa", parent=other_district)
+
+    def user(name: str, unit: Unit, role: str) -> User:
+        return User.objects.create_user(name, password=PASSWORD, unit=unit, role=role)
+
+    zalo = Channel.objects.create(unit=a, kind=Channel.Kind.ZALO, slug="zalo-a", name="Zalo xã A", app_id="4321098765", oa_id="oa-123")
+    zalo.set_secret("oa_secret", "oa-secret-key-for-tests")
+    zalo.set_secret("app_secret", "app-secret-for-tests")
+    zalo.set_secret("access_token", "access-token-1")
+    zalo.set_secret("refresh_token", "refresh-token-1")
+    zalo.save()
+    return World(
+        district=district,
+        commune_a=a,
+        commune_b=b,
+        elsewhere=elsewhere,
+        officer_a=user("canbo-a", a, User.Role.OFFICER),
+        officer_b=user("canbo-b", b, User.Role.OFFICER),
+        supervisor=user("chihuy", district, User.Role.SUPERVISOR),
+        viewer_a=user("xem-a", a, User.Role.VIEWER),
+        admin=user("quantri", district, User.Role.ADMIN),
+        outsider=user("nguoi-ngoai", elsewhere, User.Role.SUPERVISOR),
+        web_a=Channel.objects.create(unit=a, kind=Channel.Kind.WEB, slug="xa-a", name="Web xã A"),
+        web_b=Channel.objects.create(unit=b, kind=Channel.Kind.WEB, slug="xa-b", name="Web xã B"),
+        api_a=Channel.objects.create(unit=a, kind=Channel.Kind.API, slug="xa-a-api", name="API xã A"),
+        zalo_a=zalo,
+    )
