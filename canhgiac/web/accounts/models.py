@@ -38,10 +38,14 @@ class Unit(models.Model):
 
     def subtree_ids(self) -> list[int]:
         """This unit and every unit under it (a district sees its communes)."""
-        ids = [self.pk]
-        frontier = [self.pk]
+        return Unit.subtree_of(self.pk)
+
+    @staticmethod
+    def subtree_of(unit_id: int) -> list[int]:
+        ids = [unit_id]
+        frontier = [unit_id]
         while frontier:
-            frontier = list(Unit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            frontier = list(Unit.objects.filter(parent_id__in=frontier).order_by().values_list("pk", flat=True))
             ids.extend(frontier)
         return ids
 
@@ -62,13 +66,18 @@ class User(AbstractUser):
 
     def visible_unit_ids(self) -> list[int]:
         """Units whose cases this user may see: supervisors and admins see the units under
-        theirs; officers and viewers their own unit only."""
+        theirs; officers and viewers their own unit only. Worked out once per request."""
+        cached: list[int] | None = getattr(self, "_visible_unit_ids", None)
+        if cached is not None:
+            return cached
         if self.unit_id is None:
-            return []
-        assert self.unit is not None
-        if self.role in (self.Role.SUPERVISOR, self.Role.ADMIN):
-            return self.unit.subtree_ids()
-        return [self.unit_id]
+            ids: list[int] = []
+        elif self.role in (self.Role.SUPERVISOR, self.Role.ADMIN):
+            ids = Unit.subtree_of(self.unit_id)
+        else:
+            ids = [self.unit_id]
+        self._visible_unit_ids = ids
+        return ids
 
     @property
     def can_act(self) -> bool:
