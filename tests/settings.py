@@ -8,6 +8,6 @@ os.environ.setdefault("CANHGIAC_DEV", "1")
 os.environ.setdefault("CANHGIAC_DATA_DIR", tempfile.mkdtemp(prefix="canhgiac-test-"))
 os.environ.setdefault("CANHGIAC_INLINE_WORKER", "0")
 
-from canhgiac.web.settings import *  # noqa: E402,F403
+from canhgiac.web.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405  (fast hashing in tests only)

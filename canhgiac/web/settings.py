@@ -98,7 +98,11 @@ def _database(url: str) -> dict[str, object]:
             "NAME": DATA_DIR / "canhgiac.sqlite3",
             # WAL and a busy timeout: readers never wait for the writer, and a writer
             # waits its turn instead of failing (see core/apps.py for the pragmas).
-            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
+            "OPTIONS": {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
         }
     parsed = urlparse(url)
     if parsed.scheme not in ("postgres", "postgresql"):

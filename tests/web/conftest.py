@@ -41,7 +41,12 @@ class World:
             client.force_login(user)
         return client
 
-    def tip(self, text: str = "Nhà số 5 ngõ 12 có người bán ma túy, đêm nào cũng có người lạ ra vào.", channel: Channel | None = None, **kwargs: Any) -> Received:
+    def tip(
+        self,
+        text: str = "Nhà số 5 ngõ 12 có người bán ma túy, đêm nào cũng có người lạ ra vào.",
+        channel: Channel | None = None,
+        **kwargs: Any,
+    ) -> Received:
         return receive_message(channel=channel or self.web_a, text=text, **kwargs)
 
 
@@ -52,6 +57,16 @@ def _fresh_cache() -> None:
 
 @pytest.fixture
 def world(db: Any, settings: Any, tmp_path: Any) -> World:
+    return make_world(settings, tmp_path)
+
+
+@pytest.fixture
+def live_world(transactional_db: Any, settings: Any, tmp_path: Any) -> World:
+    """The same personas, committed, for a live server in another thread."""
+    return make_world(settings, tmp_path)
+
+
+def make_world(settings: Any, tmp_path: Any) -> World:
     settings.MEDIA_ROOT = tmp_path / "media"
     district = Unit.objects.create(name="Huyện Thử", slug="huyen-thu", kind=Unit.Kind.DISTRICT)
     a = Unit.objects.create(name="Xã A", slug="xa-a", parent=district)

@@ -3,6 +3,7 @@ and can be told to fail, stall, or report an expired token."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -41,7 +42,9 @@ class FakeZalo:
                     fake.refreshes.append({**form, "secret_key": self.headers.get("secret_key", "")})
                     token = f"access-token-{len(fake.refreshes) + 1}"
                     fake.valid_tokens.add(token)
-                    self._answer(200, {"access_token": token, "refresh_token": f"refresh-token-{len(fake.refreshes) + 1}", "expires_in": "90000"})
+                    self._answer(
+                        200, {"access_token": token, "refresh_token": f"refresh-token-{len(fake.refreshes) + 1}", "expires_in": "90000"}
+                    )
                     return
                 if self.path != "/v3.0/oa/message/cs":
                     self._answer(404, {"error": 404})
@@ -50,10 +53,8 @@ class FakeZalo:
                     # A gateway that hangs and then gives up: the message is not taken.
                     fake.stall_next -= 1
                     time.sleep(fake.stall_seconds)
-                    try:
+                    with contextlib.suppress(OSError):  # the client may have given up
                         self._answer(504, {"error": -1})
-                    except OSError:
-                        pass
                     return
                 if fake.fail_next > 0:
                     fake.fail_next -= 1
@@ -65,7 +66,14 @@ class FakeZalo:
                     return
                 body = json.loads(raw)
                 fake.sent.append({"body": body, "access_token": self.headers.get("access_token")})
-                self._answer(200, {"error": 0, "message": "Success", "data": {"message_id": f"oa-msg-{len(fake.sent)}", "user_id": body["recipient"]["user_id"]}})
+                self._answer(
+                    200,
+                    {
+                        "error": 0,
+                        "message": "Success",
+                        "data": {"message_id": f"oa-msg-{len(fake.sent)}", "user_id": body["recipient"]["user_id"]},
+                    },
+                )
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

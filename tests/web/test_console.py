@@ -28,7 +28,14 @@ def test_console_needs_login(world: World, cases: dict[str, Case]) -> None:
 
 @pytest.mark.parametrize(
     ("persona", "sees_a", "sees_b"),
-    [("officer_a", True, False), ("officer_b", False, True), ("viewer_a", True, False), ("supervisor", True, True), ("admin", True, True), ("outsider", False, False)],
+    [
+        ("officer_a", True, False),
+        ("officer_b", False, True),
+        ("viewer_a", True, False),
+        ("supervisor", True, True),
+        ("admin", True, True),
+        ("outsider", False, False),
+    ],
 )
 def test_who_sees_which_case(world: World, cases: dict[str, Case], persona: str, sees_a: bool, sees_b: bool) -> None:
     client = world.client(getattr(world, persona))
@@ -49,17 +56,23 @@ ACTIONS = {
 
 
 @pytest.mark.parametrize("action", sorted(ACTIONS))
-@pytest.mark.parametrize(("persona", "expected"), [("officer_a", 302), ("supervisor", 302), ("viewer_a", 403), ("officer_b", 404), ("outsider", 404)])
+@pytest.mark.parametrize(
+    ("persona", "expected"), [("officer_a", 302), ("supervisor", 302), ("viewer_a", 403), ("officer_b", 404), ("outsider", 404)]
+)
 def test_who_may_act_on_a_case(world: World, cases: dict[str, Case], action: str, persona: str, expected: int) -> None:
     before = AuditEvent.objects.count()
-    response = world.client(getattr(world, persona)).post(f"/console/case/{cases['a'].reference}/action/", {"action": action, **ACTIONS[action]})
+    response = world.client(getattr(world, persona)).post(
+        f"/console/case/{cases['a'].reference}/action/", {"action": action, **ACTIONS[action]}
+    )
     assert response.status_code == expected
     assert (AuditEvent.objects.count() > before) == (expected == 302)
 
 
 def test_reply_goes_to_the_reporter_and_is_audited(world: World, cases: dict[str, Case]) -> None:
     case = cases["a"]
-    world.client(world.officer_a).post(f"/console/case/{case.reference}/action/", {"action": "reply", "body": "Cảm ơn, tổ tuần tra sẽ tới."})
+    world.client(world.officer_a).post(
+        f"/console/case/{case.reference}/action/", {"action": "reply", "body": "Cảm ơn, tổ tuần tra sẽ tới."}
+    )
     case.refresh_from_db()
     assert case.status == Case.Status.IN_PROGRESS and case.first_reply_at is not None
     out = case.messages.get(direction=Message.Direction.OUT)
@@ -86,7 +99,9 @@ def test_status_assignment_and_note(world: World, cases: dict[str, Case]) -> Non
 
 def test_note_is_never_shown_to_the_reporter(world: World) -> None:
     received = world.tip("Có người đốt rác thải nhựa ở bãi sông")
-    world.client(world.officer_a).post(f"/console/case/{received.case.reference}/action/", {"action": "note", "body": "Nghi là xưởng của ông K"})
+    world.client(world.officer_a).post(
+        f"/console/case/{received.case.reference}/action/", {"action": "note", "body": "Nghi là xưởng của ông K"}
+    )
     citizen = Client()
     citizen.post("/theo-doi/", {"reference": received.case.reference, "key": received.followup_key})
     page = citizen.get(f"/theo-doi/{received.case.reference}/").content.decode()
@@ -95,13 +110,20 @@ def test_note_is_never_shown_to_the_reporter(world: World) -> None:
 
 def test_correction_is_kept_as_a_training_label(world: World, cases: dict[str, Case]) -> None:
     case = cases["a"]
-    world.client(world.officer_a).post(f"/console/case/{case.reference}/action/", {"action": "correct", "field": "verdict", "value": "scam"})
+    world.client(world.officer_a).post(
+        f"/console/case/{case.reference}/action/", {"action": "correct", "field": "verdict", "value": "scam"}
+    )
     label = Label.objects.get()
     assert (label.field, label.engine_value, label.officer_value) == ("verdict", "safe", "scam")
     assert "ma túy" in label.text
     case.refresh_from_db()
     assert case.verdict == "scam"
-    assert world.client(world.officer_a).post(f"/console/case/{case.reference}/action/", {"action": "correct", "field": "verdict", "value": "maybe"}).status_code == 400
+    assert (
+        world.client(world.officer_a)
+        .post(f"/console/case/{case.reference}/action/", {"action": "correct", "field": "verdict", "value": "maybe"})
+        .status_code
+        == 400
+    )
 
 
 def test_reveal_contact_needs_role_and_reason_and_is_audited(world: World, cases: dict[str, Case]) -> None:
@@ -152,7 +174,10 @@ def test_login_and_throttling(world: World) -> None:
         assert attacker.post("/accounts/login/", {"username": "canbo-b", "password": "sai"}).status_code == 401
     assert attacker.post("/accounts/login/", {"username": "canbo-b", "password": PASSWORD}).status_code == 429
     assert AuditEvent.objects.filter(action="user.login_failed").count() == 5
-    assert Client().post("/accounts/login/", {"username": "canbo-a", "password": PASSWORD, "next": "https://evil.example/"})["Location"] == "/console/"
+    assert (
+        Client().post("/accounts/login/", {"username": "canbo-a", "password": PASSWORD, "next": "https://evil.example/"})["Location"]
+        == "/console/"
+    )
 
 
 def test_inbox_filters_search_and_sort(world: World, cases: dict[str, Case]) -> None:

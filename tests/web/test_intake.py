@@ -103,7 +103,7 @@ def test_followup_needs_the_right_key_and_is_throttled(world: World, settings: o
 def test_photo_is_reencoded_without_exif_and_location_only_when_chosen(world: World) -> None:
     photo = io.BytesIO(_jpeg_with_gps())
     photo.name = "anh.jpg"
-    status, html = _submit(Client(), text="Xe chở gỗ lậu đỗ ở bìa rừng", photos=photo, latitude="21.1", longitude="105.8")
+    status, _ = _submit(Client(), text="Xe chở gỗ lậu đỗ ở bìa rừng", photos=photo, latitude="21.1", longitude="105.8")
     assert status == 200
     attachment = Attachment.objects.get()
     assert attachment.latitude is None  # the box was not ticked

@@ -227,7 +227,12 @@ def test_expired_token_is_refreshed(world: World, zalo: FakeZalo) -> None:
     run_tasks()
     assert len(zalo.refreshes) == 1
     refresh = zalo.refreshes[0]
-    assert refresh == {"refresh_token": "refresh-token-1", "app_id": "4321098765", "grant_type": "refresh_token", "secret_key": "app-secret-for-tests"}
+    assert refresh == {
+        "refresh_token": "refresh-token-1",
+        "app_id": "4321098765",
+        "grant_type": "refresh_token",
+        "secret_key": "app-secret-for-tests",
+    }
     assert zalo.sent[0]["access_token"] == "access-token-2"
     world.zalo_a.refresh_from_db()
     assert world.zalo_a.secret("refresh_token") == "refresh-token-2"

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import ClassVar
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -61,8 +60,6 @@ class User(AbstractUser):
 
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="users")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.OFFICER)
-
-    objects: ClassVar[UserManager[User]] = UserManager()
 
     def visible_unit_ids(self) -> list[int]:
         """Units whose cases this user may see: supervisors and admins see the units under

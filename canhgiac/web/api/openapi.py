@@ -17,7 +17,21 @@ _MESSAGE = {
 }
 _CASE = {
     "type": "object",
-    "required": ["reference", "unit", "status", "intent", "category", "urgent", "scam_score", "verdict", "assigned_to", "created", "last_activity", "unread", "preview"],
+    "required": [
+        "reference",
+        "unit",
+        "status",
+        "intent",
+        "category",
+        "urgent",
+        "scam_score",
+        "verdict",
+        "assigned_to",
+        "created",
+        "last_activity",
+        "unread",
+        "preview",
+    ],
     "properties": {
         "reference": {"type": "string", "pattern": "^CG-[0-9A-Z]{4}-[0-9A-Z]{4}$"},
         "unit": {"type": "string"},
@@ -39,7 +53,18 @@ _CASE = {
 }
 _ANALYSIS = {
     "type": "object",
-    "required": ["intent", "intent_confidence", "category", "urgent", "scam_score", "is_scam", "verdict", "reasons", "indicators", "normalized"],
+    "required": [
+        "intent",
+        "intent_confidence",
+        "category",
+        "urgent",
+        "scam_score",
+        "is_scam",
+        "verdict",
+        "reasons",
+        "indicators",
+        "normalized",
+    ],
     "properties": {
         "intent": {"enum": ["tip", "question", "scam_check", "other"]},
         "intent_confidence": {"type": "number"},
@@ -50,7 +75,16 @@ _ANALYSIS = {
         "verdict": {"enum": ["scam", "suspicious", "safe"]},
         "reasons": {
             "type": "array",
-            "items": {"type": "object", "required": ["code", "message"], "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "evidence": {"type": "string"}, "weight": {"type": "number"}}},
+            "items": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "evidence": {"type": "string"},
+                    "weight": {"type": "number"},
+                },
+            },
         },
         "advice": {"type": "string"},
         "indicators": {"type": "object", "required": ["phones", "bank_accounts", "urls", "domains", "amounts_vnd"]},
@@ -68,7 +102,15 @@ def _ref(name: str) -> dict[str, str]:
 
 
 def _errors(*codes: int) -> dict[str, Any]:
-    names = {400: "Invalid input", 401: "No valid token", 403: "Not allowed", 404: "Not found", 409: "Conflict", 413: "Too large", 429: "Rate limited"}
+    names = {
+        400: "Invalid input",
+        401: "No valid token",
+        403: "Not allowed",
+        404: "Not found",
+        409: "Conflict",
+        413: "Too large",
+        429: "Rate limited",
+    }
     return {str(c): {"description": names[c], **_json(_ref("Error"))} for c in codes}
 
 
@@ -76,7 +118,7 @@ def _body(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
     return {"required": True, **_json({"type": "object", "required": required, "properties": properties})}
 
 
-_TOKEN = [{"token": []}]
+_TOKEN: list[dict[str, list[str]]] = [{"token": []}]
 _REF = {"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}
 
 
@@ -94,7 +136,9 @@ def document(server: str) -> dict[str, Any]:
             "/intake": {
                 "post": {
                     "summary": "Send a tip, a question or a message to check (public, rate-limited)",
-                    "requestBody": _body({"channel": {"type": "string"}, "text": text, "contact": {"type": "string", "maxLength": 200}}, ["channel", "text"]),
+                    "requestBody": _body(
+                        {"channel": {"type": "string"}, "text": text, "contact": {"type": "string", "maxLength": 200}}, ["channel", "text"]
+                    ),
                     "responses": {
                         "201": {
                             "description": "Received",
@@ -133,7 +177,11 @@ def document(server: str) -> dict[str, Any]:
                                 {
                                     "type": "object",
                                     "required": ["reference", "status", "messages"],
-                                    "properties": {"reference": {"type": "string"}, "status": {"type": "string"}, "messages": {"type": "array", "items": _ref("Message")}},
+                                    "properties": {
+                                        "reference": {"type": "string"},
+                                        "status": {"type": "string"},
+                                        "messages": {"type": "array", "items": _ref("Message")},
+                                    },
                                 }
                             ),
                         },
@@ -144,11 +192,19 @@ def document(server: str) -> dict[str, Any]:
             "/followup/messages": {
                 "post": {
                     "summary": "Write more on a case, anonymously",
-                    "requestBody": _body({"reference": {"type": "string"}, "key": {"type": "string"}, "text": text}, ["reference", "key", "text"]),
+                    "requestBody": _body(
+                        {"reference": {"type": "string"}, "key": {"type": "string"}, "text": text}, ["reference", "key", "text"]
+                    ),
                     "responses": {
                         "201": {
                             "description": "Added",
-                            **_json({"type": "object", "required": ["reference", "reply"], "properties": {"reference": {"type": "string"}, "reply": {"type": ["string", "null"]}}}),
+                            **_json(
+                                {
+                                    "type": "object",
+                                    "required": ["reference", "reply"],
+                                    "properties": {"reference": {"type": "string"}, "reply": {"type": ["string", "null"]}},
+                                }
+                            ),
                         },
                         **_errors(400, 404, 409, 429),
                     },
@@ -169,7 +225,12 @@ def document(server: str) -> dict[str, Any]:
                                 {
                                     "type": "object",
                                     "required": ["page", "has_next", "cases"],
-                                    "properties": {"page": {"type": "integer"}, "has_next": {"type": "boolean"}, "filters": {"type": "object"}, "cases": {"type": "array", "items": _ref("Case")}},
+                                    "properties": {
+                                        "page": {"type": "integer"},
+                                        "has_next": {"type": "boolean"},
+                                        "filters": {"type": "object"},
+                                        "cases": {"type": "array", "items": _ref("Case")},
+                                    },
                                 }
                             ),
                         },
@@ -199,7 +260,9 @@ def document(server: str) -> dict[str, Any]:
                     "summary": "Change a case's status",
                     "security": _TOKEN,
                     "parameters": [_REF],
-                    "requestBody": _body({"status": {"enum": ["new", "in_progress", "waiting_reporter", "resolved", "closed"]}}, ["status"]),
+                    "requestBody": _body(
+                        {"status": {"enum": ["new", "in_progress", "waiting_reporter", "resolved", "closed"]}}, ["status"]
+                    ),
                     "responses": {"200": {"description": "Changed", **_json(_ref("Case"))}, **_errors(400, 401, 403, 404)},
                 }
             },

@@ -206,7 +206,10 @@ def followup(request: HttpRequest) -> HttpResponse:
     except PermissionError:
         return error(429, "rate_limited", "Nhập sai quá nhiều lần; hãy thử lại sau 15 phút.")
     thread = case.messages.exclude(direction="note")
-    return JsonResponse({"reference": case.reference, "status": case.status, "messages": [_message(m) for m in thread]}, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {"reference": case.reference, "status": case.status, "messages": [_message(m) for m in thread]},
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 @json_view(("POST",))
@@ -220,7 +223,11 @@ def followup_message(request: HttpRequest) -> HttpResponse:
     if not case.is_open:
         return error(409, "closed", "Tin này đã đóng.")
     received = actions.receive_message(channel=case.channel, text=_text(data, "text"), case=case, ip=client_ip(request))
-    return JsonResponse({"reference": case.reference, "reply": received.reply.body if received.reply else None}, status=201, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {"reference": case.reference, "reply": received.reply.body if received.reply else None},
+        status=201,
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 # ---------------------------------------------------------------------------- officers

@@ -30,7 +30,7 @@ def record(
         actor_label=label,
         action=action,
         unit=unit,
-        object_type=obj._meta.model_name if obj is not None else "",
+        object_type=(obj._meta.model_name or "") if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         ip=ip,
         details=details,

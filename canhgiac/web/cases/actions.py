@@ -100,7 +100,9 @@ def _register_indicators(analysis: Analysis, case: Case, now: Any) -> None:
     items += [(Indicator.Kind.PAGE, link.page, "") for link in found.links if link.domain is None]
     for kind, value, bank in items:
         indicator, created = Indicator.objects.get_or_create(
-            kind=kind, value=value, defaults={"bank": bank, "first_seen": now, "last_seen": now, "report_count": 1, "source": f"case {case.reference}"}
+            kind=kind,
+            value=value,
+            defaults={"bank": bank, "first_seen": now, "last_seen": now, "report_count": 1, "source": f"case {case.reference}"},
         )
         if not created:
             Indicator.objects.filter(pk=indicator.pk).update(report_count=indicator.report_count + 1, last_seen=now)
@@ -135,7 +137,11 @@ def receive_message(
             reporter.contact_sealed = seal(contact)
             reporter.save(update_fields=["contact_sealed"])
         if case is None and channel_user_id:
-            case = Case.objects.filter(reporter=reporter, status__in=Case.OPEN_STATUSES, last_activity__gte=now - THREAD_WINDOW).order_by("-last_activity").first()
+            case = (
+                Case.objects.filter(reporter=reporter, status__in=Case.OPEN_STATUSES, last_activity__gte=now - THREAD_WINDOW)
+                .order_by("-last_activity")
+                .first()
+            )
         new_case = case is None
         followup_key = None
         if case is None:
@@ -162,7 +168,15 @@ def receive_message(
                 updated=now,
                 last_activity=now,
             )
-            record("case.opened", actor_label=f"channel:{channel.slug}", unit=channel.unit, obj=case, ip=ip, intent=analysis.intent, verdict=analysis.verdict)
+            record(
+                "case.opened",
+                actor_label=f"channel:{channel.slug}",
+                unit=channel.unit,
+                obj=case,
+                ip=ip,
+                intent=analysis.intent,
+                verdict=analysis.verdict,
+            )
         else:
             case.search_text = (case.search_text + " " + analysis.text.folded)[-20000:]
             case.last_activity = now
@@ -279,7 +293,12 @@ def add_note(case: Case, user: User, body: str, ip: str | None = None) -> Note:
     return note
 
 
-_ALLOWED = {"intent": set(INTENTS), "category": set(CATEGORIES) | {""}, "verdict": {"scam", "suspicious", "safe"}, "urgent": {"true", "false"}}
+_ALLOWED = {
+    "intent": set(INTENTS),
+    "category": set(CATEGORIES) | {""},
+    "verdict": {"scam", "suspicious", "safe"},
+    "urgent": {"true", "false"},
+}
 
 
 def correct(case: Case, user: User, field: str, value: str, ip: str | None = None) -> Label | None:
@@ -292,7 +311,9 @@ def correct(case: Case, user: User, field: str, value: str, ip: str | None = Non
         return None
     first = case.messages.filter(direction=Message.Direction.IN).order_by("created").first()
     with transaction.atomic():
-        label = Label.objects.create(case=case, field=field, engine_value=current, officer_value=value, text=first.body if first else case.preview, author=user)
+        label = Label.objects.create(
+            case=case, field=field, engine_value=current, officer_value=value, text=first.body if first else case.preview, author=user
+        )
         if field == "urgent":
             case.urgent = value == "true"
         else:

@@ -58,7 +58,9 @@ class Case(models.Model):
     channel = models.ForeignKey("intake.Channel", on_delete=models.PROTECT, related_name="cases")
     reporter = models.ForeignKey(Reporter, on_delete=models.PROTECT, related_name="cases")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW, db_index=True)
-    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_cases")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_cases"
+    )
 
     # The engine's triage, as corrected by officers (the engine's first word is in Label).
     intent = models.CharField(max_length=20, db_index=True)

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,10 +37,10 @@ SORTS = {
 }
 
 
-def officer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def officer_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = request.user
         assert isinstance(user, User)
         if user.unit_id is None:
@@ -56,7 +57,9 @@ def search_terms(query: str) -> list[str]:
 
 def filtered_cases(user: User, params: Any) -> tuple[QuerySet[Case], dict[str, str]]:
     """The inbox's cases for these filters (shared by the inbox and the exports)."""
-    chosen = {key: params.get(key, "") for key in ("status", "intent", "category", "urgent", "verdict", "unit", "assigned", "q", "sort", "group")}
+    chosen = {
+        key: params.get(key, "") for key in ("status", "intent", "category", "urgent", "verdict", "unit", "assigned", "q", "sort", "group")
+    }
     cases = visible_cases(user)
     status = chosen["status"] or "open"
     if status == "open":
@@ -93,12 +96,15 @@ def inbox(request: HttpRequest) -> HttpResponse:
     page = Paginator(cases.select_related("unit", "assigned_to"), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     duplicates = dict(
-        Case.objects.filter(duplicate_of_id__in=[c.pk for c in rows]).values_list("duplicate_of_id").annotate(n=Count("id")).values_list("duplicate_of_id", "n")
+        Case.objects.filter(duplicate_of_id__in=[c.pk for c in rows])
+        .values_list("duplicate_of_id")
+        .annotate(n=Count("id"))
+        .values_list("duplicate_of_id", "n")
     )
     now = timezone.now()
     for case in rows:
-        case.duplicate_count = duplicates.get(case.pk, 0)  # type: ignore[attr-defined]
-        case.overdue = case.is_overdue(now)  # type: ignore[attr-defined]
+        case.duplicate_count = duplicates.get(case.pk, 0)
+        case.overdue = case.is_overdue(now)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -152,7 +158,7 @@ def case_detail(request: HttpRequest, reference: str, revealed: str | None = Non
 
 @officer_required
 @require_POST
-def case_action(request: HttpRequest, reference: str) -> HttpResponse:
+def case_action(request: HttpRequest, reference: str) -> HttpResponseBase:
     user = request.user
     assert isinstance(user, User)
     case = case_for(user, reference)
@@ -192,7 +198,7 @@ def case_action(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @officer_required
-def attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
+def attachment(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
     user = request.user
     assert isinstance(user, User)
     item = Attachment.objects.select_related("message__case").filter(pk=attachment_id).first()
@@ -214,4 +220,3 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         events = events.filter(action=request.GET["action"])
     page = Paginator(events, 100).get_page(request.GET.get("page"))
     return render(request, "cases/audit.html", {"page": page, "action": request.GET.get("action", "")})
-

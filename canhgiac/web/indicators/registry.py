@@ -67,13 +67,17 @@ def import_csv(
             return
         keys = list(batch)
         with transaction.atomic():
-            existing = set(
-                Indicator.objects.filter(value__in=[v for _, v in keys]).values_list("kind", "value")
-            )
-            new = [Indicator(kind=k, value=v, status=Indicator.Status.CONFIRMED, source=source[:100], first_seen=now, last_seen=now) for k, v in keys if (k, v) not in existing]
+            existing = set(Indicator.objects.filter(value__in=[v for _, v in keys]).values_list("kind", "value"))
+            new = [
+                Indicator(kind=k, value=v, status=Indicator.Status.CONFIRMED, source=source[:100], first_seen=now, last_seen=now)
+                for k, v in keys
+                if (k, v) not in existing
+            ]
             Indicator.objects.bulk_create(new, batch_size=BATCH, ignore_conflicts=True)
             stale = [v for k, v in keys if (k, v) in existing]
-            Indicator.objects.filter(value__in=stale, status=Indicator.Status.REPORTED).update(status=Indicator.Status.CONFIRMED, last_seen=now)
+            Indicator.objects.filter(value__in=stale, status=Indicator.Status.REPORTED).update(
+                status=Indicator.Status.CONFIRMED, last_seen=now
+            )
         result.added += len(new)
         result.already += len(keys) - len(new)
         batch.clear()

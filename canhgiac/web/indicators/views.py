@@ -31,7 +31,11 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
         items = items.filter(value__contains=q)
     order = "-report_count" if request.GET.get("sort") == "count" else "-last_seen"
     page = Paginator(items.order_by(order, "-id"), 50).get_page(request.GET.get("page"))
-    return render(request, "indicators/list.html", {"page": page, "kind": kind, "status": status, "q": q, "kinds": Indicator.Kind.choices, "statuses": Indicator.Status.choices})
+    return render(
+        request,
+        "indicators/list.html",
+        {"page": page, "kind": kind, "status": status, "q": q, "kinds": Indicator.Kind.choices, "statuses": Indicator.Status.choices},
+    )
 
 
 @officer_required
@@ -61,6 +65,7 @@ def indicator_import(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Hãy chọn tệp CSV.")
         return HttpResponseRedirect(reverse("indicators:list"))
     try:
+        assert upload.file is not None
         text = io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline="")
         result = import_csv(text, source=upload.name or "upload", user=user)
     except (ValueError, UnicodeDecodeError) as exc:

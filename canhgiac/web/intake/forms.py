@@ -41,7 +41,7 @@ class IntakeForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not (data.get("text") or "").strip() and not data.get("photos"):
             raise forms.ValidationError("Hãy viết nội dung hoặc gửi ảnh.")
         if not data.get("share_location"):

@@ -110,5 +110,7 @@ def followup_case(request: HttpRequest, reference: str) -> HttpResponse:
             else:
                 messages.success(request, "Đã gửi.")
                 return HttpResponseRedirect(request.path)
-    thread = case.messages.filter(direction__in=[Message.Direction.IN, Message.Direction.OUT, Message.Direction.AUTO]).select_related("author")
+    thread = case.messages.filter(direction__in=[Message.Direction.IN, Message.Direction.OUT, Message.Direction.AUTO]).select_related(
+        "author"
+    )
     return render(request, "intake/followup_case.html", {"case": case, "thread": thread, "form": form})

@@ -90,7 +90,9 @@ def run_one() -> bool:
     except Exception as exc:
         retry = isinstance(exc, Retry)
         if task.attempts >= task.max_attempts and not retry:
-            Task.objects.filter(id=task.id).update(status=Task.Status.FAILED, last_error=traceback.format_exc()[-2000:], finished=timezone.now(), locked_until=None)
+            Task.objects.filter(id=task.id).update(
+                status=Task.Status.FAILED, last_error=traceback.format_exc()[-2000:], finished=timezone.now(), locked_until=None
+            )
             log.error("task %s %s failed for good: %s", task.id, task.kind, exc)
         else:
             delay = backoff(task.attempts)

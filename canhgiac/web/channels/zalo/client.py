@@ -82,14 +82,18 @@ class ZaloClient:
 
     def refresh(self) -> None:
         """Exchange the refresh token for a new access token (and a new refresh token)."""
-        form = urllib.parse.urlencode({"refresh_token": self.channel.secret("refresh_token"), "app_id": self.channel.app_id, "grant_type": "refresh_token"})
+        form = urllib.parse.urlencode(
+            {"refresh_token": self.channel.secret("refresh_token"), "app_id": self.channel.app_id, "grant_type": "refresh_token"}
+        )
         result = _post(
             f"{settings.ZALO_OAUTH_BASE}/v4/oa/access_token",
             headers={"secret_key": self.channel.secret("app_secret"), "Content-Type": "application/x-www-form-urlencoded"},
             data=form.encode(),
         )
         if "access_token" not in result:
-            raise ZaloError(int(result.get("error", -3) or -3), str(result.get("message") or result.get("error_description") or "no access_token"))
+            raise ZaloError(
+                int(result.get("error", -3) or -3), str(result.get("message") or result.get("error_description") or "no access_token")
+            )
         self.channel.set_secret("access_token", str(result["access_token"]))
         if result.get("refresh_token"):
             self.channel.set_secret("refresh_token", str(result["refresh_token"]))

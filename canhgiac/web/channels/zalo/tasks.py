@@ -18,7 +18,17 @@ from canhgiac.web.intake.models import InboundEvent
 
 log = logging.getLogger("canhgiac.zalo")
 
-MESSAGE_EVENTS = {"user_send_text", "user_send_image", "user_send_file", "user_send_location", "user_send_link", "user_send_sticker", "user_send_gif", "user_send_audio", "user_send_video"}
+MESSAGE_EVENTS = {
+    "user_send_text",
+    "user_send_image",
+    "user_send_file",
+    "user_send_location",
+    "user_send_link",
+    "user_send_sticker",
+    "user_send_gif",
+    "user_send_audio",
+    "user_send_video",
+}
 
 
 def _describe(event: dict[str, Any]) -> tuple[str, list[str]]:
@@ -44,7 +54,11 @@ def process_event(payload: dict[str, Any]) -> None:
         return
     event = event_row.payload
     name = event_row.event_name
-    sender = str((event.get("sender") or {}).get("id", "")) if name not in ("follow", "unfollow") else str((event.get("follower") or event.get("sender") or {}).get("id", ""))
+    sender = (
+        str((event.get("sender") or {}).get("id", ""))
+        if name not in ("follow", "unfollow")
+        else str((event.get("follower") or event.get("sender") or {}).get("id", ""))
+    )
     channel = event_row.channel
     error = ""
     if name in MESSAGE_EVENTS and sender:
@@ -53,7 +67,9 @@ def process_event(payload: dict[str, Any]) -> None:
         else:
             text, links = _describe(event)
             try:
-                receive_message(channel=channel, text=text, channel_user_id=sender, external_id=event_row.external_id, remote_attachments=links)
+                receive_message(
+                    channel=channel, text=text, channel_user_id=sender, external_id=event_row.external_id, remote_attachments=links
+                )
             except ActionError as exc:
                 error = str(exc)
     elif name in ("follow", "unfollow") and sender:

@@ -64,7 +64,9 @@ def webhook(request: HttpRequest, slug: str) -> HttpResponse:
     external_id = event_id(event)
     try:
         with transaction.atomic():
-            stored = InboundEvent.objects.create(channel=channel, external_id=external_id, event_name=str(event.get("event_name", ""))[:60], payload=event)
+            stored = InboundEvent.objects.create(
+                channel=channel, external_id=external_id, event_name=str(event.get("event_name", ""))[:60], payload=event
+            )
             enqueue("zalo.process_event", {"event_id": stored.pk}, dedupe_key=f"zalo.event:{stored.pk}")
     except IntegrityError:
         return JsonResponse({"status": "duplicate"})  # a retry or a replay: already stored

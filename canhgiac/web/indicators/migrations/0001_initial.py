@@ -5,30 +5,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('phone', 'Số điện thoại'), ('bank_account', 'Tài khoản ngân hàng'), ('domain', 'Tên miền'), ('page', 'Trang trên nền tảng lớn')], max_length=20)),
-                ('value', models.CharField(max_length=300)),
-                ('status', models.CharField(choices=[('reported', 'Được báo'), ('confirmed', 'Đã xác nhận lừa đảo'), ('dismissed', 'Đã loại bỏ')], db_index=True, default='reported', max_length=20)),
-                ('bank', models.CharField(blank=True, max_length=60)),
-                ('report_count', models.PositiveIntegerField(default=0)),
-                ('first_seen', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_seen', models.DateTimeField(default=django.utils.timezone.now)),
-                ('source', models.CharField(blank=True, help_text='case, officer or the imported list', max_length=100)),
-                ('note', models.TextField(blank=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("phone", "Số điện thoại"),
+                            ("bank_account", "Tài khoản ngân hàng"),
+                            ("domain", "Tên miền"),
+                            ("page", "Trang trên nền tảng lớn"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("value", models.CharField(max_length=300)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("reported", "Được báo"), ("confirmed", "Đã xác nhận lừa đảo"), ("dismissed", "Đã loại bỏ")],
+                        db_index=True,
+                        default="reported",
+                        max_length=20,
+                    ),
+                ),
+                ("bank", models.CharField(blank=True, max_length=60)),
+                ("report_count", models.PositiveIntegerField(default=0)),
+                ("first_seen", models.DateTimeField(default=django.utils.timezone.now)),
+                ("last_seen", models.DateTimeField(default=django.utils.timezone.now)),
+                ("source", models.CharField(blank=True, help_text="case, officer or the imported list", max_length=100)),
+                ("note", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['-last_seen'],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'value'), name='one_indicator_per_value')],
+                "ordering": ["-last_seen"],
+                "constraints": [models.UniqueConstraint(fields=("kind", "value"), name="one_indicator_per_value")],
             },
         ),
     ]

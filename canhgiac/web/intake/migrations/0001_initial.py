@@ -6,47 +6,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Channel',
+            name="Channel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('web', 'Trang web'), ('api', 'API'), ('zalo', 'Zalo OA')], max_length=10)),
-                ('slug', models.SlugField(unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('active', models.BooleanField(default=True)),
-                ('app_id', models.CharField(blank=True, max_length=64)),
-                ('oa_id', models.CharField(blank=True, max_length=64)),
-                ('oa_secret_sealed', models.TextField(blank=True)),
-                ('app_secret_sealed', models.TextField(blank=True)),
-                ('access_token_sealed', models.TextField(blank=True)),
-                ('refresh_token_sealed', models.TextField(blank=True)),
-                ('token_expires_at', models.DateTimeField(blank=True, null=True)),
-                ('created', models.DateTimeField(default=django.utils.timezone.now)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='channels', to='accounts.unit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(choices=[("web", "Trang web"), ("api", "API"), ("zalo", "Zalo OA")], max_length=10)),
+                ("slug", models.SlugField(unique=True)),
+                ("name", models.CharField(max_length=100)),
+                ("active", models.BooleanField(default=True)),
+                ("app_id", models.CharField(blank=True, max_length=64)),
+                ("oa_id", models.CharField(blank=True, max_length=64)),
+                ("oa_secret_sealed", models.TextField(blank=True)),
+                ("app_secret_sealed", models.TextField(blank=True)),
+                ("access_token_sealed", models.TextField(blank=True)),
+                ("refresh_token_sealed", models.TextField(blank=True)),
+                ("token_expires_at", models.DateTimeField(blank=True, null=True)),
+                ("created", models.DateTimeField(default=django.utils.timezone.now)),
+                ("unit", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="channels", to="accounts.unit")),
             ],
         ),
         migrations.CreateModel(
-            name='InboundEvent',
+            name="InboundEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=120)),
-                ('event_name', models.CharField(max_length=60)),
-                ('payload', models.JSONField()),
-                ('received', models.DateTimeField(default=django.utils.timezone.now)),
-                ('processed', models.DateTimeField(blank=True, null=True)),
-                ('error', models.TextField(blank=True)),
-                ('channel', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='intake.channel')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("external_id", models.CharField(max_length=120)),
+                ("event_name", models.CharField(max_length=60)),
+                ("payload", models.JSONField()),
+                ("received", models.DateTimeField(default=django.utils.timezone.now)),
+                ("processed", models.DateTimeField(blank=True, null=True)),
+                ("error", models.TextField(blank=True)),
+                ("channel", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="events", to="intake.channel")),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('channel', 'external_id'), name='one_event_per_channel_message')],
+                "constraints": [models.UniqueConstraint(fields=("channel", "external_id"), name="one_event_per_channel_message")],
             },
         ),
     ]
