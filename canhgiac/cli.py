@@ -7,6 +7,7 @@ the web application's commands import Django only when they run.
 from __future__ import annotations
 
 import argparse
+import csv
 import importlib
 import importlib.util
 import json
@@ -144,10 +145,31 @@ def cmd_check(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------- train
 
 
+def _labels_from_database() -> Any:
+    """Cases from the web application's database, as training rows (officers' corrections
+    override the engine's verdicts)."""
+    from canhgiac.engine.train import LabelledData
+    from canhgiac.web.cli import setup
+
+    setup()
+    from canhgiac.web.cases.training import scam_training_rows
+
+    rows = scam_training_rows()
+    print(f"{len(rows.texts)} cases from the database, {rows.corrected} corrected by officers", file=sys.stderr)
+    return LabelledData(rows.texts, rows.labels, rows.groups)
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     from canhgiac.engine.train import labels_to_bool, read_labelled_csv, train_scam_model
 
-    data = read_labelled_csv(Path(args.data), args.text_column, args.label_column, args.group_column)
+    if bool(args.data) == bool(args.from_db):
+        raise SystemExit("canhgiac: give --data FILE.csv or --from-db")
+    if args.from_db:
+        data = _labels_from_database()
+        args.positive = "scam"
+        args.data = "database"
+    else:
+        data = read_labelled_csv(Path(args.data), args.text_column, args.label_column, args.group_column)
     if not data.texts:
         raise SystemExit(f"canhgiac: {args.data} has no rows")
     positives = labels_to_bool(data.labels, args.positive)
@@ -237,6 +259,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------- bench and build
 
 
+def cmd_export_labels(args: argparse.Namespace) -> int:
+    data = _labels_from_database()
+    with open(args.out, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["text", "label", "group_id"])
+        writer.writerows(zip(data.texts, data.labels, data.groups, strict=True))
+    print(f"{len(data.texts)} rows written to {args.out}")
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from canhgiac.engine.bench import SAMPLE_MESSAGES, time_stages
 
@@ -295,8 +327,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(func=cmd_check)
 
     train = sub.add_parser("train", help="train a scam model on a labelled CSV (text,label)")
-    train.add_argument("--data", required=True, metavar="FILE.csv")
-    train.add_argument("--positive", required=True, metavar="LABEL", help="the label that means scam (or spam)")
+    train.add_argument("--data", metavar="FILE.csv")
+    train.add_argument("--from-db", action="store_true", help="train on the web application's cases, officers' corrections first")
+    train.add_argument("--positive", default="scam", metavar="LABEL", help="the label that means scam (or spam)")
     train.add_argument("--out", required=True, metavar="DIR")
     train.add_argument("--group-column", help="near-duplicate groups kept on one side of each fold (default: group_id if present)")
     train.add_argument("--max-fpr", type=float, help="choose the threshold for at most this false-positive rate (default: best F1)")
@@ -321,6 +354,10 @@ def build_parser() -> argparse.ArgumentParser:
     model_options(bench)
     data_options(bench)
     bench.set_defaults(func=cmd_bench)
+
+    export = sub.add_parser("export-labels", help="write the web application's cases as a labelled CSV (text,label,group_id)")
+    export.add_argument("--out", required=True, metavar="FILE.csv")
+    export.set_defaults(func=cmd_export_labels)
 
     build = sub.add_parser("build-model", help="rebuild the shipped models from training/sources")
     build.add_argument("--sources", metavar="DIR")
