@@ -67,7 +67,16 @@ def test_keys_prints_usable_keys(capsys: Any) -> None:
 
 def test_import_blocklist_keeps_platform_pages_as_pages(world: World, tmp_path: Path, capsys: Any) -> None:
     path = tmp_path / "blocklist.csv"
-    rows = ["text,kind", "vcb-sinhtrachoc.top,domain", "www.facebook.com/profile.php?id=1000123,url", "sites.google.com/view/nhanqua24h,url", "103.45.67.89,ip", "0912345678,phone", ",domain", "vcb-sinhtrachoc.top,domain"]
+    rows = [
+        "text,kind",
+        "vcb-sinhtrachoc.top,domain",
+        "www.facebook.com/profile.php?id=1000123,url",
+        "sites.google.com/view/nhanqua24h,url",
+        "103.45.67.89,ip",
+        "0912345678,phone",
+        ",domain",
+        "vcb-sinhtrachoc.top,domain",
+    ]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     code, out, err = run(capsys, "import-indicators", str(path))
     assert code == 0 and "import: 100%" in err
@@ -103,7 +112,11 @@ def test_import_without_a_text_column_is_a_clear_error(world: World) -> None:
 
 
 def test_train_from_database_uses_officers_corrections(world: World, tmp_path: Path, capsys: Any) -> None:
-    scams = ["Chuc mung ban trung thuong xe SH, nhan qua tai qua-{i}.top", "Tai khoan bi khoa, cung cap ma OTP tai vcb-{i}.xyz", "Vay nhanh giai ngan trong ngay, chi can CCCD, lien he 09{i}1234567"]
+    scams = [
+        "Chuc mung ban trung thuong xe SH, nhan qua tai qua-{i}.top",
+        "Tai khoan bi khoa, cung cap ma OTP tai vcb-{i}.xyz",
+        "Vay nhanh giai ngan trong ngay, chi can CCCD, lien he 09{i}1234567",
+    ]
     tips = ["Nhà số {i} ngõ 5 bị trộm xe máy đêm qua", "Có nhóm thanh niên đua xe trên đường số {i}", "Cho em hỏi thủ tục tạm trú số {i} ạ"]
     for i in range(10, 40):
         world.tip(scams[i % 3].format(i=i))

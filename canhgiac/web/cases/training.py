@@ -19,7 +19,9 @@ def scam_training_rows() -> TrainingRows:
     """One row per case: its first message, "scam" or "not_scam", and its near-duplicate
     group (so that copies stay on one side of a cross-validation split)."""
     first_messages: dict[int, str] = {}
-    for case_id, body in Message.objects.filter(direction=Message.Direction.IN).order_by("case_id", "created", "id").values_list("case_id", "body"):
+    for case_id, body in (
+        Message.objects.filter(direction=Message.Direction.IN).order_by("case_id", "created", "id").values_list("case_id", "body")
+    ):
         first_messages.setdefault(case_id, body)
     corrected = set(Label.objects.filter(field=Label.Field.VERDICT).values_list("case_id", flat=True))
     texts, labels, groups = [], [], []
