@@ -10,16 +10,21 @@ neighbours), so the web application compares a new message with its unit's recen
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import lru_cache
 from itertools import pairwise
 
 from canhgiac.engine.normalize import normalize
 
-__all__ = ["MAX_DISTANCE", "distance", "fingerprint", "to_signed"]
+__all__ = ["BAND_DISTANCE", "MAX_DISTANCE", "bands", "distance", "fingerprint", "to_signed"]
 
 # Short texts move more bits per changed word than documents do: measured on paraphrased
 # tips (7 bits apart) and re-forwarded scams (0-11) against unrelated messages (30+).
 MAX_DISTANCE = 8
+# Split into four 16-bit bands, two fingerprints within 3 bits share a band exactly
+# (pigeonhole): a database finds those copies with indexed look-ups, however many
+# messages there are.
+BAND_DISTANCE = 3
 _STOPWORDS = frozenset(
     ["a", "ah", "a", "ạ", "oi", "nhe", "nha", "voi", "va", "la", "co", "cua", "thi", "ma", "o", "cho", "em", "anh", "chi", "toi", "minh"]
 )
@@ -30,24 +35,52 @@ def _hash(feature: str) -> int:
     return int.from_bytes(hashlib.blake2b(feature.encode(), digest_size=8).digest(), "big")
 
 
-def fingerprint(text: str) -> int:
-    """SimHash over word pairs of the folded text (0 for text with no words)."""
+# Bit counting in lanes: each of the 64 bits gets a 16-bit lane of one big integer, so
+# adding a feature's hash to 64 counters is 8 table look-ups and additions.
+_LANE = 16
+_SPREAD = [[sum(((byte >> i) & 1) << ((8 * k + i) * _LANE) for i in range(8)) for byte in range(256)] for k in range(8)]
+_LANE_MASK = (1 << _LANE) - 1
+_NOT_WORD = re.compile(r"[^a-z0-9 ]+")
+_DIGIT = re.compile(r"[0-9]")
+
+
+def fingerprint(text: str, *, folded: str | None = None) -> int:
+    """SimHash over the words and word pairs of the folded text (0 for no words).
+    Pass ``folded`` when the text is already normalized, to skip doing it again."""
+    if folded is None:
+        folded = normalize(text).folded
     # Digits masked: the same scam forwarded by many people differs in its numbers.
-    folded = "".join("0" if c.isdigit() else c if c.isalnum() else " " for c in normalize(text).folded)
-    words = [w for w in folded.split() if w not in _STOPWORDS]
+    words = [w for w in _NOT_WORD.sub(" ", _DIGIT.sub("0", folded)).split() if w not in _STOPWORDS]
     features = words + [f"{a} {b}" for a, b in pairwise(words)]
     if not features:
         return 0
-    counts = [0] * 64
-    for feature in features:
+    total = 0
+    spread = _SPREAD
+    for feature in set(features):
         h = _hash(feature)
-        for bit in range(64):
-            counts[bit] += 1 if h >> bit & 1 else -1
-    return sum(1 << bit for bit in range(64) if counts[bit] > 0)
+        total += (
+            spread[0][h & 255]
+            + spread[1][h >> 8 & 255]
+            + spread[2][h >> 16 & 255]
+            + spread[3][h >> 24 & 255]
+            + spread[4][h >> 32 & 255]
+            + spread[5][h >> 40 & 255]
+            + spread[6][h >> 48 & 255]
+            + spread[7][h >> 56 & 255]
+        )
+    half = len(set(features))
+    # A bit is set when more than half of the features have it set.
+    return sum(1 << bit for bit in range(64) if 2 * (total >> (bit * _LANE) & _LANE_MASK) > half)
 
 
 def distance(a: int, b: int) -> int:
     return ((a & (2**64 - 1)) ^ (b & (2**64 - 1))).bit_count()
+
+
+def bands(value: int) -> tuple[int, int, int, int]:
+    value &= 2**64 - 1
+    b0, b1, b2, b3 = ((value >> (16 * i)) & 0xFFFF for i in range(4))
+    return b0, b1, b2, b3
 
 
 def to_signed(value: int) -> int:

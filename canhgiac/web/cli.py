@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import os
 import sys
@@ -17,16 +18,47 @@ def setup() -> None:
     django.setup()
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    setup()
+def _default_workers() -> int:
+    # One process per core, up to four: the engine and Django are CPU-bound and each
+    # process is held to one core by Python's global lock.
+    return max(1, min(4, os.cpu_count() or 1)) if hasattr(os, "fork") else 1
+
+
+def _serve_forever(sock: Any, threads: int, worker: bool) -> None:
     from django.conf import settings
     from django.contrib.staticfiles.handlers import StaticFilesHandler
-    from django.core.management import call_command
     from waitress import serve
 
-    from canhgiac.web.core.demo import create_demo, demo_needed
     from canhgiac.web.tasks.queue import work_forever
     from canhgiac.web.wsgi import application
+
+    stop = threading.Event()
+    if worker and settings.CANHGIAC_INLINE_WORKER:
+        threading.Thread(target=work_forever, args=(stop,), name="canhgiac-worker", daemon=True).start()
+    try:
+        serve(StaticFilesHandler(application), sockets=[sock], threads=threads, ident="canhgiac", channel_timeout=30, _quiet=True)
+    finally:
+        stop.set()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose parent died (kill -9) stops, instead of holding the port."""
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    setup()
+    import signal
+    import socket
+
+    from django.core.management import call_command
+    from django.db import connections
+
+    from canhgiac.web.core.demo import create_demo, demo_needed
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("createcachetable", verbosity=0)
@@ -34,14 +66,57 @@ def cmd_serve(args: argparse.Namespace) -> int:
         username, password = create_demo()
         print("Đã tạo dữ liệu demo: huyện Hòa Bình với xã An Phú và Bình Minh.")
         print(f"Tài khoản quản trị: {username}   mật khẩu (chỉ hiện một lần): {password}")
-    stop = threading.Event()
-    if settings.CANHGIAC_INLINE_WORKER:
-        threading.Thread(target=work_forever, args=(stop,), name="canhgiac-worker", daemon=True).start()
-    print(f"Cảnh Giác: http://{args.host}:{args.port}/  (cán bộ: /console/, kiểm tra: /healthz)", flush=True)
-    try:
-        serve(StaticFilesHandler(application), host=args.host, port=args.port, threads=args.threads, ident="canhgiac", channel_timeout=30)
-    finally:
-        stop.set()
+    connections.close_all()  # never share a database connection with forked children
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((args.host, args.port))
+    sock.listen(1024)
+    workers = args.workers or _default_workers()
+    print(f"Cảnh Giác: http://{args.host}:{args.port}/  ({workers} process(es); cán bộ: /console/, kiểm tra: /healthz)", flush=True)
+    if workers == 1:
+        _serve_forever(sock, args.threads, worker=True)
+        return 0
+    # Pre-fork: every child accepts on the same socket. The first also runs the
+    # background tasks. A child that dies is started again.
+    children: dict[int, int] = {}
+
+    def spawn(index: int) -> None:
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+            try:
+                _serve_forever(sock, args.threads, worker=index == 0)
+            finally:
+                os._exit(0)
+        children[pid] = index
+
+    stopping = False
+
+    def stop(*_: Any) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in list(children):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for index in range(workers):
+        spawn(index)
+    while children:
+        try:
+            pid, _ = os.wait()
+        except ChildProcessError:
+            break
+        except InterruptedError:
+            continue
+        index = children.pop(pid, None)
+        if index is not None and not stopping:
+            spawn(index)
     return 0
 
 
@@ -154,7 +229,8 @@ def add_commands(sub: Any) -> None:
     serve = sub.add_parser("serve", help="run the web application (migrates first)")
     serve.add_argument("--host", default=os.environ.get("CANHGIAC_HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("CANHGIAC_PORT", "8000")))
-    serve.add_argument("--threads", type=int, default=8)
+    serve.add_argument("--threads", type=int, default=2, help="threads per process (waitress reads requests before a thread takes them)")
+    serve.add_argument("--workers", type=int, default=0, help="processes (default: one per core, up to 4; 1 where there is no fork)")
     serve.add_argument("--demo", action="store_true", help="on an empty database, create the demo district")
     serve.set_defaults(func=cmd_serve)
 

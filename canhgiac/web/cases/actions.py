@@ -13,17 +13,18 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from canhgiac.engine import Analysis
 from canhgiac.engine.pipeline import CATEGORIES, INTENTS
-from canhgiac.engine.similarity import MAX_DISTANCE, distance, fingerprint, to_signed
+from canhgiac.engine.similarity import MAX_DISTANCE, bands, distance, fingerprint, to_signed
 from canhgiac.web.accounts.models import User
 from canhgiac.web.audit.log import record
 from canhgiac.web.cases.models import Attachment, Case, Label, Message, Note, Reporter
 from canhgiac.web.cases.replies import auto_reply
 from canhgiac.web.core.crypto import lookup_hash, seal, unseal
+from canhgiac.web.core.db import writing
 from canhgiac.web.core.engine import engine
 from canhgiac.web.core.images import CleanImage
 from canhgiac.web.indicators.models import Indicator
@@ -33,7 +34,9 @@ from canhgiac.web.tasks.queue import enqueue
 # A message from the same chat user joins their open case if it was active this recently.
 THREAD_WINDOW = timedelta(days=7)
 DUPLICATE_WINDOW = timedelta(days=14)
-DUPLICATE_CANDIDATES = 1000
+# Looser matches (paraphrases) are looked for among the unit's most recent cases only;
+# near-copies are found over the whole window through the fingerprint's bands.
+DUPLICATE_RECENT = 100
 
 
 class ActionError(ValueError):
@@ -62,33 +65,39 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def _reporter_for(channel: Channel, channel_user_id: str, contact: str) -> Reporter:
-    if channel_user_id:
-        user_hash = lookup_hash(f"{channel.kind}:{channel.pk}", channel_user_id)
-        reporter = Reporter.objects.filter(channel=channel, channel_user_hash=user_hash).first()
-        if reporter is None:
-            reporter = Reporter.objects.create(channel=channel, channel_user_hash=user_hash, channel_user_sealed=seal(channel_user_id))
-    else:
-        reporter = Reporter.objects.create(channel=channel)
+def _reporter_for(channel: Channel, channel_user_id: str, contact: str, now: Any) -> Reporter:
+    if not channel_user_id:  # the web and the API: a new anonymous reporter each time
+        return Reporter.objects.create(channel=channel, contact_sealed=seal(contact), last_message_at=now)
+    user_hash = lookup_hash(f"{channel.kind}:{channel.pk}", channel_user_id)
+    reporter = Reporter.objects.filter(channel=channel, channel_user_hash=user_hash).first()
+    if reporter is None:
+        return Reporter.objects.create(
+            channel=channel, channel_user_hash=user_hash, channel_user_sealed=seal(channel_user_id), contact_sealed=seal(contact), last_message_at=now
+        )
+    reporter.last_message_at = now
     if contact:
         reporter.contact_sealed = seal(contact)
-    reporter.last_message_at = timezone.now()
-    reporter.save()
+    reporter.save(update_fields=["last_message_at", "contact_sealed"])
     return reporter
 
 
-def _duplicate_of(unit_id: int, print_: int, now: Any) -> Case | None:
+def _duplicate_of(unit_id: int, print_: int, now: Any) -> int | None:
+    """The group (first case) a new message belongs to, if it is a near-duplicate."""
     if not print_:
         return None
-    recent = Case.objects.filter(unit_id=unit_id, created__gte=now - DUPLICATE_WINDOW).exclude(fingerprint=0).order_by("-created")
-    best: tuple[int, int, int | None] | None = None
-    for case_id, other, group in recent.values_list("id", "fingerprint", "duplicate_of_id")[:DUPLICATE_CANDIDATES]:
-        d = distance(print_, other)
-        if d <= MAX_DISTANCE and (best is None or d < best[0]):
-            best = (d, case_id, group)
-    if best is None:
-        return None
-    return Case.objects.get(pk=best[2] or best[1])
+    window = Case.objects.filter(unit_id=unit_id, created__gte=now - DUPLICATE_WINDOW).exclude(fingerprint=0)
+    b0, b1, b2, b3 = bands(print_)
+    same_band = window.filter(Q(band0=b0) | Q(band1=b1) | Q(band2=b2) | Q(band3=b3)).order_by("-created")[:50]
+    recent = window.order_by("-created")[:DUPLICATE_RECENT]
+    best: tuple[int, int] | None = None
+    for candidates in (same_band, recent):
+        for case_id, other, group in candidates.values_list("id", "fingerprint", "duplicate_of_id"):
+            d = distance(print_, other)
+            if d <= MAX_DISTANCE and (best is None or d < best[0]):
+                best = (d, group or case_id)
+        if best is not None:
+            break
+    return best[1] if best else None
 
 
 def _register_indicators(analysis: Analysis, case: Case, now: Any) -> None:
@@ -131,8 +140,11 @@ def receive_message(
         raise ActionError("Tin nhắn trống: hãy viết nội dung hoặc gửi ảnh.")
     analysis = engine().analyze(text)
     now = timezone.now()
-    with transaction.atomic():
-        reporter = case.reporter if case is not None else _reporter_for(channel, channel_user_id, contact)
+    # Reads before the write transaction: they need no lock.
+    print_ = fingerprint(text, folded=analysis.text.folded) if case is None else 0
+    group = _duplicate_of(channel.unit_id, print_, now) if case is None else None
+    with writing():
+        reporter = case.reporter if case is not None else _reporter_for(channel, channel_user_id, contact, now)
         if case is not None and contact:
             reporter.contact_sealed = seal(contact)
             reporter.save(update_fields=["contact_sealed"])
@@ -145,8 +157,8 @@ def receive_message(
         new_case = case is None
         followup_key = None
         if case is None:
-            print_ = fingerprint(text)
             followup_key = None if channel_user_id else secrets.token_urlsafe(18)
+            band0, band1, band2, band3 = bands(print_)
             case = Case.objects.create(
                 unit=channel.unit,
                 channel=channel,
@@ -163,7 +175,11 @@ def receive_message(
                 search_text=analysis.text.folded,
                 preview=text[:300],
                 fingerprint=to_signed(print_),
-                duplicate_of=_duplicate_of(channel.unit_id, print_, now),
+                band0=band0,
+                band1=band1,
+                band2=band2,
+                band3=band3,
+                duplicate_of_id=group,
                 created=now,
                 updated=now,
                 last_activity=now,
@@ -236,7 +252,7 @@ def reply(case: Case, user: User, body: str, ip: str | None = None) -> Message:
     if len(body) > 10_000:
         raise ActionError("Câu trả lời quá dài (tối đa 10.000 ký tự).")
     _require_act(user, case)
-    with transaction.atomic():
+    with writing():
         message = _outgoing(case, body, Message.Direction.OUT, author=user)
         now = timezone.now()
         case.first_reply_at = case.first_reply_at or now
@@ -254,7 +270,7 @@ def change_status(case: Case, user: User, status: str, ip: str | None = None) ->
     _require_act(user, case)
     if status == case.status:
         return
-    with transaction.atomic():
+    with writing():
         old = case.status
         now = timezone.now()
         case.status = status
@@ -274,7 +290,7 @@ def assign(case: Case, user: User, assignee: User | None, ip: str | None = None)
     _require_act(user, case)
     if assignee is not None and (not assignee.is_active or case.unit_id not in assignee.visible_unit_ids() or not assignee.can_act):
         raise ActionError("Không thể giao cho người này.")
-    with transaction.atomic():
+    with writing():
         old = case.assigned_to_id
         case.assigned_to = assignee
         case.updated = timezone.now()
@@ -287,7 +303,7 @@ def add_note(case: Case, user: User, body: str, ip: str | None = None) -> Note:
     if not body:
         raise ActionError("Ghi chú trống.")
     _require_act(user, case)
-    with transaction.atomic():
+    with writing():
         note = Note.objects.create(case=case, author=user, body=body[:10_000])
         record("case.note", actor=user, unit=case.unit, obj=case, ip=ip, note=note.pk)
     return note
@@ -310,7 +326,7 @@ def correct(case: Case, user: User, field: str, value: str, ip: str | None = Non
     if current == value:
         return None
     first = case.messages.filter(direction=Message.Direction.IN).order_by("created").first()
-    with transaction.atomic():
+    with writing():
         label = Label.objects.create(
             case=case, field=field, engine_value=current, officer_value=value, text=first.body if first else case.preview, author=user
         )

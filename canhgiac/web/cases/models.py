@@ -77,6 +77,10 @@ class Case(models.Model):
     # Near-duplicates: the first case of a group (see canhgiac.engine.similarity).
     duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates")
     fingerprint = models.BigIntegerField(default=0)
+    band0 = models.IntegerField(default=0)
+    band1 = models.IntegerField(default=0)
+    band2 = models.IntegerField(default=0)
+    band3 = models.IntegerField(default=0)
 
     created = models.DateTimeField(default=timezone.now, db_index=True)
     updated = models.DateTimeField(default=timezone.now)
@@ -91,6 +95,10 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["unit", "status", "-last_activity"]),
             models.Index(fields=["unit", "-last_activity"]),
+            models.Index(fields=["unit", "band0"]),
+            models.Index(fields=["unit", "band1"]),
+            models.Index(fields=["unit", "band2"]),
+            models.Index(fields=["unit", "band3"]),
         ]
 
     def __str__(self) -> str:
