@@ -24,7 +24,9 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
-    os.environ.update(CANHGIAC_DEV="1", CANHGIAC_DATA_DIR=tempfile.mkdtemp(prefix="canhgiac-inbox-"), DJANGO_SETTINGS_MODULE="canhgiac.web.settings")
+    os.environ.update(
+        CANHGIAC_DEV="1", CANHGIAC_DATA_DIR=tempfile.mkdtemp(prefix="canhgiac-inbox-"), DJANGO_SETTINGS_MODULE="canhgiac.web.settings"
+    )
     import django
 
     django.setup()
@@ -43,7 +45,31 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     create_demo()
     channels = list(Channel.objects.filter(kind=Channel.Kind.WEB))
-    words = "ma tuy trom cap xe may danh bac lua dao chuyen tien dua xe karaoke on ao rac thai phao no sung dao".split()
+    words = [
+        "ma",
+        "tuy",
+        "trom",
+        "cap",
+        "xe",
+        "may",
+        "danh",
+        "bac",
+        "lua",
+        "dao",
+        "chuyen",
+        "tien",
+        "dua",
+        "xe",
+        "karaoke",
+        "on",
+        "ao",
+        "rac",
+        "thai",
+        "phao",
+        "no",
+        "sung",
+        "dao",
+    ]
     rng = random.Random(1)
     start = time.perf_counter()
     now = timezone.now()

@@ -16,10 +16,10 @@ from __future__ import annotations
 import argparse
 import glob
 import http.client
-import re
-import shutil
 import json
 import os
+import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -142,7 +142,20 @@ def run_wrk(port: int, clients: int, seconds: float, work: Path) -> tuple[float,
     script.write_text(WRK_SCRIPT, encoding="utf-8")
     start = time.perf_counter()
     done = subprocess.run(
-        ["wrk", "-t2", f"-c{clients}", f"-d{int(seconds)}s", "--latency", "--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{port}/", "--", str(work)],
+        [
+            "wrk",
+            "-t2",
+            f"-c{clients}",
+            f"-d{int(seconds)}s",
+            "--latency",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{port}/",
+            "--",
+            str(work),
+        ],
         capture_output=True,
         text=True,
         check=False,

@@ -72,7 +72,11 @@ def _reporter_for(channel: Channel, channel_user_id: str, contact: str, now: Any
     reporter = Reporter.objects.filter(channel=channel, channel_user_hash=user_hash).first()
     if reporter is None:
         return Reporter.objects.create(
-            channel=channel, channel_user_hash=user_hash, channel_user_sealed=seal(channel_user_id), contact_sealed=seal(contact), last_message_at=now
+            channel=channel,
+            channel_user_hash=user_hash,
+            channel_user_sealed=seal(channel_user_id),
+            contact_sealed=seal(contact),
+            last_message_at=now,
         )
     reporter.last_message_at = now
     if contact:
