@@ -17,6 +17,7 @@ import random
 import statistics
 import tempfile
 import time
+from datetime import timedelta
 
 
 def main() -> int:
@@ -92,8 +93,8 @@ def main() -> int:
                     status=rng.choice(["new", "in_progress", "waiting_reporter", "resolved", "closed"]),
                     search_text=text,
                     preview=text,
-                    created=now - timezone.timedelta(minutes=rng.randrange(0, 600_000)),
-                    last_activity=now - timezone.timedelta(minutes=rng.randrange(0, 600_000)),
+                    created=now - timedelta(minutes=rng.randrange(0, 600_000)),
+                    last_activity=now - timedelta(minutes=rng.randrange(0, 600_000)),
                     unread=rng.random() < 0.2,
                 )
             )

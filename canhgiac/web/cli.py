@@ -105,8 +105,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    for index in range(workers):
-        spawn(index)
+    for number in range(workers):
+        spawn(number)
     while children:
         try:
             pid, _ = os.wait()
@@ -114,9 +114,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             break
         except InterruptedError:
             continue
-        index = children.pop(pid, None)
-        if index is not None and not stopping:
-            spawn(index)
+        died = children.pop(pid, -1)
+        if died >= 0 and not stopping:
+            spawn(died)
     return 0
 
 
