@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -28,7 +29,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         # Throttled per account and per address: guessing one password or spraying many.
         limit = settings.CANHGIAC_LOGIN_ATTEMPTS
         if not allow("login-user", username.lower(), limit, 900) or not allow("login-ip", ip, limit * 4, 900):
-            error = "Đăng nhập sai quá nhiều lần. Hãy thử lại sau 15 phút."
+            error = _("Đăng nhập sai quá nhiều lần. Hãy thử lại sau 15 phút.")
             status = 429
         else:
             user = authenticate(request, username=username, password=password)
@@ -38,7 +39,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 record("user.login", actor=user, unit=getattr(user, "unit", None), ip=ip)
                 return HttpResponseRedirect(target)
             record("user.login_failed", actor_label=username or "?", ip=ip)
-            error = "Tên đăng nhập hoặc mật khẩu không đúng."
+            error = _("Tên đăng nhập hoặc mật khẩu không đúng.")
             status = 401
     return render(request, "accounts/login.html", {"error": error, "username": username, "next": target}, status=status)
 

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from canhgiac.engine import Analysis
 from canhgiac.engine.pipeline import CATEGORIES, INTENTS
@@ -141,7 +142,7 @@ def receive_message(
     """
     text = text.strip()
     if not text and not photos and not remote_attachments:
-        raise ActionError("Tin nhắn trống: hãy viết nội dung hoặc gửi ảnh.")
+        raise ActionError(_("Tin nhắn trống: hãy viết nội dung hoặc gửi ảnh."))
     analysis = engine().analyze(text)
     now = timezone.now()
     # Reads before the write transaction: they need no lock.
@@ -252,9 +253,9 @@ def _require_act(user: User, case: Case) -> None:
 def reply(case: Case, user: User, body: str, ip: str | None = None) -> Message:
     body = body.strip()
     if not body:
-        raise ActionError("Câu trả lời trống.")
+        raise ActionError(_("Câu trả lời trống."))
     if len(body) > 10_000:
-        raise ActionError("Câu trả lời quá dài (tối đa 10.000 ký tự).")
+        raise ActionError(_("Câu trả lời quá dài (tối đa 10.000 ký tự)."))
     _require_act(user, case)
     with writing():
         message = _outgoing(case, body, Message.Direction.OUT, author=user)
@@ -270,7 +271,7 @@ def reply(case: Case, user: User, body: str, ip: str | None = None) -> Message:
 
 def change_status(case: Case, user: User, status: str, ip: str | None = None) -> None:
     if status not in Case.Status.values:
-        raise ActionError("Trạng thái không hợp lệ.")
+        raise ActionError(_("Trạng thái không hợp lệ."))
     _require_act(user, case)
     if status == case.status:
         return
@@ -293,7 +294,7 @@ def change_status(case: Case, user: User, status: str, ip: str | None = None) ->
 def assign(case: Case, user: User, assignee: User | None, ip: str | None = None) -> None:
     _require_act(user, case)
     if assignee is not None and (not assignee.is_active or case.unit_id not in assignee.visible_unit_ids() or not assignee.can_act):
-        raise ActionError("Không thể giao cho người này.")
+        raise ActionError(_("Không thể giao cho người này."))
     with writing():
         old = case.assigned_to_id
         case.assigned_to = assignee
@@ -305,7 +306,7 @@ def assign(case: Case, user: User, assignee: User | None, ip: str | None = None)
 def add_note(case: Case, user: User, body: str, ip: str | None = None) -> Note:
     body = body.strip()
     if not body:
-        raise ActionError("Ghi chú trống.")
+        raise ActionError(_("Ghi chú trống."))
     _require_act(user, case)
     with writing():
         note = Note.objects.create(case=case, author=user, body=body[:10_000])
@@ -324,7 +325,7 @@ _ALLOWED = {
 def correct(case: Case, user: User, field: str, value: str, ip: str | None = None) -> Label | None:
     """An officer overrides the engine; the correction is kept as a training label."""
     if field not in _ALLOWED or value not in _ALLOWED[field]:
-        raise ActionError("Giá trị không hợp lệ.")
+        raise ActionError(_("Giá trị không hợp lệ."))
     _require_act(user, case)
     current = str(getattr(case, field)).lower() if field == "urgent" else getattr(case, field)
     if current == value:
@@ -359,8 +360,8 @@ def reveal_contact(case: Case, user: User, reason: str, ip: str | None = None) -
     if not user.can_reveal or case.unit_id not in user.visible_unit_ids():
         raise PermissionError("not allowed to reveal contact details")
     if len(reason) < 10:
-        raise ActionError("Hãy ghi rõ lý do (ít nhất 10 ký tự).")
+        raise ActionError(_("Hãy ghi rõ lý do (ít nhất 10 ký tự)."))
     if not case.reporter.contact_sealed:
-        raise ActionError("Người báo không để lại thông tin liên hệ.")
+        raise ActionError(_("Người báo không để lại thông tin liên hệ."))
     record("reporter.revealed", actor=user, unit=case.unit, obj=case, ip=ip, reason=reason[:500])
     return unseal(case.reporter.contact_sealed)

@@ -10,8 +10,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from canhgiac.engine.labels import CATEGORY_NAMES, INTENT_NAMES, VERDICT_NAMES
+from canhgiac.engine.labels import CATEGORY_NAMES, INTENT_NAMES, VERDICT_NAMES, name
 from canhgiac.web.core.crypto import unseal
+from canhgiac.web.core.i18n import language
 
 # Reference codes: no 0/O, 1/I/L, so that they can be read out over the phone.
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -116,15 +117,15 @@ class Case(models.Model):
 
     @property
     def intent_name(self) -> str:
-        return str(INTENT_NAMES.get(self.intent, (self.intent,))[0])
+        return name(INTENT_NAMES, self.intent, language())
 
     @property
     def category_name(self) -> str:
-        return str(CATEGORY_NAMES.get(self.category, (self.category,))[0]) if self.category else ""
+        return name(CATEGORY_NAMES, self.category, language()) if self.category else ""
 
     @property
     def verdict_name(self) -> str:
-        return str(VERDICT_NAMES.get(self.verdict, (self.verdict,))[0])
+        return name(VERDICT_NAMES, self.verdict, language())
 
 
 class Message(models.Model):

@@ -16,15 +16,17 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from canhgiac.engine import fold_diacritics
-from canhgiac.engine.labels import CATEGORY_NAMES, INTENT_NAMES
+from canhgiac.engine.labels import CATEGORY_NAMES, INTENT_NAMES, name
 from canhgiac.web.accounts.models import Unit, User
 from canhgiac.web.audit.models import AuditEvent
 from canhgiac.web.cases import actions
 from canhgiac.web.cases.access import case_for, visible_cases
 from canhgiac.web.cases.models import Attachment, Case
+from canhgiac.web.core.i18n import language
 from canhgiac.web.core.ratelimit import client_ip
 
 PAGE_SIZE = 50
@@ -44,7 +46,7 @@ def officer_required(view: Callable[..., HttpResponseBase]) -> Callable[..., Htt
         user = request.user
         assert isinstance(user, User)
         if user.unit_id is None:
-            return HttpResponseForbidden("Tài khoản chưa thuộc đơn vị nào.")
+            return HttpResponseForbidden(_("Tài khoản chưa thuộc đơn vị nào."))
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -114,8 +116,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "units": Unit.objects.filter(pk__in=user.visible_unit_ids()),
         "statuses": Case.Status.choices,
-        "intents": [(k, v[0]) for k, v in INTENT_NAMES.items()],
-        "categories": [(k, v[0]) for k, v in CATEGORY_NAMES.items()],
+        "intents": [(k, name(INTENT_NAMES, k, language())) for k in INTENT_NAMES],
+        "categories": [(k, name(CATEGORY_NAMES, k, language())) for k in CATEGORY_NAMES],
         "overdue_hours": settings.CANHGIAC_OVERDUE_HOURS,
     }
     return render(request, "cases/inbox.html", context)
@@ -148,9 +150,9 @@ def case_detail(request: HttpRequest, reference: str, revealed: str | None = Non
         "similar": similar,
         "revealed": revealed,
         "statuses": Case.Status.choices,
-        "intents": [(k, v[0]) for k, v in INTENT_NAMES.items()],
-        "categories": [(k, v[0]) for k, v in CATEGORY_NAMES.items()],
-        "verdicts": [("scam", "Lừa đảo"), ("suspicious", "Đáng ngờ"), ("safe", "Không thấy dấu hiệu")],
+        "intents": [(k, name(INTENT_NAMES, k, language())) for k in INTENT_NAMES],
+        "categories": [(k, name(CATEGORY_NAMES, k, language())) for k in CATEGORY_NAMES],
+        "verdicts": [("scam", _("Lừa đảo")), ("suspicious", _("Đáng ngờ")), ("safe", _("Không thấy dấu hiệu"))],
         "overdue": case.is_overdue(),
     }
     return render(request, "cases/case.html", context, status=status)
@@ -167,30 +169,30 @@ def case_action(request: HttpRequest, reference: str) -> HttpResponseBase:
     try:
         if action == "reply":
             actions.reply(case, user, request.POST.get("body", ""), ip)
-            messages.success(request, "Đã gửi trả lời cho người báo.")
+            messages.success(request, _("Đã gửi trả lời cho người báo."))
         elif action == "status":
             actions.change_status(case, user, request.POST.get("status", ""), ip)
-            messages.success(request, "Đã đổi trạng thái.")
+            messages.success(request, _("Đã đổi trạng thái."))
         elif action == "assign":
             assignee_id = request.POST.get("assignee", "")
             assignee = _assignable(case).filter(pk=assignee_id).first() if assignee_id else None
             if assignee_id and assignee is None:
-                raise actions.ActionError("Không thể giao cho người này.")
+                raise actions.ActionError(_("Không thể giao cho người này."))
             actions.assign(case, user, assignee, ip)
-            messages.success(request, "Đã giao việc.")
+            messages.success(request, _("Đã giao việc."))
         elif action == "note":
             actions.add_note(case, user, request.POST.get("body", ""), ip)
-            messages.success(request, "Đã ghi chú.")
+            messages.success(request, _("Đã ghi chú."))
         elif action == "correct":
             actions.correct(case, user, request.POST.get("field", ""), request.POST.get("value", ""), ip)
-            messages.success(request, "Đã sửa; điều chỉnh này sẽ được dùng để huấn luyện lại.")
+            messages.success(request, _("Đã sửa; điều chỉnh này sẽ được dùng để huấn luyện lại."))
         elif action == "reveal":
             contact = actions.reveal_contact(case, user, request.POST.get("reason", ""), ip)
             return case_detail(request, reference, revealed=contact)
         else:
-            raise actions.ActionError("Thao tác không hợp lệ.")
+            raise actions.ActionError(_("Thao tác không hợp lệ."))
     except PermissionError:
-        return HttpResponseForbidden("Bạn không có quyền làm việc này.")
+        return HttpResponseForbidden(_("Bạn không có quyền làm việc này."))
     except actions.ActionError as exc:
         messages.error(request, str(exc))
         return case_detail(request, reference, status=400)
@@ -214,7 +216,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     if user.role not in (User.Role.SUPERVISOR, User.Role.ADMIN):
-        return HttpResponseForbidden("Chỉ chỉ huy và quản trị xem được nhật ký.")
+        return HttpResponseForbidden(_("Chỉ chỉ huy và quản trị xem được nhật ký."))
     events = AuditEvent.objects.filter(Q(unit_id__in=user.visible_unit_ids()) | Q(actor=user)).select_related("actor")
     if request.GET.get("action"):
         events = events.filter(action=request.GET["action"])

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from canhgiac.engine import fold_diacritics
@@ -47,9 +48,9 @@ def indicator_status(request: HttpRequest, indicator_id: int) -> HttpResponse:
     try:
         set_status(indicator, user, request.POST.get("status", ""), request.POST.get("note", ""), client_ip(request))
     except PermissionError:
-        return HttpResponseForbidden("Bạn không có quyền làm việc này.")
+        return HttpResponseForbidden(_("Bạn không có quyền làm việc này."))
     except ValueError:
-        messages.error(request, "Trạng thái không hợp lệ.")
+        messages.error(request, _("Trạng thái không hợp lệ."))
     return HttpResponseRedirect(request.POST.get("next") or reverse("indicators:list"))
 
 
@@ -59,17 +60,21 @@ def indicator_import(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     if user.role not in (User.Role.SUPERVISOR, User.Role.ADMIN):
-        return HttpResponseForbidden("Chỉ chỉ huy và quản trị được nhập danh sách.")
+        return HttpResponseForbidden(_("Chỉ chỉ huy và quản trị được nhập danh sách."))
     upload = request.FILES.get("file")
     if upload is None:
-        messages.error(request, "Hãy chọn tệp CSV.")
+        messages.error(request, _("Hãy chọn tệp CSV."))
         return HttpResponseRedirect(reverse("indicators:list"))
     try:
         assert upload.file is not None
         text = io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline="")
         result = import_csv(text, source=upload.name or "upload", user=user)
     except (ValueError, UnicodeDecodeError) as exc:
-        messages.error(request, f"Không nhập được: {exc}")
+        messages.error(request, _("Không nhập được: %(error)s") % {"error": exc})
     else:
-        messages.success(request, f"Đã đọc {result.rows} dòng: thêm {result.added}, đã có {result.already}, bỏ qua {result.skipped}.")
+        messages.success(
+            request,
+            _("Đã đọc %(rows)d dòng: thêm %(added)d, đã có %(already)d, bỏ qua %(skipped)d.")
+            % {"rows": result.rows, "added": result.added, "already": result.already, "skipped": result.skipped},
+        )
     return HttpResponseRedirect(reverse("indicators:list"))

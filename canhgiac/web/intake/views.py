@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from canhgiac.web.cases.actions import ActionError, Photo, hash_key, receive_message
@@ -82,7 +83,7 @@ def followup_login(request: HttpRequest) -> HttpResponse:
             if case is not None and hmac.compare_digest(given, expected):
                 request.session[SESSION_CASES] = [*request.session.get(SESSION_CASES, []), case.reference][-20:]
                 return HttpResponseRedirect(reverse("intake:followup_case", args=[case.reference]))
-            form.add_error(None, "Mã tin hoặc mã bí mật không đúng.")
+            form.add_error(None, _("Mã tin hoặc mã bí mật không đúng."))
     return render(request, "intake/followup_login.html", {"form": form})
 
 
@@ -101,14 +102,14 @@ def followup_case(request: HttpRequest, reference: str) -> HttpResponse:
     form = FollowupMessageForm(request.POST or None)
     if request.method == "POST":
         if _too_many(request, "intake", settings.CANHGIAC_INTAKE_RATE, settings.CANHGIAC_INTAKE_WINDOW):
-            messages.error(request, "Bạn gửi quá nhiều, hãy thử lại sau ít phút.")
+            messages.error(request, _("Bạn gửi quá nhiều, hãy thử lại sau ít phút."))
         elif form.is_valid():
             try:
                 receive_message(channel=case.channel, text=form.cleaned_data["text"], case=case, ip=client_ip(request))
             except ActionError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, "Đã gửi.")
+                messages.success(request, _("Đã gửi."))
                 return HttpResponseRedirect(request.path)
     thread = case.messages.filter(direction__in=[Message.Direction.IN, Message.Direction.OUT, Message.Direction.AUTO]).select_related(
         "author"
