@@ -111,3 +111,16 @@ def test_category_only_for_tips() -> None:
     tip = analyze("Nhà tôi bị trộm mất xe máy đêm qua")
     assert tip.intent == "tip" and tip.category == "theft"
     assert tip.category_confidence is not None and 0 < tip.category_confidence <= 1
+
+
+def test_a_listed_host_matches_itself_and_its_subdomains_only() -> None:
+    registry = Blocklist()
+    assert registry.add("login.vcb-hotro.top", "domain") == "domain"
+    assert registry.add("phish.weebly.com", "domain") == "domain"
+    assert registry.add("06kte6.tokyo", "domain") == "domain"  # any ending, when a row says domain
+    engine = Engine(EngineConfig(registry=registry))
+    assert engine.analyze("vao login.vcb-hotro.top nhe").known
+    assert engine.analyze("vao a.login.vcb-hotro.top nhe").known
+    assert not engine.analyze("vao shop.vcb-hotro.top nhe").known  # a neighbour, not listed
+    assert not engine.analyze("vao other.weebly.com nhe").known
+    assert engine.analyze("https://06kte6.tokyo/x").known

@@ -41,6 +41,13 @@ class Link:
     shortener: bool
     is_ip: bool
 
+    def hosts(self) -> list[str]:
+        """The host and each parent down to the registered domain: what a blocklist entry
+        for a host ("x.scam.top") may be matched against, never above it."""
+        labels = self.host.split(".")
+        floor = (self.domain or self.host).count(".") + 1
+        return [".".join(labels[i:]) for i in range(0, max(1, len(labels) - floor + 1))]
+
     @property
     def page(self) -> str:
         """Host and path without the scheme: how a blocklist names a page."""
@@ -109,8 +116,10 @@ def registered_domain(host: str) -> str:
     return ".".join(labels[-2:])
 
 
-def parse_link(text: str) -> Link | None:
-    """Parse one link as found in text; None when it is not a plausible web address."""
+def parse_link(text: str, *, any_tld: bool = False) -> Link | None:
+    """Parse one link as found in text; None when it is not a plausible web address.
+    In free text a name needs a known ending; ``any_tld`` accepts any (for blocklists,
+    whose rows say they are domains)."""
     url = text.rstrip(_TRAILING)
     if not url:
         return None
@@ -123,7 +132,7 @@ def parse_link(text: str) -> Link | None:
     is_ip = bool(_IP.match(host))
     if not is_ip:
         tld = host.rsplit(".", 1)[-1]
-        if "." not in host or tld not in DOMAINS.tlds:
+        if "." not in host or not (tld in DOMAINS.tlds or (any_tld and tld.isalpha() and len(tld) >= 2)):
             return None
     bare = host[4:] if host.startswith("www.") else host
     if bare.startswith("m.") and bare[2:] in DOMAINS.platform_hosts:

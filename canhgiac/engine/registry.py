@@ -58,13 +58,14 @@ class Blocklist:
             if found.phones and kind in (None, "phone"):
                 self.phones.add(found.phones[0].e164)
                 return "phone"
-        link = parse_link(value.lower())
+        link = parse_link(value.lower(), any_tld=kind in ("domain", "url", "ip", "page"))
         if link is None:
             return None
         if link.domain is None or (link.path.strip("/") and kind in ("url", "page")):
             self.pages.add(link.page)
             return "page"
-        self.domains.add(link.domain if kind != "ip" else link.host)
+        # The host as listed: it matches itself and its subdomains, not its neighbours.
+        self.domains.add(link.host)
         return "domain"
 
     def known(self, indicators: Indicators) -> list[KnownIndicator]:
@@ -76,8 +77,9 @@ class Blocklist:
             if account.number in self.bank_accounts:
                 found.append(KnownIndicator("bank_account", account.number))
         for link in indicators.links:
-            if link.domain is not None and (link.domain in self.domains or link.host in self.domains):
-                found.append(KnownIndicator("domain", link.domain))
+            listed = next((h for h in link.hosts() if h in self.domains), None)
+            if listed is not None:
+                found.append(KnownIndicator("domain", listed))
             elif link.page in self.pages or any(link.page.startswith(p + "/") for p in self.pages if "/" in p):
                 found.append(KnownIndicator("page", link.page))
         return list(dict.fromkeys(found))

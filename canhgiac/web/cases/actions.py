@@ -110,7 +110,7 @@ def _register_indicators(analysis: Analysis, case: Case, now: Any) -> None:
     found = analysis.indicators
     items = [(Indicator.Kind.PHONE, p.e164, "") for p in found.phones if p.kind == "mobile"]
     items += [(Indicator.Kind.BANK_ACCOUNT, a.number, a.bank or "") for a in found.bank_accounts]
-    items += [(Indicator.Kind.DOMAIN, link.domain, "") for link in found.links if link.domain and not link.shortener]
+    items += [(Indicator.Kind.DOMAIN, link.host, "") for link in found.links if link.domain and not link.shortener]
     items += [(Indicator.Kind.PAGE, link.page, "") for link in found.links if link.domain is None]
     for kind, value, bank in items:
         indicator, created = Indicator.objects.get_or_create(

@@ -17,7 +17,7 @@ class DatabaseRegistry:
         wanted: dict[str, set[str]] = {
             "phone": {p.e164 for p in indicators.phones},
             "bank_account": {a.number for a in indicators.bank_accounts},
-            "domain": {link.domain for link in indicators.links if link.domain} | {link.host for link in indicators.links if link.domain},
+            "domain": {host for link in indicators.links for host in link.hosts()},
             "page": {link.page for link in indicators.links},
         }
         values = {v for vs in wanted.values() for v in vs}
