@@ -1,6 +1,9 @@
 from django.urls import include, path
 
+from canhgiac.web.core.admin_site import site as admin_site
+
 urlpatterns = [
+    path("admin/", admin_site.urls),
     path("", include("canhgiac.web.core.urls")),
     path("", include("canhgiac.web.intake.urls")),
     path("accounts/", include("canhgiac.web.accounts.urls")),
