@@ -81,8 +81,9 @@ def test_cases_cover_every_category_and_reason() -> None:
     categories = {c.get("category") for c in cases}
     reasons = {code for c in cases for code in c.get("reasons", [])}
     assert set(CATEGORIES) <= categories
-    # known_indicator needs a registry and scam_wording is the model's own: tested apart.
-    assert set(REASON_CODES) - {"known_indicator", "scam_wording"} <= reasons
+    # known_indicator needs a registry, matches_warning published warnings (the web
+    # tests), and scam_wording is the model's own: tested apart.
+    assert set(REASON_CODES) - {"known_indicator", "scam_wording", "matches_warning"} <= reasons
     assert len(cases) >= 200
     folded = sum(1 for c in cases if normalize(c["text"]).has_diacritics is False)
     assert folded >= len(cases) * 0.4

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "canhgiac.web.audit",
     "canhgiac.web.tasks",
     "canhgiac.web.indicators",
+    "canhgiac.web.knowledge",
     "canhgiac.web.cases",
     "canhgiac.web.intake",
     "canhgiac.web.api",

@@ -152,5 +152,9 @@ def test_serve_on_empty_database_creates_the_demo_once(transactional_db: Any) ->
     assert not demo_needed()
     from canhgiac.web.cases.models import Case
 
-    assert Case.objects.count() == 7 and Case.objects.filter(verdict="scam").exists()
+    assert Case.objects.count() == 8 and Case.objects.filter(verdict="scam").exists()
+    from canhgiac.web.knowledge.models import Entry, Warning
+
+    assert Entry.objects.count() >= 40 and Warning.objects.filter(published=True).count() == 2
+    assert Case.objects.filter(intent="question", kb_entry__isnull=False, status="resolved").exists()
     assert set(Case.objects.values_list("unit__slug", flat=True)) == {"an-phu", "binh-minh"}

@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +30,8 @@ from canhgiac.web.core.engine import engine
 from canhgiac.web.core.images import CleanImage
 from canhgiac.web.indicators.models import Indicator
 from canhgiac.web.intake.models import Channel
+from canhgiac.web.knowledge import answering as knowledge
+from canhgiac.web.knowledge.models import Entry, Warning
 from canhgiac.web.tasks.queue import enqueue
 
 # A message from the same chat user joins their open case if it was active this recently.
@@ -148,6 +150,13 @@ def receive_message(
     # Reads before the write transaction: they need no lock.
     print_ = fingerprint(text, folded=analysis.text.folded) if case is None else 0
     group = _duplicate_of(channel.unit_id, print_, now) if case is None else None
+    answer = knowledge.plan(channel.unit_id, analysis, text, case.kb_offer if case is not None else None)
+    reasons = [r.to_dict() for r in analysis.reasons]
+    verdict, score = analysis.verdict, analysis.scam_score
+    if answer.reason is not None:
+        # A published warning, confirmed: the citizen is told it is that scam.
+        reasons.insert(0, answer.reason)
+        verdict, score = "scam", max(score, 0.95)
     with writing():
         reporter = case.reporter if case is not None else _reporter_for(channel, channel_user_id, contact, now)
         if case is not None and contact:
@@ -173,9 +182,16 @@ def receive_message(
                 intent_confidence=analysis.intent_confidence,
                 category=analysis.category or "",
                 urgent=analysis.urgent,
-                scam_score=analysis.scam_score,
-                verdict=analysis.verdict,
-                reasons=[r.to_dict() for r in analysis.reasons],
+                scam_score=score,
+                verdict=verdict,
+                reasons=reasons,
+                kb_entry=answer.entry,
+                kb_offer=answer.offer,
+                warning=answer.warning,
+                warning_score=answer.warning_score,
+                warning_confirmed=answer.warning_confirmed,
+                status=Case.Status.RESOLVED if answer.entry is not None else Case.Status.NEW,
+                resolved_at=now if answer.entry is not None else None,
                 indicators=analysis.indicators.to_dict(),
                 search_text=analysis.text.folded,
                 preview=text[:300],
@@ -207,6 +223,8 @@ def receive_message(
                 case.urgent = True
             if case.status == Case.Status.WAITING_REPORTER:
                 case.status = Case.Status.IN_PROGRESS
+            if answer.entry is not None:
+                case.kb_entry, case.kb_offer = answer.entry, []
             case.save()
             record("case.message_received", actor_label=f"channel:{channel.slug}", unit=case.unit, obj=case, ip=ip)
         message = Message.objects.create(case=case, direction=Message.Direction.IN, body=text, external_id=external_id, created=now)
@@ -223,9 +241,13 @@ def receive_message(
             attachment.save()
         for url in remote_attachments:
             Attachment.objects.create(message=message, remote_url=url[:500])
-        if analysis.is_scam:
+        if verdict == "scam":
             _register_indicators(analysis, case, now)
-        reply_text = auto_reply(analysis, case.reference, new_case=new_case)
+        if answer.entry is not None:
+            Entry.objects.filter(pk=answer.entry.pk).update(answered=F("answered") + 1)
+        if answer.warning_confirmed and answer.warning is not None:
+            Warning.objects.filter(pk=answer.warning.pk).update(matched=F("matched") + 1)
+        reply_text = answer.text or auto_reply(analysis, case.reference, new_case=new_case)
         reply = _outgoing(case, reply_text, Message.Direction.AUTO, author=None, reply_to=external_id)
     return Received(case, message, analysis, new_case, reply, followup_key)
 
@@ -365,3 +387,27 @@ def reveal_contact(case: Case, user: User, reason: str, ip: str | None = None) -
         raise ActionError(_("Người báo không để lại thông tin liên hệ."))
     record("reporter.revealed", actor=user, unit=case.unit, obj=case, ip=ip, reason=reason[:500])
     return unseal(case.reporter.contact_sealed)
+
+
+def answer_and_learn(case: Case, user: User, title: str, answer: str, source: str = "", ip: str | None = None) -> Message:
+    """Reply to a question and add the question and the answer to the knowledge base, so
+    the next person who asks gets the answer at once."""
+    title, answer = title.strip(), answer.strip()
+    if not title or not answer:
+        raise ActionError(_("Cần tiêu đề và câu trả lời."))
+    _require_act(user, case)
+    first = case.messages.filter(direction=Message.Direction.IN).order_by("created").first()
+    with writing():
+        message = reply(case, user, answer, ip)
+        entry = Entry.objects.create(
+            unit=case.unit,
+            title=title[:200],
+            questions=first.body if first else case.preview,
+            answer=answer,
+            source_name=source[:300],
+            created_by=user,
+        )
+        case.kb_entry = entry
+        case.save(update_fields=["kb_entry"])
+        record("knowledge.learned", actor=user, unit=case.unit, obj=case, ip=ip, entry=entry.pk)
+    return message

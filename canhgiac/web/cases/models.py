@@ -76,6 +76,13 @@ class Case(models.Model):
     preview = models.CharField(max_length=300, blank=True)
 
     # Near-duplicates: the first case of a group (see canhgiac.engine.similarity).
+    # The knowledge base: the entry that answered, the entries offered to choose from,
+    # and a published warning the message resembles (confirmed or to be checked).
+    kb_entry = models.ForeignKey("knowledge.Entry", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    kb_offer = models.JSONField(default=list, blank=True)
+    warning = models.ForeignKey("knowledge.Warning", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    warning_score = models.FloatField(default=0)
+    warning_confirmed = models.BooleanField(default=False)
     duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates")
     fingerprint = models.BigIntegerField(default=0)
     band0 = models.IntegerField(default=0)

@@ -186,6 +186,11 @@ def case_action(request: HttpRequest, reference: str) -> HttpResponseBase:
         elif action == "correct":
             actions.correct(case, user, request.POST.get("field", ""), request.POST.get("value", ""), ip)
             messages.success(request, _("Đã sửa; điều chỉnh này sẽ được dùng để huấn luyện lại."))
+        elif action == "answer_kb":
+            actions.answer_and_learn(
+                case, user, request.POST.get("title", ""), request.POST.get("body", ""), request.POST.get("source", ""), ip
+            )
+            messages.success(request, _("Đã trả lời và thêm vào cơ sở hỏi đáp."))
         elif action == "reveal":
             contact = actions.reveal_contact(case, user, request.POST.get("reason", ""), ip)
             return case_detail(request, reference, revealed=contact)
