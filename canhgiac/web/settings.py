@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "canhgiac.web.knowledge",
     "canhgiac.web.cases",
     "canhgiac.web.intake",
+    "canhgiac.web.reports",
     "canhgiac.web.api",
     "canhgiac.web.channels.zalo",
 ]

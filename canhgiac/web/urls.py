@@ -10,6 +10,7 @@ urlpatterns = [
     path("console/", include("canhgiac.web.cases.urls")),
     path("console/indicators/", include("canhgiac.web.indicators.urls")),
     path("console/knowledge/", include("canhgiac.web.knowledge.urls")),
+    path("console/reports/", include("canhgiac.web.reports.urls")),
     path("api/v1/", include("canhgiac.web.api.urls")),
     path("channels/zalo/", include("canhgiac.web.channels.zalo.urls")),
 ]

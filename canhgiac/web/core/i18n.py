@@ -74,7 +74,8 @@ def compile_po(po: Path, mo: Path) -> None:
 
 
 _TEMPLATE_STRING = re.compile(r"""\{% translate (["'])(.+?)\1 %\}""")
-_BLOCK = re.compile(r"\{% blocktranslate trimmed %\}(.*?)\{% endblocktranslate %\}", re.S)
+_BLOCK = re.compile(r"\{% blocktranslate trimmed(?: with [^%]*)? %\}(.*?)\{% endblocktranslate %\}", re.S)
+_PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 _PYTHON_STRING = re.compile(r"""\b_\(\s*"((?:[^"\\]|\\.)*)"\s*\)""")
 
 
@@ -84,7 +85,7 @@ def extract_messages(root: Path) -> set[str]:
     for path in root.rglob("*.html"):
         text = path.read_text(encoding="utf-8")
         found.update(m.group(2) for m in _TEMPLATE_STRING.finditer(text))
-        found.update(" ".join(m.group(1).split()) for m in _BLOCK.finditer(text))
+        found.update(_PLACEHOLDER.sub(r"%(\1)s", " ".join(m.group(1).split())) for m in _BLOCK.finditer(text))
     for path in root.rglob("*.py"):
         if "migrations" in path.parts:
             continue
