@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "canhgiac.web.cases",
     "canhgiac.web.intake",
     "canhgiac.web.reports",
+    "canhgiac.web.bulletins",
     "canhgiac.web.api",
     "canhgiac.web.channels.zalo",
 ]

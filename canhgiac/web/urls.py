@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from canhgiac.web.bulletins import views as bulletin_views
 from canhgiac.web.core.admin_site import site as admin_site
 
 urlpatterns = [
@@ -11,6 +12,8 @@ urlpatterns = [
     path("console/indicators/", include("canhgiac.web.indicators.urls")),
     path("console/knowledge/", include("canhgiac.web.knowledge.urls")),
     path("console/reports/", include("canhgiac.web.reports.urls")),
+    path("console/bulletins/", include("canhgiac.web.bulletins.urls")),
+    path("ban-tin/<slug:slug>/", bulletin_views.public_list, name="bulletins_public"),
     path("api/v1/", include("canhgiac.web.api.urls")),
     path("channels/zalo/", include("canhgiac.web.channels.zalo.urls")),
 ]

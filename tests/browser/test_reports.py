@@ -42,7 +42,7 @@ def test_dashboard_period_and_excel(browser: Browser, live_server: Any, live_wor
     with page.expect_download() as download:
         page.click("#download-xlsx")
     path = download.value.path()
-    book = load_workbook(io.BytesIO(open(path, "rb").read()))
+    book = load_workbook(io.BytesIO(path.read_bytes()))
     figures = {row[0]: row[1] for row in book["Tổng hợp"].iter_rows(min_row=2, values_only=True)}
     assert figures["Từ ngày"] == start
     assert figures["Tổng số tin"] == Case.objects.filter(created__date__gte=start).count() == 11

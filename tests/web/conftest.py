@@ -4,6 +4,7 @@ both, a viewer of commune A, an administrator, and an outsider from another dist
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.test import Client
 from canhgiac.web.accounts.models import Unit, User
 from canhgiac.web.cases.actions import Received, receive_message
 from canhgiac.web.intake.models import Channel
+from tests.web.fake_zalo import FakeZalo
 
 PASSWORD = "mat-khau-thu-nghiem-2026"
 
@@ -58,6 +60,15 @@ def _fresh_cache() -> None:
 @pytest.fixture
 def world(db: Any, settings: Any, tmp_path: Any) -> World:
     return make_world(settings, tmp_path)
+
+
+@pytest.fixture
+def zalo(world: World, settings: Any) -> Iterator[FakeZalo]:
+    """A fake Zalo API on loopback, where the application sends."""
+    with FakeZalo() as fake:
+        settings.ZALO_API_BASE = fake.url
+        settings.ZALO_OAUTH_BASE = fake.url
+        yield fake
 
 
 @pytest.fixture

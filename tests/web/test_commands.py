@@ -158,3 +158,6 @@ def test_serve_on_empty_database_creates_the_demo_once(transactional_db: Any) ->
     assert Entry.objects.count() >= 40 and Warning.objects.filter(published=True).count() == 2
     assert Case.objects.filter(intent="question", kb_entry__isnull=False, status="resolved").exists()
     assert set(Case.objects.values_list("unit__slug", flat=True)) == {"an-phu", "binh-minh"}
+    from django.test import Client
+
+    assert "giả danh công an yêu cầu chuyển tiền" in Client().get("/ban-tin/an-phu/").content.decode()  # the district's bulletin

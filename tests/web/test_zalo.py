@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,14 +44,6 @@ def run_tasks() -> None:
     """Run what is queued, including retries whose backoff has not passed yet."""
     Task.objects.filter(status=Task.Status.QUEUED).update(run_after=timezone.now())
     run_pending()
-
-
-@pytest.fixture
-def zalo(world: World, settings: Any) -> Iterator[FakeZalo]:
-    with FakeZalo() as fake:
-        settings.ZALO_API_BASE = fake.url
-        settings.ZALO_OAUTH_BASE = fake.url
-        yield fake
 
 
 def test_signed_event_is_stored_acknowledged_then_answered(world: World, zalo: FakeZalo) -> None:

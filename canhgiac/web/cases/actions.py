@@ -68,7 +68,7 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def _reporter_for(channel: Channel, channel_user_id: str, contact: str, now: Any) -> Reporter:
+def reporter_for(channel: Channel, channel_user_id: str, contact: str, now: Any) -> Reporter:
     if not channel_user_id:  # the web and the API: a new anonymous reporter each time
         return Reporter.objects.create(channel=channel, contact_sealed=seal(contact), last_message_at=now)
     user_hash = lookup_hash(f"{channel.kind}:{channel.pk}", channel_user_id)
@@ -158,7 +158,7 @@ def receive_message(
         reasons.insert(0, answer.reason)
         verdict, score = "scam", max(score, 0.95)
     with writing():
-        reporter = case.reporter if case is not None else _reporter_for(channel, channel_user_id, contact, now)
+        reporter = case.reporter if case is not None else reporter_for(channel, channel_user_id, contact, now)
         if case is not None and contact:
             reporter.contact_sealed = seal(contact)
             reporter.save(update_fields=["contact_sealed"])

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from canhgiac.web.accounts.models import Unit, User
+from canhgiac.web.bulletins.models import Bulletin
 from canhgiac.web.cases.actions import receive_message
 from canhgiac.web.intake.models import Channel
 from canhgiac.web.knowledge.models import Warning
@@ -73,6 +74,19 @@ def create_demo() -> tuple[str, str]:
         Warning.objects.create(
             unit=district, title=title, example=example, signs=signs, advice=advice, published=True, published_at=timezone.now()
         )
+    # Already published, so /ban-tin/<unit>/ shows something; the demo has no Zalo channel
+    # to send it through.
+    Bulletin.objects.create(
+        unit=district,
+        title="Cảnh báo: cuộc gọi giả danh công an yêu cầu chuyển tiền",
+        body=(
+            "Công an không làm việc qua điện thoại, không yêu cầu chuyển tiền hay cài ứng dụng để "
+            '"xác minh". Gặp cuộc gọi như vậy, hãy tắt máy và báo cho công an xã.'
+        ),
+        status=Bulletin.Status.SENT,
+        scheduled_at=timezone.now(),
+        sent_at=timezone.now(),
+    )
     for slug, texts in DEMO_MESSAGES.items():
         channel = Channel.objects.get(slug=slug)
         for text in texts:

@@ -44,7 +44,7 @@ def stacked_columns(series: list[tuple[str, dict[str, int]]], keys: list[tuple[s
     colors = {key: PALETTE[i % len(PALETTE)] for i, (key, _) in enumerate(keys)}
     for i, (label, values) in enumerate(series):
         x = 30 + i * step
-        y = plot_height
+        y: float = plot_height
         for key, _ in keys:
             value = values.get(key, 0)
             if not value:

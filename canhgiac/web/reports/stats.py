@@ -137,8 +137,12 @@ def figures(unit_ids: list[int], period: Period) -> Figures:
         buckets.setdefault(label, {})[category] = n
     result.tips_over_time = list(buckets.items())
 
-    replies = [(r - c) for c, r in cases.filter(first_reply_at__isnull=False).values_list("created", "first_reply_at")]
-    resolutions = [(r - c) for c, r in cases.filter(resolved_at__isnull=False, kb_entry__isnull=True).values_list("created", "resolved_at")]
+    replies = [r - c for c, r in cases.filter(first_reply_at__isnull=False).values_list("created", "first_reply_at") if r is not None]
+    resolutions = [
+        r - c
+        for c, r in cases.filter(resolved_at__isnull=False, kb_entry__isnull=True).values_list("created", "resolved_at")
+        if r is not None
+    ]
     result.replied, result.resolved = len(replies), len(resolutions)
     result.first_reply_median_h, result.first_reply_p90_h = _hours(replies)
     result.resolution_median_h, result.resolution_p90_h = _hours(resolutions)

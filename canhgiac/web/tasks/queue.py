@@ -29,6 +29,9 @@ log = logging.getLogger("canhgiac.tasks")
 HANDLERS = {
     "zalo.process_event": "canhgiac.web.channels.zalo.tasks:process_event",
     "zalo.send_message": "canhgiac.web.channels.zalo.tasks:send_message",
+    "zalo.send_text": "canhgiac.web.channels.zalo.tasks:send_text",
+    "bulletin.fanout": "canhgiac.web.bulletins.sending:fanout",
+    "bulletin.deliver": "canhgiac.web.bulletins.sending:deliver",
 }
 LOCK = timedelta(minutes=5)
 

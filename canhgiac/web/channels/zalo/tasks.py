@@ -9,12 +9,15 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from canhgiac.web.cases.actions import ActionError, receive_message
+from canhgiac.web.bulletins.sending import set_subscription, subscription_command
+from canhgiac.web.cases.actions import ActionError, receive_message, reporter_for
 from canhgiac.web.cases.models import Message, Reporter
 from canhgiac.web.channels.zalo.client import ZaloClient, ZaloError, split_text
 from canhgiac.web.core.crypto import lookup_hash
+from canhgiac.web.core.db import writing
 from canhgiac.web.core.ratelimit import allow
-from canhgiac.web.intake.models import InboundEvent
+from canhgiac.web.intake.models import Channel, InboundEvent
+from canhgiac.web.tasks.queue import enqueue
 
 log = logging.getLogger("canhgiac.zalo")
 
@@ -66,16 +69,42 @@ def process_event(payload: dict[str, Any]) -> None:
             error = "rate_limited"
         else:
             text, links = _describe(event)
-            try:
-                receive_message(
-                    channel=channel, text=text, channel_user_id=sender, external_id=event_row.external_id, remote_attachments=links
-                )
-            except ActionError as exc:
-                error = str(exc)
-    elif name in ("follow", "unfollow") and sender:
+            command = subscription_command(text) if name == "user_send_text" else None
+            if command is not None:
+                # "ĐĂNG KÝ" / "HỦY" is a request about bulletins, not a tip: no case is opened.
+                _subscribe(channel, sender, command, event_row)
+            else:
+                try:
+                    receive_message(
+                        channel=channel, text=text, channel_user_id=sender, external_id=event_row.external_id, remote_attachments=links
+                    )
+                except ActionError as exc:
+                    error = str(exc)
+    elif name == "follow" and sender:
+        # Following the Official Account is the person's own request to hear from it.
+        _subscribe(channel, sender, True, None)
+    elif name == "unfollow" and sender:
         user_hash = lookup_hash(f"{channel.kind}:{channel.pk}", sender)
-        Reporter.objects.filter(channel=channel, channel_user_hash=user_hash).update(subscribed=name == "follow")
+        Reporter.objects.filter(channel=channel, channel_user_hash=user_hash).update(subscribed=False)
     InboundEvent.objects.filter(pk=event_row.pk, processed__isnull=True).update(processed=timezone.now(), error=error)
+
+
+def _subscribe(channel: Channel, sender: str, subscribed: bool, event_row: InboundEvent | None) -> None:
+    with writing(), transaction.atomic():
+        reporter = reporter_for(channel, sender, "", timezone.now())
+        confirmation = set_subscription(reporter, subscribed)
+        if event_row is not None:  # a follow needs no answer; a command does
+            enqueue(
+                "zalo.send_text",
+                {"reporter_id": reporter.pk, "text": confirmation, "reply_to": event_row.external_id},
+                dedupe_key=f"zalo.send_text:{event_row.pk}",
+            )
+
+
+def send_text(payload: dict[str, Any]) -> None:
+    """A short answer outside any case (a subscription confirmed)."""
+    reporter = Reporter.objects.select_related("channel").get(pk=payload["reporter_id"])
+    ZaloClient(reporter.channel).send_text(reporter.channel_user_id(), payload["text"], payload.get("reply_to", ""))
 
 
 def send_message(payload: dict[str, Any]) -> None:

@@ -1,0 +1,51 @@
+"""Bulletins: awareness posts sent to a unit's subscribers, with a record per recipient."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Bulletin(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Nháp")
+        SCHEDULED = "scheduled", _("Đã hẹn giờ")
+        SENDING = "sending", _("Đang gửi")
+        SENT = "sent", _("Đã gửi")
+
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.CASCADE, related_name="bulletins")
+    title = models.CharField(_("tiêu đề"), max_length=200)
+    body = models.TextField(_("nội dung"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    scheduled_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def text(self) -> str:
+        return f"{self.title}\n\n{self.body}\n\n(Nhắn HUY để ngừng nhận bản tin.)"
+
+
+class Delivery(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Đang chờ")
+        SENT = "sent", _("Đã nhận")
+        FAILED = "failed", _("Gửi không được")
+        SKIPPED = "skipped", _("Bỏ qua")
+
+    bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="deliveries")
+    reporter = models.ForeignKey("cases.Reporter", on_delete=models.CASCADE, related_name="deliveries")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    reason = models.CharField(max_length=200, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["bulletin", "reporter"], name="one_delivery_per_recipient")]

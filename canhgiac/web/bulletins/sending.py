@@ -1,0 +1,125 @@
+"""Sending bulletins: fan out to subscribers, deliver one by one within Zalo's limits.
+
+Every recipient has one Delivery row (unique per bulletin and reporter), so a bulletin is
+never sent to anyone twice, whatever retries and restarts happen. Zalo lets an Official
+Account reach each follower only a few times a month and once a day; what would exceed
+that is skipped, with the reason recorded, instead of being sent and refused.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from canhgiac.engine.normalize import normalize
+from canhgiac.web.accounts.models import Unit, User
+from canhgiac.web.audit.log import record
+from canhgiac.web.bulletins.models import Bulletin, Delivery
+from canhgiac.web.cases.models import Reporter
+from canhgiac.web.intake.models import Channel
+from canhgiac.web.tasks.queue import enqueue
+
+PER_DAY = 1
+PER_MONTH = 4
+MAX_TEXT = 2000  # one Zalo message: a bulletin is never split, so a retry never repeats a part
+PACE_SECONDS = 0.2  # five deliveries a second, well under Zalo's rate limits
+
+_SUBSCRIBE = re.compile(r"^\s*(?:dang ky|dangky|dk|dang ky nhan tin|dang ky ban tin|subscribe)\s*[.!]*\s*$")
+_UNSUBSCRIBE = re.compile(r"^\s*(?:huy|huy dang ky|huy ban tin|ngung|stop|unsubscribe)\s*[.!]*\s*$")
+
+
+def subscription_command(text: str) -> bool | None:
+    """True for "đăng ký", False for "hủy" (with or without diacritics), else None."""
+    folded = normalize(text).plain
+    if _SUBSCRIBE.match(folded):
+        return True
+    if _UNSUBSCRIBE.match(folded):
+        return False
+    return None
+
+
+def set_subscription(reporter: Reporter, subscribed: bool) -> str:
+    Reporter.objects.filter(pk=reporter.pk).update(subscribed=subscribed)
+    reporter.subscribed = subscribed
+    if subscribed:
+        return "Bạn đã đăng ký nhận bản tin cảnh báo. Nhắn HUY bất cứ lúc nào để ngừng."
+    return "Bạn đã ngừng nhận bản tin. Nhắn DANG KY nếu muốn nhận lại."
+
+
+def send(bulletin: Bulletin, user: User, when: Any = None, ip: str | None = None) -> None:
+    """Send now, or at ``when``: the fan-out task waits until then."""
+    if not user.can_act or bulletin.unit_id not in user.visible_unit_ids():
+        raise PermissionError("not allowed")
+    if bulletin.status not in (Bulletin.Status.DRAFT, Bulletin.Status.SCHEDULED):
+        raise ValueError("already sent")
+    now = timezone.now()
+    delay = max(0.0, (when - now).total_seconds()) if when else 0.0
+    with transaction.atomic():
+        bulletin.status = Bulletin.Status.SCHEDULED if delay else Bulletin.Status.SENDING
+        bulletin.scheduled_at = when or now
+        bulletin.save(update_fields=["status", "scheduled_at"])
+        enqueue("bulletin.fanout", {"bulletin_id": bulletin.pk}, dedupe_key=f"bulletin.fanout:{bulletin.pk}", delay=delay)
+        record("bulletin.sent" if not delay else "bulletin.scheduled", actor=user, unit=bulletin.unit, obj=bulletin, ip=ip)
+
+
+def fanout(payload: dict[str, Any]) -> None:
+    bulletin = Bulletin.objects.select_related("unit").get(pk=payload["bulletin_id"])
+    units = Unit.subtree_of(bulletin.unit_id)
+    recipients = Reporter.objects.filter(subscribed=True, channel__unit_id__in=units, channel__kind=Channel.Kind.ZALO).exclude(
+        channel_user_sealed=""
+    )
+    Delivery.objects.bulk_create([Delivery(bulletin=bulletin, reporter=r) for r in recipients], ignore_conflicts=True, batch_size=1000)
+    for number, delivery_id in enumerate(
+        Delivery.objects.filter(bulletin=bulletin, status=Delivery.Status.PENDING).values_list("id", flat=True)
+    ):
+        enqueue("bulletin.deliver", {"delivery_id": delivery_id}, dedupe_key=f"bulletin.deliver:{delivery_id}", delay=number * PACE_SECONDS)
+    Bulletin.objects.filter(pk=bulletin.pk).update(status=Bulletin.Status.SENT, sent_at=timezone.now())
+
+
+def deliver(payload: dict[str, Any]) -> None:
+    from canhgiac.web.channels.zalo.client import ZaloClient, ZaloError
+    from canhgiac.web.tasks.models import Task
+
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().select_related("bulletin", "reporter__channel").get(pk=payload["delivery_id"])
+        if delivery.status != Delivery.Status.PENDING:
+            return
+        if not delivery.reporter.subscribed:
+            Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED, reason="unsubscribed")
+            return
+        now = timezone.now()
+        received = Delivery.objects.filter(reporter=delivery.reporter, status=Delivery.Status.SENT)
+        if received.filter(sent_at__gte=now - timedelta(days=1)).count() >= PER_DAY:
+            Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED, reason="limit: one a day")
+            return
+        if received.filter(sent_at__gte=now - timedelta(days=30)).count() >= PER_MONTH:
+            Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED, reason="limit: four a month")
+            return
+        # Claimed as sent before the call: a crash in the middle then loses one
+        # bulletin for one person, where the other order could send it twice.
+        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SENT, sent_at=now)
+    client = ZaloClient(delivery.reporter.channel)
+    try:
+        user_id = delivery.reporter.channel_user_id()
+        client.send_text(user_id, delivery.bulletin.text()[:MAX_TEXT])
+    except ZaloError as exc:
+        task = Task.objects.filter(dedupe_key=f"bulletin.deliver:{delivery.pk}").first()
+        last_try = task is None or task.attempts >= task.max_attempts
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.FAILED if last_try else Delivery.Status.PENDING, sent_at=None, reason=str(exc)[:200]
+        )
+        raise  # retried by the task queue, with backoff
+
+
+def reach(bulletins: list[Bulletin]) -> dict[int, dict[str, int]]:
+    """How many deliveries of each bulletin are in each state."""
+    counts = {b.pk: dict.fromkeys(Delivery.Status.values, 0) for b in bulletins}
+    rows = Delivery.objects.filter(bulletin__in=bulletins).values_list("bulletin_id", "status").annotate(n=Count("id")).order_by()
+    for bulletin_id, status, n in rows:
+        counts[bulletin_id][status] = n
+    return counts

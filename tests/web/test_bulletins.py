@@ -1,0 +1,247 @@
+"""Bulletins: subscribing by Zalo message, fan-out through the fake Zalo server, Zalo's
+limits, reach, permissions and the public page."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from canhgiac.web.audit.models import AuditEvent
+from canhgiac.web.bulletins import sending
+from canhgiac.web.bulletins.models import Bulletin, Delivery
+from canhgiac.web.cases.models import Case, Reporter
+from canhgiac.web.tasks.models import Task
+from canhgiac.web.tasks.queue import run_pending
+from tests.web.conftest import World
+from tests.web.fake_zalo import FakeZalo
+from tests.web.test_zalo import USER, deliver, event, run_tasks
+
+MESSAGE_IDS = itertools.count(1)
+
+
+def message(text: str, sender: str = USER) -> bytes:
+    data = json.loads(event("user_send_text"))
+    data["message"] = {"text": text, "msg_id": f"msg-{next(MESSAGE_IDS)}"}
+    data["sender"] = {"id": sender}
+    return json.dumps(data, ensure_ascii=False).encode()
+
+
+def subscribe(*senders: str) -> None:
+    for sender in senders:
+        assert deliver(message("DANG KY", sender)).status_code == 200
+    run_tasks()
+
+
+def bulletin(world: World, title: str = "Cảnh báo: giả danh công an gọi điện") -> Bulletin:
+    return Bulletin.objects.create(
+        unit=world.commune_a, title=title, body="Công an không bao giờ yêu cầu chuyển tiền qua điện thoại.", created_by=world.officer_a
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ĐĂNG KÝ", True),
+        ("dang ky", True),
+        ("Đăng ký bản tin!", True),
+        ("DK", True),
+        ("HỦY", False),
+        ("huy dang ky", False),
+        ("ngừng", False),
+        ("đăng ký xe máy cần giấy tờ gì", None),  # a question about a procedure, not a command
+        ("hủy hợp đồng bảo hiểm thế nào", None),
+        ("", None),
+    ],
+)
+def test_subscription_commands(text: str, expected: bool | None) -> None:
+    assert sending.subscription_command(text) is expected
+
+
+def test_subscribe_and_unsubscribe_by_message_open_no_case(world: World, zalo: FakeZalo) -> None:
+    subscribe(USER)
+    reporter = Reporter.objects.get()
+    assert reporter.subscribed is True and Case.objects.count() == 0
+    assert "đã đăng ký nhận bản tin" in zalo.texts()[-1]
+    assert zalo.sent[-1]["body"]["recipient"]["user_id"] == USER
+    deliver(message("Hủy"))
+    run_tasks()
+    reporter.refresh_from_db()
+    assert reporter.subscribed is False and Case.objects.count() == 0
+    assert "ngừng nhận bản tin" in zalo.texts()[-1]
+
+
+def test_follow_subscribes_and_unfollow_stops(world: World, zalo: FakeZalo) -> None:
+    deliver(event("follow"))
+    run_tasks()
+    assert Reporter.objects.get().subscribed is True and zalo.sent == []  # a follow needs no answer
+    deliver(event("unfollow"))
+    run_tasks()
+    assert Reporter.objects.get().subscribed is False
+
+
+def test_fanout_reaches_each_subscriber_once(world: World, zalo: FakeZalo) -> None:
+    subscribe("1001", "1002", "1003")
+    deliver(message("Huy", "1003"))
+    deliver(message("Có người lạ hỏi mua đất", "1004"))  # wrote in, never subscribed
+    run_tasks()
+    sent_before = len(zalo.sent)
+    item = bulletin(world)
+    sending.send(item, world.officer_a)
+    run_tasks()  # the fan-out, which paces the deliveries
+    run_tasks()
+    run_tasks()  # a third run changes nothing
+    news = zalo.sent[sent_before:]
+    assert sorted(s["body"]["recipient"]["user_id"] for s in news) == ["1001", "1002"]
+    assert all(s["body"]["message"]["text"].startswith("Cảnh báo: giả danh công an") for s in news)
+    assert "Nhắn HUY" in news[0]["body"]["message"]["text"]
+    item.refresh_from_db()
+    assert item.status == Bulletin.Status.SENT and item.sent_at is not None
+    assert sending.reach([item])[item.pk] == {"pending": 0, "sent": 2, "failed": 0, "skipped": 0}
+    assert AuditEvent.objects.filter(action="bulletin.sent", actor=world.officer_a).count() == 1
+    with pytest.raises(ValueError):
+        sending.send(item, world.officer_a)
+
+
+def test_subscribers_of_other_units_are_not_reached(world: World, zalo: FakeZalo) -> None:
+    subscribe("1001")
+    item = Bulletin.objects.create(unit=world.commune_b, title="Tin xã B", body="Nội dung")
+    sending.send(item, world.officer_b)
+    run_tasks()
+    assert sending.reach([item])[item.pk]["sent"] == 0
+    district = Bulletin.objects.create(unit=world.district, title="Tin huyện", body="Nội dung")
+    sending.send(district, world.supervisor)
+    run_tasks()
+    assert sending.reach([district])[district.pk]["sent"] == 1  # the district speaks to its communes
+
+
+def test_one_a_day_and_four_a_month(world: World, zalo: FakeZalo) -> None:
+    subscribe("1001")
+    first, second = bulletin(world, "Tin thứ nhất"), bulletin(world, "Tin thứ hai")
+    sending.send(first, world.officer_a)
+    run_tasks()
+    sending.send(second, world.officer_a)
+    run_tasks()
+    assert Delivery.objects.get(bulletin=second).status == Delivery.Status.SKIPPED
+    assert Delivery.objects.get(bulletin=second).reason == "limit: one a day"
+    # Three more, on three later days: the fourth within thirty days is the last one allowed.
+    Delivery.objects.filter(status=Delivery.Status.SENT).update(sent_at=timezone.now() - timedelta(days=20))
+    for n, days_ago in enumerate([15, 10, 2]):
+        item = bulletin(world, f"Tin {n}")
+        sending.send(item, world.officer_a)
+        run_tasks()
+        Delivery.objects.filter(bulletin=item).update(sent_at=timezone.now() - timedelta(days=days_ago))
+        assert Delivery.objects.get(bulletin=item).status == Delivery.Status.SENT
+    fifth = bulletin(world, "Tin thứ năm")
+    sending.send(fifth, world.officer_a)
+    run_tasks()
+    assert Delivery.objects.get(bulletin=fifth).reason == "limit: four a month"
+
+
+def test_unsubscribing_after_fanout_stops_the_delivery(world: World, zalo: FakeZalo) -> None:
+    subscribe("1001")
+    item = bulletin(world)
+    sending.send(item, world.officer_a)
+    sending.fanout({"bulletin_id": item.pk})  # recipients chosen; deliveries still queued
+    Reporter.objects.update(subscribed=False)
+    run_tasks()
+    assert Delivery.objects.get().status == Delivery.Status.SKIPPED and Delivery.objects.get().reason == "unsubscribed"
+
+
+def test_zalo_down_then_up_delivers_once(world: World, zalo: FakeZalo) -> None:
+    subscribe("1001")
+    sent_before = len(zalo.sent)
+    zalo.fail_next = 2
+    item = bulletin(world)
+    sending.send(item, world.officer_a)
+    run_tasks()
+    assert Delivery.objects.get().status == Delivery.Status.PENDING
+    run_tasks()
+    run_tasks()
+    assert Delivery.objects.get().status == Delivery.Status.SENT
+    assert len(zalo.sent) == sent_before + 1
+
+
+def test_zalo_down_for_good_marks_the_delivery_failed(world: World, zalo: FakeZalo) -> None:
+    subscribe("1001")
+    item = bulletin(world)
+    sending.send(item, world.officer_a)
+    zalo.fail_next = 100
+    for _ in range(12):
+        run_tasks()
+    delivery = Delivery.objects.get()
+    assert delivery.status == Delivery.Status.FAILED and "500" in delivery.reason
+    assert Task.objects.get(kind="bulletin.deliver").status == Task.Status.FAILED
+
+
+def test_scheduled_bulletin_waits(world: World, zalo: FakeZalo) -> None:
+    subscribe("1001")
+    item = bulletin(world)
+    client = world.client(world.officer_a)
+    when = (timezone.localtime() + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
+    assert client.post(f"/console/bulletins/{item.pk}/send/", {"when": when}).status_code == 302
+    item.refresh_from_db()
+    assert item.status == Bulletin.Status.SCHEDULED
+    run_pending()  # not yet due
+    assert Delivery.objects.count() == 0
+    run_tasks()  # time passes
+    assert Delivery.objects.get().status == Delivery.Status.SENT
+    assert client.post(f"/console/bulletins/{item.pk}/send/", {"when": "ngày mai"}).status_code == 302
+    assert "Thời gian không hợp lệ" in client.get(f"/console/bulletins/{item.pk}/").content.decode()
+
+
+def test_console_write_send_and_see_reach(world: World, zalo: FakeZalo) -> None:
+    subscribe("1001", "1002")
+    client = world.client(world.officer_a)
+    response = client.post(
+        "/console/bulletins/new/", {"unit": world.commune_a.pk, "title": "Lừa đảo đầu tư tiền ảo", "body": "Đừng chuyển tiền."}
+    )
+    item = Bulletin.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/console/bulletins/{item.pk}/"
+    assert item.created_by == world.officer_a and item.status == Bulletin.Status.DRAFT
+    client.post(f"/console/bulletins/{item.pk}/send/")
+    run_tasks()  # the fan-out, which paces the deliveries
+    run_tasks()
+    page = client.get(f"/console/bulletins/{item.pk}/").content.decode()
+    assert '<dd id="reach-sent">2</dd>' in page
+    assert "Lừa đảo đầu tư tiền ảo" in client.get("/console/bulletins/").content.decode()
+    # Sent: no longer editable.
+    client.post(f"/console/bulletins/{item.pk}/", {"unit": world.commune_a.pk, "title": "Sửa", "body": "Sửa"})
+    item.refresh_from_db()
+    assert item.title == "Lừa đảo đầu tư tiền ảo"
+
+
+def test_too_long_for_one_message_is_refused_in_vietnamese(world: World) -> None:
+    client = world.client(world.officer_a)
+    page = client.post("/console/bulletins/new/", {"unit": world.commune_a.pk, "title": "Dài", "body": "x" * 2100}).content.decode()
+    assert "dài quá một tin nhắn Zalo" in page and Bulletin.objects.count() == 0
+
+
+def test_permissions(world: World, zalo: FakeZalo) -> None:
+    item = bulletin(world)
+    viewer = world.client(world.viewer_a)
+    assert viewer.get("/console/bulletins/").status_code == 200
+    assert viewer.post(f"/console/bulletins/{item.pk}/send/").status_code == 403
+    assert viewer.post("/console/bulletins/new/", {"unit": world.commune_a.pk, "title": "T", "body": "B"}).status_code == 403
+    assert world.client(world.officer_b).get(f"/console/bulletins/{item.pk}/").status_code == 404
+    assert world.client(world.officer_b).post(f"/console/bulletins/{item.pk}/send/").status_code == 404
+    # An officer may only write for the units they see.
+    world.client(world.officer_b).post("/console/bulletins/new/", {"unit": world.commune_a.pk, "title": "T", "body": "B"})
+    assert Bulletin.objects.count() == 1
+    assert world.client().get("/console/bulletins/").status_code == 302
+    item.refresh_from_db()
+    assert item.status == Bulletin.Status.DRAFT
+
+
+def test_public_page_lists_sent_bulletins_only(world: World, zalo: FakeZalo) -> None:
+    sent = bulletin(world, "Đã phát hành")
+    bulletin(world, "Còn nháp")
+    sending.send(sent, world.officer_a)
+    run_tasks()
+    page = world.client().get("/ban-tin/xa-a/").content.decode()
+    assert "Đã phát hành" in page and "Còn nháp" not in page and "DANG KY" in page
+    assert world.client().get("/ban-tin/khong-co/").status_code == 404
+    assert 'href="/ban-tin/xa-a/"' in world.client().get("/gui/xa-a/").content.decode()
