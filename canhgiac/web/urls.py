@@ -14,6 +14,9 @@ urlpatterns = [
     path("console/reports/", include("canhgiac.web.reports.urls")),
     path("console/bulletins/", include("canhgiac.web.bulletins.urls")),
     path("ban-tin/<slug:slug>/", bulletin_views.public_list, name="bulletins_public"),
+    path("ban-tin/<slug:slug>/feed.xml", bulletin_views.public_feed, name="bulletins_feed"),
+    path("ban-tin/anh/<int:bulletin_id>.jpg", bulletin_views.public_image, name="bulletin_image"),
+    path("ban-tin/dang-ky/<str:token>/", bulletin_views.subscription, name="bulletin_subscription"),
     path("api/v1/", include("canhgiac.web.api.urls")),
     path("channels/zalo/", include("canhgiac.web.channels.zalo.urls")),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -245,3 +246,110 @@ def test_public_page_lists_sent_bulletins_only(world: World, zalo: FakeZalo) -> 
     assert "Đã phát hành" in page and "Còn nháp" not in page and "DANG KY" in page
     assert world.client().get("/ban-tin/khong-co/").status_code == 404
     assert 'href="/ban-tin/xa-a/"' in world.client().get("/gui/xa-a/").content.decode()
+
+
+def test_dashboard_counts_subscribers_and_reach(world: World, zalo: FakeZalo) -> None:
+    from datetime import date
+
+    from canhgiac.web.reports.stats import Period, figures
+
+    subscribe("1001", "1002", "1003")
+    deliver(message("huỷ", "1003"))
+    run_tasks()
+    item = bulletin(world)
+    sending.send(item, world.officer_a)
+    run_tasks()
+    run_tasks()
+    today = timezone.localdate()
+    result = figures([world.commune_a.pk], Period(date(today.year, today.month, 1), today))
+    assert (result.subscribers, result.bulletins_sent, result.bulletin_deliveries) == (2, 1, 2)
+    assert figures([world.commune_b.pk], Period(date(today.year, today.month, 1), today)).bulletins_sent == 0
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_image_goes_with_the_bulletin_and_is_public_only_once_sent(world: World, zalo: FakeZalo, settings: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.SITE_URL = "https://canhgiac.example.vn/"
+    subscribe("1001")
+    client = world.client(world.officer_a)
+    fields = {"unit": world.commune_a.pk, "title": "Ảnh tin nhắn giả", "body": "Tin nhắn như ảnh là lừa đảo."}
+    refused = client.post("/console/bulletins/new/", {**fields, "photo": SimpleUploadedFile("a.png", b"not an image")})
+    assert "Tệp không phải là ảnh hợp lệ" in refused.content.decode() and Bulletin.objects.count() == 0
+    client.post("/console/bulletins/new/", {**fields, "photo": SimpleUploadedFile("a.png", _png(), "image/png")})
+    item = Bulletin.objects.get()
+    assert item.image.name.endswith(".jpg")
+    draft_image = client.get(f"/console/bulletins/{item.pk}/image.jpg")
+    assert draft_image.status_code == 200 and draft_image.getvalue()[:2] == b"\xff\xd8"  # re-encoded JPEG
+    assert world.client(world.officer_b).get(f"/console/bulletins/{item.pk}/image.jpg").status_code == 404
+    assert world.client().get(f"/ban-tin/anh/{item.pk}.jpg").status_code == 404  # a draft is not public
+    sending.send(item, world.officer_a)
+    run_tasks()
+    run_tasks()
+    sent = zalo.sent[-1]["body"]["message"]
+    element = sent["attachment"]["payload"]["elements"][0]
+    assert element == {"media_type": "image", "url": f"https://canhgiac.example.vn/ban-tin/anh/{item.pk}.jpg"}
+    assert sent["text"].startswith("Ảnh tin nhắn giả")
+    assert world.client().get(f"/ban-tin/anh/{item.pk}.jpg").status_code == 200
+    assert f'src="/ban-tin/anh/{item.pk}.jpg"' in world.client().get("/ban-tin/xa-a/").content.decode()
+
+
+def test_each_bulletin_carries_the_recipients_own_page(world: World, zalo: FakeZalo, settings: Any) -> None:
+    import re
+
+    settings.SITE_URL = "https://canhgiac.example.vn"
+    subscribe("1001", "1002")
+    item = bulletin(world)
+    sending.send(item, world.officer_a)
+    run_tasks()
+    run_tasks()
+    links = {
+        s["body"]["recipient"]["user_id"]: re.search(
+            r"https://canhgiac\.example\.vn(/ban-tin/dang-ky/[^/]+/)", s["body"]["message"]["text"]
+        )
+        for s in zalo.sent[-2:]
+    }
+    assert links["1001"] and links["1002"] and links["1001"].group(1) != links["1002"].group(1)
+    own = links["1001"].group(1)
+    anyone = world.client()
+    assert "Bạn đang nhận bản tin" in anyone.get(own).content.decode()
+    anyone.post(own, {"subscribed": "0"})
+    first, second = Reporter.objects.order_by("pk")
+    assert (first.subscribed, second.subscribed) == (False, True)  # only the link's owner, at once
+    assert "Bạn không nhận bản tin" in anyone.get(own).content.decode()
+    anyone.post(own, {"subscribed": "1"})
+    assert Reporter.objects.get(pk=first.pk).subscribed is True
+    tampered = own.replace(own[-6:-1], "AAAAA")
+    assert anyone.get(tampered).status_code == 404
+    assert anyone.get("/ban-tin/dang-ky/1/").status_code == 404  # a bare row number is not a token
+
+
+def test_subscription_page_needs_csrf(world: World, zalo: FakeZalo) -> None:
+    from django.test import Client
+
+    subscribe("1001")
+    reporter = Reporter.objects.get()
+    page = f"/ban-tin/dang-ky/{sending.manage_token(reporter)}/"
+    assert Client(enforce_csrf_checks=True).post(page, {"subscribed": "0"}).status_code == 403
+    assert Reporter.objects.get().subscribed is True
+
+
+def test_atom_feed_for_people_without_zalo(world: World, zalo: FakeZalo) -> None:
+    import xml.etree.ElementTree as ET
+
+    sending.send(bulletin(world, "Tin đã phát"), world.officer_a)
+    bulletin(world, "Tin nháp")
+    run_tasks()
+    response = world.client().get("/ban-tin/xa-a/feed.xml")
+    assert response["Content-Type"].startswith("application/atom+xml")
+    titles = [e.text for e in ET.fromstring(response.content).iter("{http://www.w3.org/2005/Atom}title")]
+    assert "Tin đã phát" in titles and "Tin nháp" not in titles

@@ -169,11 +169,11 @@ def test_long_reply_is_split_and_never_sent_twice(world: World, zalo: FakeZalo) 
     original = zalo_client.ZaloClient.send_text
     calls = {"n": 0}
 
-    def flaky(self: Any, user_id: str, text: str, reply_to: str = "") -> str:
+    def flaky(self: Any, user_id: str, text: str, reply_to: str = "", image_url: str = "") -> str:
         calls["n"] += 1
         if calls["n"] in (2, 3):
             raise zalo_client.ZaloError(-1, "network")
-        return original(self, user_id, text, reply_to)
+        return original(self, user_id, text, reply_to, image_url)
 
     zalo_client.ZaloClient.send_text = flaky  # type: ignore[method-assign]
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,8 @@ class Bulletin(models.Model):
     unit = models.ForeignKey("accounts.Unit", on_delete=models.CASCADE, related_name="bulletins")
     title = models.CharField(_("tiêu đề"), max_length=200)
     body = models.TextField(_("nội dung"))
+    # Re-encoded JPEG without metadata (core.images); public once the bulletin is sent.
+    image = models.FileField(_("ảnh"), upload_to="bulletins/%Y/%m/", blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     scheduled_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -30,8 +33,13 @@ class Bulletin(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def text(self) -> str:
-        return f"{self.title}\n\n{self.body}\n\n(Nhắn HUY để ngừng nhận bản tin.)"
+    def image_path(self) -> str:
+        """The image's public address, relative to the site; empty without one."""
+        return reverse("bulletin_image", args=[self.pk]) if self.image else ""
+
+    def text(self, manage_url: str = "") -> str:
+        stop = f"Nhắn HUY hoặc mở {manage_url} để ngừng nhận bản tin." if manage_url else "Nhắn HUY để ngừng nhận bản tin."
+        return f"{self.title}\n\n{self.body}\n\n({stop})"
 
 
 class Delivery(models.Model):

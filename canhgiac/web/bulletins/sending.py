@@ -12,8 +12,11 @@ import re
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
+from django.core import signing
 from django.db import transaction
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 
 from canhgiac.engine.normalize import normalize
@@ -24,7 +27,9 @@ from canhgiac.web.cases.models import Reporter
 from canhgiac.web.intake.models import Channel
 from canhgiac.web.tasks.queue import enqueue
 
+LONGEST_MANAGE_URL = 160  # room kept in every bulletin for the recipient's own link
 PER_DAY = 1
+TOKEN_SALT = "canhgiac.bulletins.subscription"
 PER_MONTH = 4
 MAX_TEXT = 2000  # one Zalo message: a bulletin is never split, so a retry never repeats a part
 PACE_SECONDS = 0.2  # five deliveries a second, well under Zalo's rate limits
@@ -43,12 +48,31 @@ def subscription_command(text: str) -> bool | None:
     return None
 
 
+def manage_token(reporter: Reporter) -> str:
+    """A link token for one subscriber's own page: signed, so it cannot be guessed or
+    changed into another subscriber's; it names a row number and nothing about the person."""
+    return signing.dumps(reporter.pk, salt=TOKEN_SALT, compress=True)
+
+
+def reporter_from_token(token: str) -> Reporter | None:
+    try:
+        reporter_id = signing.loads(token, salt=TOKEN_SALT)
+    except signing.BadSignature:
+        return None
+    return Reporter.objects.filter(pk=reporter_id).first()
+
+
+def manage_url(reporter: Reporter) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("bulletin_subscription", args=[manage_token(reporter)])
+
+
 def set_subscription(reporter: Reporter, subscribed: bool) -> str:
+    """Subscribe or unsubscribe at once; returns the confirmation to send the person."""
     Reporter.objects.filter(pk=reporter.pk).update(subscribed=subscribed)
     reporter.subscribed = subscribed
     if subscribed:
-        return "Bạn đã đăng ký nhận bản tin cảnh báo. Nhắn HUY bất cứ lúc nào để ngừng."
-    return "Bạn đã ngừng nhận bản tin. Nhắn DANG KY nếu muốn nhận lại."
+        return f"Bạn đã đăng ký nhận bản tin cảnh báo. Nhắn HUY bất cứ lúc nào để ngừng, hoặc mở {manage_url(reporter)}"
+    return f"Bạn đã ngừng nhận bản tin. Nhắn DANG KY nếu muốn nhận lại, hoặc mở {manage_url(reporter)}"
 
 
 def send(bulletin: Bulletin, user: User, when: Any = None, ip: str | None = None) -> None:
@@ -106,7 +130,9 @@ def deliver(payload: dict[str, Any]) -> None:
     client = ZaloClient(delivery.reporter.channel)
     try:
         user_id = delivery.reporter.channel_user_id()
-        client.send_text(user_id, delivery.bulletin.text()[:MAX_TEXT])
+        image_url = settings.SITE_URL.rstrip("/") + delivery.bulletin.image_path() if delivery.bulletin.image else ""
+        text = delivery.bulletin.text(manage_url(delivery.reporter))
+        client.send_text(user_id, text[:MAX_TEXT], image_url=image_url)
     except ZaloError as exc:
         task = Task.objects.filter(dedupe_key=f"bulletin.deliver:{delivery.pk}").first()
         last_try = task is None or task.attempts >= task.max_attempts

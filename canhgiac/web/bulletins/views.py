@@ -1,25 +1,33 @@
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
+from django.core.files.base import ContentFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from canhgiac.web.accounts.models import Unit, User
 from canhgiac.web.bulletins import sending
 from canhgiac.web.bulletins.models import Bulletin
 from canhgiac.web.cases.views import officer_required
+from canhgiac.web.core.images import CleanImage, ImageRejected, clean_image
 from canhgiac.web.core.ratelimit import client_ip
 
 
 class BulletinForm(forms.ModelForm):  # type: ignore[type-arg]
+    photo = forms.FileField(label=_lazy("Ảnh (không bắt buộc)"), required=False)
+
     class Meta:
         model = Bulletin
         fields = ("unit", "title", "body")
@@ -32,10 +40,20 @@ class BulletinForm(forms.ModelForm):  # type: ignore[type-arg]
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         draft = Bulletin(title=data.get("title") or "", body=data.get("body") or "")
-        if len(draft.text()) > sending.MAX_TEXT:
-            excess = len(draft.text()) - sending.MAX_TEXT
+        longest = len(draft.text("x" * sending.LONGEST_MANAGE_URL))
+        if longest > sending.MAX_TEXT:
+            excess = longest - sending.MAX_TEXT
             raise forms.ValidationError(_("Bản tin dài quá một tin nhắn Zalo; hãy bớt %(n)d ký tự.") % {"n": excess})
         return data
+
+    def clean_photo(self) -> CleanImage | None:
+        upload = self.cleaned_data.get("photo")
+        if not upload:
+            return None
+        try:
+            return clean_image(upload.read(settings.CANHGIAC_MAX_PHOTO_BYTES + 1), settings.CANHGIAC_MAX_PHOTO_BYTES)
+        except ImageRejected as exc:
+            raise forms.ValidationError(str(exc)) from exc
 
 
 def _user(request: HttpRequest) -> User:
@@ -61,11 +79,16 @@ def bulletin_edit(request: HttpRequest, bulletin_id: int | None = None) -> HttpR
     if request.method == "POST" and not user.can_act:
         return HttpResponseForbidden(_("Bạn không có quyền làm việc này."))
     editable = bulletin is None or bulletin.status == Bulletin.Status.DRAFT
-    form = BulletinForm(request.POST or None, instance=bulletin, units=units, initial={"unit": user.unit_id})
+    form = BulletinForm(request.POST or None, request.FILES or None, instance=bulletin, units=units, initial={"unit": user.unit_id})
     if request.method == "POST" and editable and form.is_valid():
         saved = form.save(commit=False)
         if bulletin is None:
             saved.created_by = user
+        photo = form.cleaned_data.get("photo")
+        if photo is not None:
+            saved.image.save(f"{secrets.token_hex(8)}.jpg", ContentFile(photo.data), save=False)
+        elif request.POST.get("remove_photo"):
+            saved.image = ""
         saved.save()
         messages.success(request, _("Đã lưu bản nháp."))
         return HttpResponseRedirect(reverse("bulletins:edit", args=[saved.pk]))
@@ -96,10 +119,59 @@ def bulletin_send(request: HttpRequest, bulletin_id: int) -> HttpResponseBase:
     return HttpResponseRedirect(reverse("bulletins:edit", args=[bulletin.pk]))
 
 
+@officer_required
+def bulletin_image(request: HttpRequest, bulletin_id: int) -> FileResponse:
+    """The image of a draft, for the officers who may see it."""
+    bulletin = get_object_or_404(Bulletin, pk=bulletin_id, unit_id__in=_user(request).visible_unit_ids())
+    if not bulletin.image:
+        raise Http404
+    return FileResponse(bulletin.image.open("rb"), content_type="image/jpeg")
+
+
+def subscription(request: HttpRequest, token: str) -> HttpResponse:
+    """A subscriber's own page, from the link in every bulletin: stop or start at once."""
+    reporter = sending.reporter_from_token(token)
+    if reporter is None:
+        raise Http404
+    changed = False
+    if request.method == "POST" and request.POST.get("subscribed") in ("0", "1"):
+        sending.set_subscription(reporter, request.POST["subscribed"] == "1")
+        changed = True
+    return render(request, "bulletins/subscription.html", {"reporter": reporter, "changed": changed, "unit": reporter.channel.unit})
+
+
+def public_image(request: HttpRequest, bulletin_id: int) -> FileResponse:
+    """A sent bulletin's image: Zalo fetches it from here, and the public page shows it."""
+    bulletin = get_object_or_404(Bulletin, pk=bulletin_id, status=Bulletin.Status.SENT)
+    if not bulletin.image:
+        raise Http404
+    return FileResponse(bulletin.image.open("rb"), content_type="image/jpeg")
+
+
+def _published(unit: Unit) -> list[Bulletin]:
+    """What a unit's people receive: its own bulletins and its district's."""
+    units = [unit.pk, *([unit.parent_id] if unit.parent_id else [])]
+    return list(Bulletin.objects.filter(unit_id__in=units, status=Bulletin.Status.SENT).order_by("-sent_at")[:50])
+
+
 def public_list(request: HttpRequest, slug: str) -> HttpResponse:
     """Bulletins a unit has sent, for anyone: the web page's way to follow them."""
     unit = get_object_or_404(Unit, slug=slug)
-    bulletins = Bulletin.objects.filter(
-        unit_id__in=[unit.pk, *([unit.parent_id] if unit.parent_id else [])], status=Bulletin.Status.SENT
-    ).order_by("-sent_at")[:50]
-    return render(request, "bulletins/public.html", {"unit": unit, "bulletins": bulletins})
+    return render(request, "bulletins/public.html", {"unit": unit, "bulletins": _published(unit)})
+
+
+def public_feed(request: HttpRequest, slug: str) -> HttpResponse:
+    """The same as an Atom feed, for people who follow without Zalo (a feed reader, or
+    the commune's own website)."""
+    unit = get_object_or_404(Unit, slug=slug)
+    page = request.build_absolute_uri(reverse("bulletins_public", args=[slug]))
+    feed = Atom1Feed(title=f"{_('Bản tin cảnh báo')} — {unit.name}", link=page, description="", language=request.LANGUAGE_CODE)
+    for bulletin in _published(unit):
+        feed.add_item(
+            title=bulletin.title,
+            link=f"{page}#b{bulletin.pk}",
+            description=bulletin.body,
+            pubdate=bulletin.sent_at,
+            unique_id=f"{page}#b{bulletin.pk}",
+        )
+    return HttpResponse(feed.writeString("utf-8"), content_type="application/atom+xml; charset=utf-8")

@@ -13,6 +13,7 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
 from canhgiac.engine.labels import CATEGORY_NAMES, INTENT_NAMES, VERDICT_NAMES, name
+from canhgiac.web.bulletins.models import Bulletin, Delivery
 from canhgiac.web.cases.models import Case, Reporter
 from canhgiac.web.core.i18n import language
 
@@ -157,12 +158,7 @@ def figures(unit_ids: list[int], period: Period) -> Figures:
             counter[("domain", domain)] += 1
     result.top_indicators = [(kind, value, n) for (kind, value), n in counter.most_common(10)]
     result.subscribers = Reporter.objects.filter(channel__unit_id__in=unit_ids, subscribed=True).count()
-    try:
-        from canhgiac.web.bulletins.models import Bulletin, Delivery
-
-        sent = Bulletin.objects.filter(unit_id__in=unit_ids, sent_at__gte=period.start_at, sent_at__lt=period.end_at)
-        result.bulletins_sent = sent.count()
-        result.bulletin_deliveries = Delivery.objects.filter(bulletin__in=sent, status=Delivery.Status.SENT).count()
-    except ImportError:
-        pass
+    sent = Bulletin.objects.filter(unit_id__in=unit_ids, sent_at__gte=period.start_at, sent_at__lt=period.end_at)
+    result.bulletins_sent = sent.count()
+    result.bulletin_deliveries = Delivery.objects.filter(bulletin__in=sent, status=Delivery.Status.SENT).count()
     return result

@@ -45,13 +45,18 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     return chunks
 
 
-def cs_message_body(user_id: str, text: str, reply_to: str = "") -> dict[str, Any]:
+def cs_message_body(user_id: str, text: str, reply_to: str = "", image_url: str = "") -> dict[str, Any]:
     """The body of a customer-service message. Replying with the user's message ID makes
-    it count as a reply (in Zalo's free window) rather than a paid proactive message."""
+    it count as a reply (in Zalo's free window) rather than a paid proactive message. An
+    image goes as a media template that Zalo fetches from ``image_url``."""
     recipient: dict[str, str] = {"user_id": user_id}
     if reply_to:
         recipient["message_id"] = reply_to
-    return {"recipient": recipient, "message": {"text": text}}
+    message: dict[str, Any] = {"text": text}
+    if image_url:
+        element = {"media_type": "image", "url": image_url}
+        message["attachment"] = {"type": "template", "payload": {"template_type": "media", "elements": [element]}}
+    return {"recipient": recipient, "message": message}
 
 
 def _post(url: str, *, headers: dict[str, str], data: bytes) -> dict[str, Any]:
@@ -100,10 +105,10 @@ class ZaloClient:
         self.channel.token_expires_at = timezone.now() + timedelta(seconds=int(result.get("expires_in", 90000)))
         self.channel.save(update_fields=["access_token_sealed", "refresh_token_sealed", "token_expires_at"])
 
-    def send_text(self, user_id: str, text: str, reply_to: str = "") -> str:
+    def send_text(self, user_id: str, text: str, reply_to: str = "", image_url: str = "") -> str:
         """Send one message of at most 2,000 characters; returns Zalo's message ID."""
         for attempt in range(2):
-            body = json.dumps(cs_message_body(user_id, text, reply_to)).encode()
+            body = json.dumps(cs_message_body(user_id, text, reply_to, image_url)).encode()
             result = _post(
                 f"{settings.ZALO_API_BASE}/v3.0/oa/message/cs",
                 headers={"access_token": self.access_token(), "Content-Type": "application/json"},
