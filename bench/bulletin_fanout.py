@@ -72,7 +72,9 @@ def main() -> int:
         reached = sending.reach([bulletin])[bulletin.pk]
         users = [s["body"]["recipient"]["user_id"] for s in zalo.sent]
     print(f"fan-out (one Delivery row and one task per follower): {fanout:.2f}s")
-    print(f"{ran} deliveries: {deliveries:.1f}s, {ran / deliveries:.0f}/s without pacing (production paces at {1 / sending.PACE_SECONDS:.0f}/s)")
+    print(
+        f"{ran} deliveries: {deliveries:.1f}s, {ran / deliveries:.0f}/s without pacing (production paces at {1 / sending.PACE_SECONDS:.0f}/s)"
+    )
     print(f"reach {reached}; messages at the fake Zalo {len(users)}, distinct recipients {len(set(users))}")
     ok = reached["sent"] == args.followers == len(users) == len(set(users)) and Delivery.objects.count() == args.followers
     print("every follower exactly once:", "yes" if ok else "NO")

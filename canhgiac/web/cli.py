@@ -217,6 +217,18 @@ def cmd_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge(args: argparse.Namespace) -> int:
+    setup()
+    from dataclasses import asdict
+
+    from canhgiac.web.cases.retention import purge
+
+    result = purge(dry_run=args.dry_run)
+    verb = "would remove" if args.dry_run else "removed"
+    print(f"{verb}: " + ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in asdict(result).items()))
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "canhgiac.web.settings")
     from django.core.management import execute_from_command_line
@@ -256,6 +268,10 @@ def add_commands(sub: Any) -> None:
 
     keys = sub.add_parser("keys", help="print a new SECRET_KEY and CANHGIAC_ENCRYPTION_KEY")
     keys.set_defaults(func=cmd_keys)
+
+    purge = sub.add_parser("purge", help="delete what is past each unit's retention period (the worker does it daily)")
+    purge.add_argument("--dry-run", action="store_true", help="only count what would go")
+    purge.set_defaults(func=cmd_purge)
 
     manage = sub.add_parser("manage", help="Django's manage.py commands (migrate, shell...)")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

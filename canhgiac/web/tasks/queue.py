@@ -21,6 +21,7 @@ from django.db import IntegrityError, close_old_connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from canhgiac.web.core.db import writing
 from canhgiac.web.tasks.models import Task
 
 log = logging.getLogger("canhgiac.tasks")
@@ -32,7 +33,10 @@ HANDLERS = {
     "zalo.send_text": "canhgiac.web.channels.zalo.tasks:send_text",
     "bulletin.fanout": "canhgiac.web.bulletins.sending:fanout",
     "bulletin.deliver": "canhgiac.web.bulletins.sending:deliver",
+    "retention.purge": "canhgiac.web.cases.retention:run_task",
 }
+# Run once a day by whichever worker first sees the day (the dedupe key makes it once).
+DAILY = ("retention.purge",)
 LOCK = timedelta(minutes=5)
 
 
@@ -119,10 +123,21 @@ def run_pending(limit: int = 1000) -> int:
     return done
 
 
+def schedule_daily() -> None:
+    today = timezone.localdate().isoformat()
+    with writing():
+        for kind in DAILY:
+            enqueue(kind, {}, dedupe_key=f"{kind}:{today}")
+
+
 def work_forever(stop: threading.Event, idle_sleep: float = 0.5) -> None:
     """The worker loop of `canhgiac worker` and of the thread in `canhgiac serve`."""
+    next_schedule = 0.0
     while not stop.is_set():
         try:
+            if time.monotonic() >= next_schedule:
+                schedule_daily()
+                next_schedule = time.monotonic() + 600
             ran = run_one()
         except Exception:  # the database restarting, say: wait and carry on
             log.exception("worker loop error")
