@@ -8,6 +8,7 @@ import getpass
 import os
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 
@@ -229,6 +230,51 @@ def cmd_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    setup()
+    from django.conf import settings
+    from django.utils import timezone
+
+    from canhgiac.web.core.backup import backup
+
+    out = Path(args.out) if args.out else Path(settings.DATA_DIR) / "backups" / f"canhgiac-{timezone.now():%Y%m%d-%H%M%S}.tar.gz"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    manifest = backup(out)
+    rows = sum(manifest.counts.values())
+    print(f"backup of {manifest.database} written to {out} ({out.stat().st_size // 1024} KiB, {rows} rows)")
+    print("keep CANHGIAC_ENCRYPTION_KEY apart from it: without the key the contacts in it cannot be read")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    setup()
+    from canhgiac.web.core.backup import BackupError, key_fingerprint, read_manifest, restore
+
+    try:
+        manifest = read_manifest(Path(args.archive))
+    except (BackupError, OSError, ValueError) as exc:
+        print(f"cannot restore: {exc}", file=sys.stderr)
+        return 2
+    print(f"backup of {manifest.database} made {manifest.created}, {sum(manifest.counts.values())} rows")
+    if manifest.key_fingerprint != key_fingerprint() and not args.ignore_key:
+        print(
+            "cannot restore: the contacts in this backup were sealed with another CANHGIAC_ENCRYPTION_KEY; "
+            "set that key (or list it after the current one), or pass --ignore-key to restore without them",
+            file=sys.stderr,
+        )
+        return 2
+    if not args.yes:
+        print("this replaces the whole database and the photos; stop the site, then run again with --yes", file=sys.stderr)
+        return 2
+    try:
+        restore(Path(args.archive))
+    except BackupError as exc:
+        print(f"cannot restore: {exc}", file=sys.stderr)
+        return 2
+    print("restored")
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "canhgiac.web.settings")
     from django.core.management import execute_from_command_line
@@ -272,6 +318,16 @@ def add_commands(sub: Any) -> None:
     purge = sub.add_parser("purge", help="delete what is past each unit's retention period (the worker does it daily)")
     purge.add_argument("--dry-run", action="store_true", help="only count what would go")
     purge.set_defaults(func=cmd_purge)
+
+    back = sub.add_parser("backup", help="write the database and the photos to one archive (safe while the site runs)")
+    back.add_argument("--out", help="the archive (default: DATA_DIR/backups/canhgiac-<time>.tar.gz)")
+    back.set_defaults(func=cmd_backup)
+
+    rest = sub.add_parser("restore", help="replace the database and the photos with a backup's (stop the site first)")
+    rest.add_argument("archive")
+    rest.add_argument("--yes", action="store_true", help="really replace everything")
+    rest.add_argument("--ignore-key", action="store_true", help="restore even if the contacts were sealed with another key")
+    rest.set_defaults(func=cmd_restore)
 
     manage = sub.add_parser("manage", help="Django's manage.py commands (migrate, shell...)")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

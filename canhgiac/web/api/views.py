@@ -26,6 +26,7 @@ from canhgiac.web.cases.models import Case, Message
 from canhgiac.web.cases.views import PAGE_SIZE, filtered_cases
 from canhgiac.web.core.engine import engine
 from canhgiac.web.core.ratelimit import allow, client_ip
+from canhgiac.web.core.storage import StorageFull
 from canhgiac.web.intake.models import Channel
 
 View = Callable[..., HttpResponse]
@@ -73,6 +74,8 @@ def json_view(methods: tuple[str, ...]) -> Callable[[View], View]:
                 return error(400, "invalid", str(exc))
             except actions.ActionError as exc:
                 return error(400, "invalid", str(exc))
+            except StorageFull as exc:
+                return error(503, "storage_full", str(exc))
             except PermissionError:
                 return error(403, "forbidden", "Không có quyền.")
             except Http404:

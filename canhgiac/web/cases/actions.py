@@ -24,6 +24,7 @@ from canhgiac.web.accounts.models import User
 from canhgiac.web.audit.log import record
 from canhgiac.web.cases.models import Attachment, Case, Label, Message, Note, Reporter
 from canhgiac.web.cases.replies import auto_reply
+from canhgiac.web.core import storage
 from canhgiac.web.core.crypto import lookup_hash, seal, unseal
 from canhgiac.web.core.db import writing
 from canhgiac.web.core.engine import engine
@@ -145,6 +146,7 @@ def receive_message(
     text = text.strip()
     if not text and not photos and not remote_attachments:
         raise ActionError(_("Tin nhắn trống: hãy viết nội dung hoặc gửi ảnh."))
+    storage.check_room()
     analysis = engine().analyze(text)
     now = timezone.now()
     # Reads before the write transaction: they need no lock.
@@ -157,7 +159,7 @@ def receive_message(
         # A published warning, confirmed: the citizen is told it is that scam.
         reasons.insert(0, answer.reason)
         verdict, score = "scam", max(score, 0.95)
-    with writing():
+    with storage.guard(), writing():
         reporter = case.reporter if case is not None else reporter_for(channel, channel_user_id, contact, now)
         if case is not None and contact:
             reporter.contact_sealed = seal(contact)

@@ -16,6 +16,7 @@ from canhgiac.web.cases.actions import ActionError, Photo, hash_key, receive_mes
 from canhgiac.web.cases.models import Case, Message
 from canhgiac.web.core.images import ImageRejected, clean_image
 from canhgiac.web.core.ratelimit import allow, client_ip
+from canhgiac.web.core.storage import StorageFull
 from canhgiac.web.intake.forms import FollowupForm, FollowupMessageForm, IntakeForm
 from canhgiac.web.intake.models import Channel
 
@@ -37,6 +38,7 @@ def _too_many(request: HttpRequest, scope: str, limit: int, window: int) -> bool
 def submit(request: HttpRequest, slug: str) -> HttpResponse:
     channel = get_object_or_404(Channel.objects.select_related("unit"), slug=slug, kind=Channel.Kind.WEB, active=True)
     form = IntakeForm(request.POST or None, request.FILES or None)
+    status = 200
     if request.method == "POST":
         if _too_many(request, "intake", settings.CANHGIAC_INTAKE_RATE, settings.CANHGIAC_INTAKE_WINDOW):
             return render(request, "intake/submit.html", {"channel": channel, "form": form, "limited": True}, status=429)
@@ -59,12 +61,15 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
                     )
                 except ActionError as exc:
                     form.add_error(None, str(exc))
+                except StorageFull as exc:
+                    form.add_error(None, str(exc))
+                    status = 503
                 else:
                     request.session.setdefault(SESSION_CASES, [])
                     request.session[SESSION_CASES] = [*request.session[SESSION_CASES], received.case.reference][-20:]
                     context = {"channel": channel, "received": received, "reply": received.reply}
                     return render(request, "intake/receipt.html", context)
-    return render(request, "intake/submit.html", {"channel": channel, "form": form})
+    return render(request, "intake/submit.html", {"channel": channel, "form": form}, status=status)
 
 
 @never_cache
@@ -100,6 +105,7 @@ def followup_case(request: HttpRequest, reference: str) -> HttpResponse:
     if case is None:
         raise Http404("no such case")
     form = FollowupMessageForm(request.POST or None)
+    status = 200
     if request.method == "POST":
         if _too_many(request, "intake", settings.CANHGIAC_INTAKE_RATE, settings.CANHGIAC_INTAKE_WINDOW):
             messages.error(request, _("Bạn gửi quá nhiều, hãy thử lại sau ít phút."))
@@ -108,10 +114,13 @@ def followup_case(request: HttpRequest, reference: str) -> HttpResponse:
                 receive_message(channel=case.channel, text=form.cleaned_data["text"], case=case, ip=client_ip(request))
             except ActionError as exc:
                 form.add_error(None, str(exc))
+            except StorageFull as exc:
+                form.add_error(None, str(exc))
+                status = 503
             else:
                 messages.success(request, _("Đã gửi."))
                 return HttpResponseRedirect(request.path)
     thread = case.messages.filter(direction__in=[Message.Direction.IN, Message.Direction.OUT, Message.Direction.AUTO]).select_related(
         "author"
     )
-    return render(request, "intake/followup_case.html", {"case": case, "thread": thread, "form": form})
+    return render(request, "intake/followup_case.html", {"case": case, "thread": thread, "form": form}, status=status)

@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from canhgiac.web.channels.zalo.signature import signature_matches
+from canhgiac.web.core import storage
 from canhgiac.web.intake.models import Channel, InboundEvent
 from canhgiac.web.tasks.queue import enqueue
 
@@ -63,11 +64,14 @@ def webhook(request: HttpRequest, slug: str) -> HttpResponse:
         return _reject(401, "stale")
     external_id = event_id(event)
     try:
-        with transaction.atomic():
+        storage.check_room()
+        with storage.guard(), transaction.atomic():
             stored = InboundEvent.objects.create(
                 channel=channel, external_id=external_id, event_name=str(event.get("event_name", ""))[:60], payload=event
             )
             enqueue("zalo.process_event", {"event_id": stored.pk}, dedupe_key=f"zalo.event:{stored.pk}")
     except IntegrityError:
         return JsonResponse({"status": "duplicate"})  # a retry or a replay: already stored
+    except storage.StorageFull:
+        return _reject(503, "storage_full")  # not stored, so not acknowledged: Zalo may try again
     return JsonResponse({"status": "ok"})
