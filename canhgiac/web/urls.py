@@ -20,3 +20,5 @@ urlpatterns = [
     path("api/v1/", include("canhgiac.web.api.urls")),
     path("channels/zalo/", include("canhgiac.web.channels.zalo.urls")),
 ]
+
+handler500 = "canhgiac.web.core.views.server_error"

@@ -4,9 +4,13 @@ both, a viewer of commune A, an administrator, and an outsider from another dist
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 from django.core.cache import cache
@@ -69,6 +73,32 @@ def zalo(world: World, settings: Any) -> Iterator[FakeZalo]:
         settings.ZALO_API_BASE = fake.url
         settings.ZALO_OAUTH_BASE = fake.url
         yield fake
+
+
+@pytest.fixture
+def scratch_env(tmp_path: Path) -> Iterator[dict[str, str]]:
+    env = {
+        **os.environ,
+        "CANHGIAC_DEV": "1",
+        "CANHGIAC_DATA_DIR": str(tmp_path / "data"),
+        "DJANGO_SETTINGS_MODULE": "canhgiac.web.settings",
+    }
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        yield env
+        return
+    import psycopg
+
+    parsed = urlparse(url)
+    scratch = f"canhgiac_backup_{secrets.token_hex(4)}"
+    admin = dict(host=parsed.hostname, port=parsed.port, user=parsed.username, dbname="postgres", autocommit=True)
+    with psycopg.connect(**admin) as db:  # type: ignore[arg-type]
+        db.execute(f"CREATE DATABASE {scratch}")
+    try:
+        yield {**env, "DATABASE_URL": url.rsplit("/", 1)[0] + "/" + scratch}
+    finally:
+        with psycopg.connect(**admin) as db:  # type: ignore[arg-type]
+            db.execute(f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)")
 
 
 @pytest.fixture

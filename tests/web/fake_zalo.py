@@ -19,6 +19,7 @@ class FakeZalo:
         self.fail_next = 0  # answer HTTP 500 this many times
         self.stall_next = 0  # answer after `stall_seconds` this many times
         self.stall_seconds = 2.0  # a stalled request ends in 504, not taken
+        self.latency = 0.0  # seconds before every answer, as over a real network
         self.expired_next = 0  # answer error -216 (token expired) this many times
         self.valid_tokens = {"access-token-1"}
         fake = self
@@ -65,15 +66,19 @@ class FakeZalo:
                     self._answer(200, {"error": -216, "message": "Access token is invalid"})
                     return
                 body = json.loads(raw)
+                # Taken before the answer, as on a real server: a client that dies while
+                # waiting has still sent the message.
                 fake.sent.append({"body": body, "access_token": self.headers.get("access_token")})
-                self._answer(
-                    200,
-                    {
-                        "error": 0,
-                        "message": "Success",
-                        "data": {"message_id": f"oa-msg-{len(fake.sent)}", "user_id": body["recipient"]["user_id"]},
-                    },
-                )
+                time.sleep(fake.latency)
+                with contextlib.suppress(OSError):  # the client may have died meanwhile
+                    self._answer(
+                        200,
+                        {
+                            "error": 0,
+                            "message": "Success",
+                            "data": {"message_id": f"oa-msg-{len(fake.sent)}", "user_id": body["recipient"]["user_id"]},
+                        },
+                    )
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

@@ -6,16 +6,10 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import secrets
 import subprocess
 import sys
 import tarfile
-from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlparse
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,32 +56,6 @@ for p in Path(settings.MEDIA_ROOT).rglob("*.jpg"):
 """
 
 
-@pytest.fixture
-def env(tmp_path: Path) -> Iterator[dict[str, str]]:
-    env = {
-        **os.environ,
-        "CANHGIAC_DEV": "1",
-        "CANHGIAC_DATA_DIR": str(tmp_path / "data"),
-        "DJANGO_SETTINGS_MODULE": "canhgiac.web.settings",
-    }
-    url = os.environ.get("DATABASE_URL", "")
-    if not url:
-        yield env
-        return
-    import psycopg
-
-    parsed = urlparse(url)
-    scratch = f"canhgiac_backup_{secrets.token_hex(4)}"
-    admin = dict(host=parsed.hostname, port=parsed.port, user=parsed.username, dbname="postgres", autocommit=True)
-    with psycopg.connect(**admin) as db:  # type: ignore[arg-type]
-        db.execute(f"CREATE DATABASE {scratch}")
-    try:
-        yield {**env, "DATABASE_URL": url.rsplit("/", 1)[0] + "/" + scratch}
-    finally:
-        with psycopg.connect(**admin) as db:  # type: ignore[arg-type]
-            db.execute(f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)")
-
-
 def python(code: str, env: dict[str, str]) -> str:
     done = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -98,33 +66,33 @@ def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "canhgiac.cli", *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=180)
 
 
-def test_round_trip_gives_back_rows_and_photos(env: dict[str, str], tmp_path: Path) -> None:
-    python(SEED, env)
-    before = json.loads(python(SNAPSHOT, env))
+def test_round_trip_gives_back_rows_and_photos(scratch_env: dict[str, str], tmp_path: Path) -> None:
+    python(SEED, scratch_env)
+    before = json.loads(python(SNAPSHOT, scratch_env))
     assert len(before["rows"]) > 100 and len(before["files"]) == 1
     archive = tmp_path / "backup.tar.gz"
-    made = cli(env, "backup", "--out", str(archive))
+    made = cli(scratch_env, "backup", "--out", str(archive))
     assert made.returncode == 0, made.stderr
     assert "CANHGIAC_ENCRYPTION_KEY" in made.stdout
 
-    python(DAMAGE, env)
-    damaged = json.loads(python(SNAPSHOT, env))
+    python(DAMAGE, scratch_env)
+    damaged = json.loads(python(SNAPSHOT, scratch_env))
     assert damaged != before and damaged["files"] == []
 
-    refused = cli(env, "restore", str(archive))
+    refused = cli(scratch_env, "restore", str(archive))
     assert refused.returncode == 2 and "--yes" in refused.stderr
-    assert json.loads(python(SNAPSHOT, env)) == damaged  # nothing touched without --yes
+    assert json.loads(python(SNAPSHOT, scratch_env)) == damaged  # nothing touched without --yes
 
-    restored = cli(env, "restore", str(archive), "--yes")
+    restored = cli(scratch_env, "restore", str(archive), "--yes")
     assert restored.returncode == 0, restored.stderr
-    assert json.loads(python(SNAPSHOT, env)) == before
+    assert json.loads(python(SNAPSHOT, scratch_env)) == before
 
 
-def test_restore_refuses_another_key_and_a_hostile_archive(env: dict[str, str], tmp_path: Path) -> None:
-    python(SEED, env)
+def test_restore_refuses_another_key_and_a_hostile_archive(scratch_env: dict[str, str], tmp_path: Path) -> None:
+    python(SEED, scratch_env)
     archive = tmp_path / "backup.tar.gz"
-    assert cli(env, "backup", "--out", str(archive)).returncode == 0
-    other_key = {**env, "CANHGIAC_ENCRYPTION_KEY": "b3RoZXIta2V5LW9mLTMyLWJ5dGVzLWZvci10ZXN0cyE="}
+    assert cli(scratch_env, "backup", "--out", str(archive)).returncode == 0
+    other_key = {**scratch_env, "CANHGIAC_ENCRYPTION_KEY": "b3RoZXIta2V5LW9mLTMyLWJ5dGVzLWZvci10ZXN0cyE="}
     refused = cli(other_key, "restore", str(archive), "--yes")
     assert refused.returncode == 2 and "another CANHGIAC_ENCRYPTION_KEY" in refused.stderr
 
@@ -135,7 +103,7 @@ def test_restore_refuses_another_key_and_a_hostile_archive(env: dict[str, str], 
         evil = tarfile.TarInfo("../../escaped.txt")
         evil.size = 4
         out.addfile(evil, io.BytesIO(b"evil"))
-    bad = cli(env, "restore", str(hostile), "--yes")
+    bad = cli(scratch_env, "restore", str(hostile), "--yes")
     assert bad.returncode == 2 and "refusing archive member" in bad.stderr
     assert not (tmp_path / "escaped.txt").exists() and not (tmp_path.parent / "escaped.txt").exists()
-    assert cli(env, "restore", str(tmp_path / "missing.tar.gz"), "--yes").returncode == 2
+    assert cli(scratch_env, "restore", str(tmp_path / "missing.tar.gz"), "--yes").returncode == 2

@@ -156,6 +156,9 @@ class Message(models.Model):
     delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.NONE)
     delivery_error = models.CharField(max_length=300, blank=True)
     parts_sent = models.PositiveSmallIntegerField(default=0, help_text="parts of a long answer already delivered")
+    parts_claimed = models.PositiveSmallIntegerField(
+        default=0, help_text="parts handed to the channel; more than parts_sent after a crash mid-call"
+    )
 
     class Meta:
         ordering = ["created", "id"]

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import sys
+
 from django.conf import settings
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import activate
@@ -30,4 +32,25 @@ def set_language(request: HttpRequest) -> HttpResponse:
     activate(language)
     response = HttpResponseRedirect(target)
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax", secure=settings.SECURE)
+    return response
+
+
+DATABASE_DOWN = "Hệ thống tạm thời không kết nối được cơ sở dữ liệu nên tin của bạn CHƯA được nhận. Vui lòng thử lại sau ít phút; việc khẩn cấp hãy gọi 113."
+SERVER_ERROR = "Đã có lỗi ở máy chủ; tin của bạn có thể CHƯA được nhận. Vui lòng thử lại; việc khẩn cấp hãy gọi 113."
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Any uncaught error. The database being away (restarting, say) is a 503 saying
+    plainly that nothing was received, so people and Zalo try again; nothing here touches
+    the database or a template that might."""
+    failure = sys.exc_info()[1]
+    down = isinstance(failure, (OperationalError, InterfaceError))
+    status, code, message = (503, "database_unavailable", DATABASE_DOWN) if down else (500, "server_error", SERVER_ERROR)
+    if request.path.startswith(("/api/", "/channels/")):
+        response: HttpResponse = JsonResponse({"error": code, "message": message}, status=status)
+    else:
+        page = f'<!doctype html><html lang="vi"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Cảnh Giác</title><p style="font:1.1rem sans-serif;margin:2rem">{message}</p></html>'
+        response = HttpResponse(page, status=status)
+    if down:
+        response["Retry-After"] = "30"
     return response

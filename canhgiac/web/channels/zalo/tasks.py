@@ -107,12 +107,27 @@ def send_text(payload: dict[str, Any]) -> None:
     ZaloClient(reporter.channel).send_text(reporter.channel_user_id(), payload["text"], payload.get("reply_to", ""))
 
 
+UNCERTAIN = (
+    "Máy chủ dừng giữa lúc gửi phần {part}: không rõ người dân đã nhận chưa. Không gửi lại để tránh gửi hai lần; "
+    "hãy hỏi lại người dân hoặc gửi lại nếu cần."
+)
+
+
 def send_message(payload: dict[str, Any]) -> None:
-    """Deliver an answer, in parts of at most 2,000 characters. Parts already sent are
-    remembered, so a retry after a failure or a crash never sends a part twice."""
+    """Deliver an answer, in parts of at most 2,000 characters, never one twice.
+
+    Each part is claimed before the call and recorded as sent after it. A Zalo error
+    (refused, 5xx, timeout) gives the claim back and the task retries. A claim left over
+    means the process died during the call, so Zalo may have the part: it is not sent
+    again, and the officer sees why on the case."""
     with transaction.atomic():
         message = Message.objects.select_for_update().select_related("case__reporter", "case__channel").get(pk=payload["message_id"])
-        if message.delivery == Message.Delivery.SENT:
+        if message.delivery in (Message.Delivery.SENT, Message.Delivery.FAILED):
+            return
+        if message.parts_claimed > message.parts_sent:
+            Message.objects.filter(pk=message.pk).update(
+                delivery=Message.Delivery.FAILED, delivery_error=UNCERTAIN.format(part=message.parts_claimed)[:300]
+            )
             return
     parts = split_text(message.body)
     channel = message.case.channel
@@ -121,11 +136,12 @@ def send_message(payload: dict[str, Any]) -> None:
     sent = message.parts_sent
     try:
         while sent < len(parts):
+            Message.objects.filter(pk=message.pk).update(parts_claimed=sent + 1)
             client.send_text(user_id, parts[sent], payload.get("reply_to", "") if sent == 0 else "")
             sent += 1
             Message.objects.filter(pk=message.pk).update(parts_sent=sent)
     except ZaloError as exc:
-        Message.objects.filter(pk=message.pk).update(delivery_error=str(exc)[:300])
+        Message.objects.filter(pk=message.pk).update(parts_claimed=sent, delivery_error=str(exc)[:300])
         from canhgiac.web.tasks.models import Task
 
         task = Task.objects.filter(dedupe_key=f"zalo.send:{message.pk}").first()
