@@ -54,8 +54,16 @@ def import_csv(
     """Import a blocklist CSV (a ``text`` or ``indicator`` column, optional ``kind``) as
     confirmed indicators. Pages on big platforms stay pages. Runs in batches, so 24,000
     rows take seconds, and an existing indicator is confirmed, not duplicated."""
-    stream = io.StringIO(text) if isinstance(text, str) else text
-    reader = csv.DictReader(stream)
+    # Universal newlines: a lone "\r" (old Mac files, some exports) is a line end, not an error.
+    stream = io.StringIO(text, newline=None) if isinstance(text, str) else text
+    try:
+        with transaction.atomic():  # all or nothing: a bad line late in the file leaves no half import
+            return _import(csv.DictReader(stream), source, user, progress)
+    except csv.Error as exc:
+        raise ValueError(f"CSV không đọc được (CSV could not be read): {exc}") from exc
+
+
+def _import(reader: csv.DictReader[str], source: str, user: User | None, progress: Callable[[int], None] | None) -> ImportResult:
     if not reader.fieldnames or not {"text", "indicator", "value"} & set(reader.fieldnames):
         raise ValueError("Tệp CSV cần cột 'text' hoặc 'indicator' (CSV needs a text or indicator column).")
     result = ImportResult()

@@ -35,16 +35,22 @@ def _date(value: Any) -> date | None:
 
 def _rows(text: str, fmt: str) -> list[dict[str, Any]]:
     if fmt == "json":
-        data = json.loads(text)
-        rows = data["entries"] if isinstance(data, dict) else data
+        data = json.loads(text)  # a JSONDecodeError is a ValueError, with the position
+        rows = data.get("entries") if isinstance(data, dict) else data
         if not isinstance(rows, list):
-            raise ValueError("JSON cần một danh sách entries")
+            raise ValueError("JSON cần một danh sách mục hỏi đáp (entries)")
+        for number, row in enumerate(rows, 1):
+            if not isinstance(row, dict):
+                raise ValueError(f"mục {number}: cần một đối tượng có title và answer")
         return rows
-    reader = csv.DictReader(io.StringIO(text))
-    missing = {"title", "answer"} - set(reader.fieldnames or [])
-    if missing:
-        raise ValueError(f"CSV thiếu cột: {', '.join(sorted(missing))}")
-    return [{**row, "questions": [q.strip() for q in (row.get("questions") or "").split("|") if q.strip()]} for row in reader]
+    try:
+        reader = csv.DictReader(io.StringIO(text))
+        missing = {"title", "answer"} - set(reader.fieldnames or [])
+        if missing:
+            raise ValueError(f"CSV thiếu cột: {', '.join(sorted(missing))}")
+        return [{**row, "questions": [q.strip() for q in (row.get("questions") or "").split("|") if q.strip()]} for row in reader]
+    except csv.Error as exc:
+        raise ValueError(f"CSV không đọc được: {exc}") from exc
 
 
 def import_entries(text: str, fmt: str, unit: Unit, user: Any = None) -> tuple[int, int]:
@@ -61,6 +67,8 @@ def import_entries(text: str, fmt: str, unit: Unit, user: Any = None) -> tuple[i
             questions = row.get("questions") or []
             if isinstance(questions, str):
                 questions = [q.strip() for q in questions.split("|") if q.strip()]
+            if not isinstance(questions, list):
+                raise ValueError(f"dòng {number}: questions cần là danh sách hoặc chuỗi ngăn bởi |")
             values = {
                 "questions": "\n".join(str(q) for q in questions),
                 "answer": answer,

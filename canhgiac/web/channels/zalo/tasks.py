@@ -34,18 +34,26 @@ MESSAGE_EVENTS = {
 }
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    """Part of an event as a mapping: Zalo's, or {} for anything else (a payload is
+    signed by Zalo, but its shape is only as good as their documentation)."""
+    return value if isinstance(value, dict) else {}
+
+
 def _describe(event: dict[str, Any]) -> tuple[str, list[str]]:
     """The text and attachment links of a message event."""
-    message = event.get("message") or {}
-    text = str(message.get("text") or "")
+    message = _dict(event.get("message"))
+    text = str(message["text"]) if isinstance(message.get("text"), str) else ""
     links: list[str] = []
-    for item in message.get("attachments") or []:
-        payload = item.get("payload") or {}
-        if item.get("type") == "location" and payload.get("coordinates"):
-            c = payload["coordinates"]
-            text = f"{text}\n[Vị trí người gửi chia sẻ: {c.get('latitude')}, {c.get('longitude')}]".strip()
-        elif payload.get("url"):
-            links.append(str(payload["url"]))
+    attachments = message.get("attachments")
+    for item in attachments if isinstance(attachments, list) else []:
+        item = _dict(item)
+        payload = _dict(item.get("payload"))
+        coordinates = _dict(payload.get("coordinates"))
+        if item.get("type") == "location" and coordinates:
+            text = f"{text}\n[Vị trí người gửi chia sẻ: {coordinates.get('latitude')}, {coordinates.get('longitude')}]".strip()
+        elif isinstance(payload.get("url"), str) and payload["url"].startswith(("https://", "http://")):
+            links.append(payload["url"][:500])
     if event.get("event_name") == "user_send_sticker" and not text:
         text = "[sticker]"
     return text, links
@@ -57,11 +65,8 @@ def process_event(payload: dict[str, Any]) -> None:
         return
     event = event_row.payload
     name = event_row.event_name
-    sender = (
-        str((event.get("sender") or {}).get("id", ""))
-        if name not in ("follow", "unfollow")
-        else str((event.get("follower") or event.get("sender") or {}).get("id", ""))
-    )
+    who = _dict(event.get("sender")) if name not in ("follow", "unfollow") else _dict(event.get("follower")) or _dict(event.get("sender"))
+    sender = str(who.get("id") or "")[:64]
     channel = event_row.channel
     error = ""
     if name in MESSAGE_EVENTS and sender:
