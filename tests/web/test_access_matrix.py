@@ -1,0 +1,129 @@
+"""Every console route × every persona, enumerated from the URL configuration, so a new
+page cannot slip in without an access rule: commune A's objects in every URL, looked at
+by each persona. Another unit's object is a 404 (its ID reveals nothing); a list shows
+nothing of commune A to those who may not see it; no page is open without a login; no
+POST goes through without a CSRF token."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from PIL import Image
+
+from canhgiac.web.bulletins.models import Bulletin
+from canhgiac.web.cases.actions import Photo
+from canhgiac.web.core.images import clean_image
+from canhgiac.web.indicators.models import Indicator
+from canhgiac.web.knowledge.models import Entry, Warning
+from tests.web.conftest import World
+
+MARKER = "Chuỗi riêng của xã A 7Q4K"
+
+
+def console_routes() -> list[str]:
+    def walk(patterns: list[Any], prefix: str = "") -> list[str]:
+        found: list[str] = []
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                found += walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                found.append(prefix + str(pattern.pattern))
+        return found
+
+    return [route for route in walk(get_resolver().url_patterns) if route.startswith("console/")]
+
+
+@pytest.fixture
+def objects(world: World) -> dict[str, str]:
+    """Commune A's object for each URL parameter."""
+    raw = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(raw, format="PNG")
+    received = world.tip(f"{MARKER}: có người bán ma túy", photos=[Photo(clean_image(raw.getvalue(), 10**6))])
+    case = received.case
+    entry = Entry.objects.create(unit=world.commune_a, title=MARKER, questions="hỏi", answer="đáp")
+    warning = Warning.objects.create(unit=world.commune_a, title=MARKER, example="x", signs="y", advice="z")
+    bulletin = Bulletin.objects.create(unit=world.commune_a, title=MARKER, body="b")
+    bulletin.image.save("a.jpg", ContentFile(clean_image(raw.getvalue(), 10**6).data))
+    indicator = Indicator.objects.create(kind="phone", value="+84912000111", source=f"case {case.reference}")
+    return {
+        "<str:reference>": case.reference,
+        "<int:attachment_id>": str(case.messages.first().attachments.get().pk),  # type: ignore[union-attr]
+        "<int:indicator_id>": str(indicator.pk),
+        "<int:entry_id>": str(entry.pk),
+        "<int:warning_id>": str(warning.pk),
+        "<int:bulletin_id>": str(bulletin.pk),
+        "<str:fmt>": "csv",
+    }
+
+
+def url_for(route: str, objects: dict[str, str]) -> str:
+    url = "/" + route
+    for parameter, value in objects.items():
+        url = url.replace(parameter, value)
+    assert "<" not in url, f"no test object for a parameter of {route}: add it to the objects fixture"
+    return url
+
+
+# Indicators are shared across units (a scam number is a scam number everywhere).
+SHARED = ("console/indicators/",)
+
+
+def test_anonymous_is_sent_to_login_everywhere(world: World, objects: dict[str, str]) -> None:
+    for route in console_routes():
+        response = Client().get(url_for(route, objects))
+        assert response.status_code in (302, 405), route
+        if response.status_code == 302:
+            assert response["Location"].startswith("/accounts/login/"), route
+
+
+@pytest.mark.parametrize("persona", ["officer_b", "outsider"])
+def test_other_units_see_nothing_of_commune_a(world: World, objects: dict[str, str], persona: str) -> None:
+    client = world.client(getattr(world, persona))
+    for route in console_routes():
+        url = url_for(route, objects)
+        response = client.get(url)
+        has_object = any(p in route for p in objects if p != "<str:fmt>")
+        if has_object and not route.startswith(SHARED):
+            assert response.status_code in (404, 405), f"{persona} {url}: {response.status_code}"
+        elif response.status_code == 200 and not route.startswith(SHARED):
+            body = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
+            assert MARKER.encode() not in body, f"{persona} sees commune A on {url}"
+
+
+@pytest.mark.parametrize("persona", ["officer_a", "supervisor"])
+def test_those_responsible_reach_every_page(world: World, objects: dict[str, str], persona: str) -> None:
+    client = world.client(getattr(world, persona))
+    for route in console_routes():
+        response = client.get(url_for(route, objects))
+        allowed = (200, 405) if persona == "supervisor" or route != "console/audit/" else (403,)
+        assert response.status_code in allowed, f"{persona} {route}: {response.status_code}"
+
+
+def test_viewer_reads_but_no_post_changes_anything(world: World, objects: dict[str, str]) -> None:
+    from canhgiac.web.audit.models import AuditEvent
+    from canhgiac.web.cases.models import Case
+
+    client = world.client(world.viewer_a)
+    audited = AuditEvent.objects.count()
+    form = {"action": "status", "status": "closed", "title": "x", "body": "y", "unit": world.commune_a.pk, "questions": "q", "answer": "a"}
+    for route in console_routes():
+        assert client.get(url_for(route, objects)).status_code in (200, 403, 405), route
+        client.post(url_for(route, objects), {**form, "status": "confirmed"} if "indicators" in route else form)
+    assert Case.objects.get(reference=objects["<str:reference>"]).status == Case.Status.NEW
+    assert Indicator.objects.get(pk=objects["<int:indicator_id>"]).status == Indicator.Status.REPORTED
+    assert not Bulletin.objects.filter(title="x").exists() and not Entry.objects.filter(title="x").exists()
+    assert Bulletin.objects.get(pk=objects["<int:bulletin_id>"]).status == Bulletin.Status.DRAFT
+    assert AuditEvent.objects.count() == audited  # nothing happened, so nothing was logged
+
+
+def test_every_console_post_needs_the_csrf_token(world: World, objects: dict[str, str]) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.supervisor)
+    for route in console_routes():
+        response = client.post(url_for(route, objects), {"action": "status", "status": "closed"})
+        assert response.status_code in (403, 405), f"POST {route} without CSRF: {response.status_code}"
