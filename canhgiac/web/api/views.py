@@ -27,6 +27,7 @@ from canhgiac.web.cases.views import PAGE_SIZE, filtered_cases
 from canhgiac.web.core.engine import engine
 from canhgiac.web.core.ratelimit import allow, client_ip
 from canhgiac.web.core.storage import StorageFull
+from canhgiac.web.core.text import clean_json
 from canhgiac.web.intake.models import Channel
 
 View = Callable[..., HttpResponse]
@@ -45,7 +46,8 @@ def _body(request: HttpRequest) -> dict[str, Any]:
         raise ValueError("Nội dung không phải JSON hợp lệ (UTF-8).") from None
     if not isinstance(data, dict):
         raise ValueError("Nội dung phải là một đối tượng JSON.")
-    return data
+    cleaned: dict[str, Any] = clean_json(data)
+    return cleaned
 
 
 def _text(data: dict[str, Any], field: str, *, required: bool = True, max_length: int = 5000) -> str:

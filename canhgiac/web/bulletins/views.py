@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from canhgiac.web.accounts.models import Unit, User
+from canhgiac.web.accounts.models import Unit
 from canhgiac.web.bulletins import sending
 from canhgiac.web.bulletins.models import Bulletin
-from canhgiac.web.cases.views import officer_required
+from canhgiac.web.cases.views import officer, officer_required
 from canhgiac.web.core.images import CleanImage, ImageRejected, clean_image
 from canhgiac.web.core.ratelimit import client_ip
 
@@ -56,15 +56,9 @@ class BulletinForm(forms.ModelForm):  # type: ignore[type-arg]
             raise forms.ValidationError(str(exc)) from exc
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 @officer_required
 def bulletin_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = officer(request)
     bulletins = list(Bulletin.objects.filter(unit_id__in=user.visible_unit_ids()).select_related("unit")[:100])
     counts = sending.reach(bulletins)
     rows = [(b, counts[b.pk]) for b in bulletins]
@@ -73,7 +67,7 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
 
 @officer_required
 def bulletin_edit(request: HttpRequest, bulletin_id: int | None = None) -> HttpResponseBase:
-    user = _user(request)
+    user = officer(request)
     units = user.visible_unit_ids()
     bulletin = get_object_or_404(Bulletin, pk=bulletin_id, unit_id__in=units) if bulletin_id else None
     if request.method == "POST" and not user.can_act:
@@ -99,7 +93,7 @@ def bulletin_edit(request: HttpRequest, bulletin_id: int | None = None) -> HttpR
 @officer_required
 @require_POST
 def bulletin_send(request: HttpRequest, bulletin_id: int) -> HttpResponseBase:
-    user = _user(request)
+    user = officer(request)
     bulletin = get_object_or_404(Bulletin, pk=bulletin_id, unit_id__in=user.visible_unit_ids())
     when = None
     if request.POST.get("when"):
@@ -122,7 +116,7 @@ def bulletin_send(request: HttpRequest, bulletin_id: int) -> HttpResponseBase:
 @officer_required
 def bulletin_image(request: HttpRequest, bulletin_id: int) -> FileResponse:
     """The image of a draft, for the officers who may see it."""
-    bulletin = get_object_or_404(Bulletin, pk=bulletin_id, unit_id__in=_user(request).visible_unit_ids())
+    bulletin = get_object_or_404(Bulletin, pk=bulletin_id, unit_id__in=officer(request).visible_unit_ids())
     if not bulletin.image:
         raise Http404
     return FileResponse(bulletin.image.open("rb"), content_type="image/jpeg")

@@ -29,6 +29,7 @@ from canhgiac.web.core.crypto import lookup_hash, seal, unseal
 from canhgiac.web.core.db import writing
 from canhgiac.web.core.engine import engine
 from canhgiac.web.core.images import CleanImage
+from canhgiac.web.core.text import clean
 from canhgiac.web.indicators.models import Indicator
 from canhgiac.web.intake.models import Channel
 from canhgiac.web.knowledge import answering as knowledge
@@ -143,7 +144,7 @@ def receive_message(
     an open case active within the last week (their follow-up on Zalo). Everything,
     the automatic answer included, is committed before the caller acknowledges.
     """
-    text = text.strip()
+    text, contact = clean(text).strip(), clean(contact)
     if not text and not photos and not remote_attachments:
         raise ActionError(_("Tin nhắn trống: hãy viết nội dung hoặc gửi ảnh."))
     storage.check_room()

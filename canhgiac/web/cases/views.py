@@ -39,6 +39,13 @@ SORTS = {
 }
 
 
+def officer(request: HttpRequest) -> User:
+    """The signed-in officer of a view behind officer_required."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
 def officer_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     @login_required
     @wraps(view)

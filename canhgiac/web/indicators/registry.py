@@ -13,6 +13,7 @@ from django.utils import timezone
 from canhgiac.engine import Blocklist
 from canhgiac.web.accounts.models import User
 from canhgiac.web.audit.log import record
+from canhgiac.web.core.text import clean
 from canhgiac.web.indicators.models import Indicator
 
 BATCH = 2000
@@ -56,9 +57,10 @@ def import_csv(
     rows take seconds, and an existing indicator is confirmed, not duplicated."""
     # Universal newlines: a lone "\r" (old Mac files, some exports) is a line end, not an error.
     stream = io.StringIO(text, newline=None) if isinstance(text, str) else text
+    lines = (clean(line) for line in stream)
     try:
         with transaction.atomic():  # all or nothing: a bad line late in the file leaves no half import
-            return _import(csv.DictReader(stream), source, user, progress)
+            return _import(csv.DictReader(lines), source, user, progress)
     except csv.Error as exc:
         raise ValueError(f"CSV không đọc được (CSV could not be read): {exc}") from exc
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from canhgiac.web.accounts.models import Unit
 from canhgiac.web.audit.log import record
+from canhgiac.web.core.text import clean
 from canhgiac.web.knowledge.models import Entry
 
 COLUMNS = ["title", "questions", "answer", "source_name", "source_url", "valid_from", "valid_to"]
@@ -55,7 +56,7 @@ def _rows(text: str, fmt: str) -> list[dict[str, Any]]:
 
 def import_entries(text: str, fmt: str, unit: Unit, user: Any = None) -> tuple[int, int]:
     """Returns (added, updated). Everything or nothing: a bad row stops the import."""
-    rows = _rows(text, fmt)
+    rows = _rows(clean(text), fmt)
     added = updated = 0
     now = timezone.now()
     with transaction.atomic():

@@ -17,16 +17,10 @@ from canhgiac.engine import fold_diacritics
 from canhgiac.web.accounts.models import Unit, User
 from canhgiac.web.audit.log import record
 from canhgiac.web.cases.models import Case
-from canhgiac.web.cases.views import officer_required
+from canhgiac.web.cases.views import officer, officer_required
 from canhgiac.web.core.ratelimit import client_ip
 from canhgiac.web.knowledge.models import Entry, Warning
 from canhgiac.web.knowledge.transfer import export_entries, import_entries
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 class EntryForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -64,7 +58,7 @@ class WarningForm(forms.ModelForm):  # type: ignore[type-arg]
 
 @officer_required
 def entry_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = officer(request)
     entries = Entry.objects.filter(unit_id__in=user.visible_unit_ids() + _ancestors(user)).select_related("unit")
     q = request.GET.get("q", "").strip()
     if q:
@@ -84,7 +78,7 @@ def _ancestors(user: User) -> list[int]:
 
 @officer_required
 def entry_edit(request: HttpRequest, entry_id: int | None = None) -> HttpResponseBase:
-    user = _user(request)
+    user = officer(request)
     units = user.visible_unit_ids()
     entry = get_object_or_404(Entry, pk=entry_id, unit_id__in=units) if entry_id else None
     if request.method == "POST" and not user.can_act:
@@ -106,7 +100,7 @@ def entry_edit(request: HttpRequest, entry_id: int | None = None) -> HttpRespons
 def entry_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in ("json", "csv"):
         return HttpResponse(status=404)
-    user = _user(request)
+    user = officer(request)
     entries = Entry.objects.filter(unit_id__in=user.visible_unit_ids())
     response = HttpResponse(export_entries(entries, fmt), content_type="application/json" if fmt == "json" else "text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="knowledge-base.{fmt}"'
@@ -116,7 +110,7 @@ def entry_export(request: HttpRequest, fmt: str) -> HttpResponse:
 @officer_required
 @require_POST
 def entry_import(request: HttpRequest) -> HttpResponseBase:
-    user = _user(request)
+    user = officer(request)
     if user.role not in (User.Role.SUPERVISOR, User.Role.ADMIN, User.Role.OFFICER):
         return HttpResponseForbidden(_("Bạn không có quyền làm việc này."))
     upload = request.FILES.get("file")
@@ -137,7 +131,7 @@ def entry_import(request: HttpRequest) -> HttpResponseBase:
 @officer_required
 def unanswered(request: HttpRequest) -> HttpResponse:
     """The questions the base did not answer, most asked first: what to add next."""
-    user = _user(request)
+    user = officer(request)
     questions = Case.objects.filter(
         unit_id__in=user.visible_unit_ids(), intent="question", kb_entry__isnull=True, duplicate_of__isnull=True
     )
@@ -147,7 +141,7 @@ def unanswered(request: HttpRequest) -> HttpResponse:
 
 @officer_required
 def warning_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = officer(request)
     warnings = Warning.objects.filter(Q(unit_id__in=user.visible_unit_ids()) | Q(unit_id__in=_ancestors(user))).select_related("unit")
     suggested = (
         Case.objects.filter(unit_id__in=user.visible_unit_ids(), warning__isnull=False, warning_confirmed=False)
@@ -159,7 +153,7 @@ def warning_list(request: HttpRequest) -> HttpResponse:
 
 @officer_required
 def warning_edit(request: HttpRequest, warning_id: int | None = None) -> HttpResponseBase:
-    user = _user(request)
+    user = officer(request)
     units = user.visible_unit_ids()
     warning = get_object_or_404(Warning, pk=warning_id, unit_id__in=units) if warning_id else None
     if request.method == "POST" and not user.can_act:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from canhgiac.web.channels.zalo.signature import signature_matches
 from canhgiac.web.core import storage
+from canhgiac.web.core.text import clean_json
 from canhgiac.web.intake.models import Channel, InboundEvent
 from canhgiac.web.tasks.queue import enqueue
 
@@ -51,6 +52,7 @@ def webhook(request: HttpRequest, slug: str) -> HttpResponse:
         return _reject(400, "bad_json")
     if not isinstance(event, dict):
         return _reject(400, "bad_event")
+    # After the signature check (it is over the raw bytes): what is stored is storable.
     app_id = str(event.get("app_id", ""))
     timestamp = str(event.get("timestamp", ""))
     header = request.META.get("HTTP_X_ZEVENT_SIGNATURE", "")
@@ -62,6 +64,7 @@ def webhook(request: HttpRequest, slug: str) -> HttpResponse:
         return _reject(400, "bad_timestamp")
     if age > settings.ZALO_SIGNATURE_MAX_AGE:
         return _reject(401, "stale")
+    event = clean_json(event)
     external_id = event_id(event)
     try:
         storage.check_room()
