@@ -21,4 +21,5 @@ urlpatterns = [
     path("channels/zalo/", include("canhgiac.web.channels.zalo.urls")),
 ]
 
+handler400 = "canhgiac.web.core.views.bad_request"
 handler500 = "canhgiac.web.core.views.server_error"

@@ -186,3 +186,16 @@ def test_contact_is_encrypted_at_rest(world: World) -> None:
 @pytest.mark.parametrize("path", ["/", "/theo-doi/", "/healthz"])
 def test_public_pages_answer(world: World, path: str) -> None:
     assert Client().get(path).status_code == 200
+
+
+def test_multipart_bombs_are_a_400_and_store_nothing(world: World) -> None:
+    """Thousands of fields, or more files than the form takes: refused before any work."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    fields = {f"f{n}": "x" for n in range(5000)}
+    response = Client().post("/gui/xa-a/", {"text": "Trộm xe máy", **fields})
+    assert response.status_code == 400 and "CHƯA được nhận" in response.content.decode()
+    files = [SimpleUploadedFile(f"{n}.jpg", b"\xff\xd8" + b"0" * 100, "image/jpeg") for n in range(50)]
+    response = Client().post("/gui/xa-a/", {"text": "Trộm xe máy", "photos": files})
+    assert response.status_code == 400
+    assert Case.objects.count() == 0

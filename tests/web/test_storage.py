@@ -66,3 +66,20 @@ def test_database_full_mid_write_rolls_back_whole(world: World) -> None:
             cursor.execute("PRAGMA max_page_count = 1073741823")
     assert world.client().post("/gui/xa-a/", {"text": "Đánh nhau ở quán nhậu đầu làng"}).status_code == 200
     assert Case.objects.count() == 1
+
+
+def test_database_away_is_a_503_saying_not_received(world: World, monkeypatch: Any) -> None:
+    """What the PostgreSQL-restart benchmark sees, here in-process: the connection fails
+    during the write, and the answer says plainly that nothing was received."""
+    from django.db import OperationalError
+
+    from canhgiac.web.cases import actions
+
+    def database_away(**_: Any) -> None:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(actions, "receive_message", database_away)
+    client = Client(raise_request_exception=False)
+    api = client.post("/api/v1/intake", json.dumps({"channel": "xa-a-api", "text": "Trộm xe"}), content_type="application/json")
+    assert api.status_code == 503 and api["Retry-After"] == "30" and api.json()["error"] == "database_unavailable"
+    assert NOT_RECEIVED in api.json()["message"]

@@ -39,6 +39,24 @@ DATABASE_DOWN = "Hệ thống tạm thời không kết nối được cơ sở 
 SERVER_ERROR = "Đã có lỗi ở máy chủ; tin của bạn có thể CHƯA được nhận. Vui lòng thử lại; việc khẩn cấp hãy gọi 113."
 
 
+BAD_REQUEST = "Yêu cầu không hợp lệ (quá nhiều trường, quá nhiều tệp hoặc dữ liệu hỏng) nên CHƯA được nhận. Hãy gửi lại, tối đa 3 ảnh."
+
+
+def _plain(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+    """An error page with no template and no database: it must work when they do not."""
+    if request.path.startswith(("/api/", "/channels/")):
+        return JsonResponse({"error": code, "message": message}, status=status)
+    page = (
+        '<!doctype html><html lang="vi"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<title>Cảnh Giác</title><p style="font:1.1rem sans-serif;margin:2rem">{message}</p></html>'
+    )
+    return HttpResponse(page, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _plain(request, 400, "bad_request", BAD_REQUEST)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """Any uncaught error. The database being away (restarting, say) is a 503 saying
     plainly that nothing was received, so people and Zalo try again; nothing here touches
@@ -46,11 +64,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     failure = sys.exc_info()[1]
     down = isinstance(failure, (OperationalError, InterfaceError))
     status, code, message = (503, "database_unavailable", DATABASE_DOWN) if down else (500, "server_error", SERVER_ERROR)
-    if request.path.startswith(("/api/", "/channels/")):
-        response: HttpResponse = JsonResponse({"error": code, "message": message}, status=status)
-    else:
-        page = f'<!doctype html><html lang="vi"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Cảnh Giác</title><p style="font:1.1rem sans-serif;margin:2rem">{message}</p></html>'
-        response = HttpResponse(page, status=status)
+    response = _plain(request, status, code, message)
     if down:
         response["Retry-After"] = "30"
     return response
