@@ -21,6 +21,7 @@ from canhgiac.web.core.images import clean_image
 from canhgiac.web.indicators.models import Indicator
 from canhgiac.web.knowledge.models import Entry, Warning
 from tests.web.conftest import World
+from tests.web.test_api import auth
 
 MARKER = "Chuỗi riêng của xã A 7Q4K"
 
@@ -127,3 +128,16 @@ def test_every_console_post_needs_the_csrf_token(world: World, objects: dict[str
     for route in console_routes():
         response = client.post(url_for(route, objects), {"action": "status", "status": "closed"})
         assert response.status_code in (403, 405), f"POST {route} without CSRF: {response.status_code}"
+
+
+@pytest.mark.parametrize("query", ["' OR 1=1 --", "%", "_", "\\", "a%' OR '1'='1", "'; DROP TABLE cases_case; --", "\u0000"])
+def test_search_with_sql_metacharacters_matches_only_what_it_says(world: World, objects: dict[str, str], query: str) -> None:
+    from canhgiac.web.cases.models import Case
+
+    client = world.client(world.officer_a)
+    response = client.get("/console/", {"q": query})
+    assert response.status_code in (200, 400)
+    if query != "\u0000":  # NUL is dropped, leaving an empty search: everything, as with no query
+        assert objects["<str:reference>"] not in response.content.decode()  # the case does not contain these characters
+    assert client.get("/api/v1/cases", {"q": query}, **auth(world.officer_a)).status_code in (200, 400)
+    assert Case.objects.filter(reference=objects["<str:reference>"]).exists()

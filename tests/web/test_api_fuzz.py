@@ -9,6 +9,7 @@ import json
 import time
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -72,3 +73,13 @@ def test_nul_characters_are_removed_at_the_door(world: World, zalo: Any) -> None
 
     run_pending()
     assert Message.objects.filter(body="Có người lạ đột nhập").exists()
+
+
+@pytest.mark.parametrize("page", ["184467440737095518", "-5", "1e3", "0x10", "100001"])
+def test_page_numbers_out_of_range_are_a_clear_400(world: World, page: str) -> None:
+    from django.test import Client
+
+    response = Client().get("/api/v1/cases", {"page": page}, **auth(world.officer_a))
+    assert response.status_code == (200 if page == "-5" else 400)  # below 1 reads as the first page
+    if response.status_code == 400:
+        assert "page" in response.json()["message"]

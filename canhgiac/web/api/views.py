@@ -33,6 +33,9 @@ from canhgiac.web.intake.models import Channel
 View = Callable[..., HttpResponse]
 
 
+MAX_PAGE = 100_000
+
+
 def error(status: int, code: str, message: str) -> JsonResponse:
     return JsonResponse({"error": code, "message": message}, status=status)
 
@@ -244,8 +247,10 @@ def case_list(request: HttpRequest, user: User) -> HttpResponse:
     cases, chosen = filtered_cases(user, request.GET)
     try:
         page = max(1, int(request.GET.get("page", "1")))
+        if page > MAX_PAGE:  # an offset past what SQLite can count is a 500 otherwise
+            raise ValueError
     except ValueError:
-        raise ValueError("'page' phải là số.") from None
+        raise ValueError(f"'page' phải là số từ 1 đến {MAX_PAGE}.") from None
     rows = list(cases.select_related("unit", "assigned_to")[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
     return JsonResponse(
         {"page": page, "has_next": len(rows) > PAGE_SIZE, "filters": chosen, "cases": [_case(c) for c in rows[:PAGE_SIZE]]},
