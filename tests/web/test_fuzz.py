@@ -24,7 +24,10 @@ from canhgiac.web.tasks.queue import run_pending
 from tests.web.conftest import World
 
 SECRET = "oa-secret-key-for-tests"
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+# Derandomized: the same examples on every run, so CI is stable; widen max_examples to explore.
+FUZZ = settings(
+    max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 
 TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=200) | st.sampled_from(
     ["<script>alert(1)</script>", "' OR 1=1 --", "0912 345 678", "dang ky", "HUY", "\x00", "", "😀" * 50, "a" * 3000]
