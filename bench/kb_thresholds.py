@@ -14,10 +14,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from canhgiac.engine.retrieve import Index, terms
+from canhgiac.engine.retrieve import LEAD, Index, specific
 
 ROOT = Path(__file__).resolve().parents[1]
-LEAD = 0.1  # as canhgiac.web.knowledge.search.LEAD
 
 
 def main() -> int:
@@ -35,43 +34,11 @@ def main() -> int:
         f"{len(known)} answerable questions, {len(unknown)} the base cannot answer (vague ones among them); an answer also needs a lead of {LEAD} over the second best and two specific words"
     )
     print(f"{'threshold':>9} {'auto-answered':>14} {'right':>7} {'precision':>10} {'unanswerable auto-answered':>27}")
-    generic = frozenset(
-        [
-            "thu",
-            "tuc",
-            "giay",
-            "to",
-            "ho",
-            "so",
-            "can",
-            "lam",
-            "dau",
-            "cach",
-            "can",
-            "gi",
-            "nao",
-            "the",
-            "nhung",
-            "con",
-            "chau",
-            "nguoi",
-            "nha",
-            "xa",
-            "phuong",
-            "viec",
-            "ve",
-            "o",
-            "di",
-            "den",
-            "nop",
-            "xin",
-        ]
-    )
 
     def confident(case: dict, hits: list, threshold: float) -> bool:  # type: ignore[type-arg]
         lead = hits[0].score - (hits[1].score if len(hits) > 1 else 0.0) if hits else 0.0
-        specific = len(set(terms(case["text"], pairs=False)) - generic) >= 2
-        return bool(hits) and hits[0].score >= threshold and lead >= LEAD and specific
+        named = specific(case["text"])
+        return bool(hits) and hits[0].score >= threshold and lead >= LEAD and named
 
     for threshold in (0.3, 0.35, 0.4, 0.45, 0.5, 0.6):
         auto = [(c, h) for c, h in known if confident(c, h, threshold)]

@@ -160,3 +160,46 @@ class Index:
                 if len(best) >= limit:
                     break
         return list(best.values())
+
+
+# A vague question ("thủ tục giấy tờ thế nào?") scores about the same against several
+# entries: an automatic answer also needs this lead of its best match over the second.
+LEAD = 0.1
+# And at least two words that say what the question is about, once the words every
+# administrative question shares are set aside.
+GENERIC_WORDS = frozenset(
+    [
+        "thu",
+        "tuc",
+        "giay",
+        "to",
+        "ho",
+        "so",
+        "can",
+        "lam",
+        "dau",
+        "cach",
+        "gi",
+        "nao",
+        "the",
+        "nhung",
+        "con",
+        "chau",
+        "nguoi",
+        "nha",
+        "xa",
+        "phuong",
+        "viec",
+        "ve",
+        "o",
+        "di",
+        "den",
+        "nop",
+        "xin",
+    ]
+)
+
+
+def specific(text: str) -> bool:
+    """Whether a question names what it is about (two words beyond the generic ones)."""
+    return len(set(terms(text, pairs=False)) - GENERIC_WORDS) >= 2

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from canhgiac.engine import Analysis
+from canhgiac.engine.retrieve import LEAD, specific
 from canhgiac.engine.rules import reason_message
 from canhgiac.web.knowledge import search
 from canhgiac.web.knowledge.models import Entry, Warning
@@ -57,7 +58,7 @@ def plan(unit_id: int, analysis: Analysis, text: str, offer: list[int] | None = 
     if analysis.intent == "question":
         matches = search.answers(unit_id, text)
         lead = matches[0].score - (matches[1].score if len(matches) > 1 else 0.0) if matches else 0.0
-        if matches and matches[0].score >= search.CONFIDENT and lead >= search.LEAD and search.specific(text):
+        if matches and matches[0].score >= search.CONFIDENT and lead >= LEAD and specific(text):
             result.entry = matches[0].item
             result.text = matches[0].item.reply_text()
         elif matches and matches[0].score >= search.SUGGEST:

@@ -23,51 +23,6 @@ from canhgiac.web.knowledge.models import Entry, Warning
 # for 39 of 40. Below, an officer answers.
 CONFIDENT = 0.45
 SUGGEST = 0.3
-# A vague question ("thủ tục giấy tờ thế nào?") scores about the same against several
-# entries: an automatic answer also needs this lead over the second best.
-LEAD = 0.1
-# And at least two words that say what the question is about, once the words every
-# procedure shares are set aside.
-GENERIC = frozenset(
-    [
-        "thu",
-        "tuc",
-        "giay",
-        "to",
-        "ho",
-        "so",
-        "can",
-        "lam",
-        "dau",
-        "cach",
-        "can",
-        "gi",
-        "nao",
-        "the",
-        "nhung",
-        "con",
-        "chau",
-        "nguoi",
-        "nha",
-        "xa",
-        "phuong",
-        "viec",
-        "ve",
-        "o",
-        "di",
-        "den",
-        "nop",
-        "xin",
-    ]
-)
-
-
-def specific(text: str) -> bool:
-    from canhgiac.engine.retrieve import terms
-
-    return len(set(terms(text, pairs=False)) - GENERIC) >= 2
-
-
 # Warnings (measured with bench/warning_thresholds.py on tests/cases/warning_matches.jsonl):
 # at or above WARNING_CONFIRMED the warning is a reason in the verdict, sent at once (5
 # variants of the scripts there, no wrong one); from WARNING_SUGGESTED it is suggested to
