@@ -353,3 +353,9 @@ def test_atom_feed_for_people_without_zalo(world: World, zalo: FakeZalo) -> None
     assert response["Content-Type"].startswith("application/atom+xml")
     titles = [e.text for e in ET.fromstring(response.content).iter("{http://www.w3.org/2005/Atom}title")]
     assert "Tin đã phát" in titles and "Tin nháp" not in titles
+
+
+def test_saving_a_draft_is_audited(world: World) -> None:
+    world.client(world.officer_a).post("/console/bulletins/new/", {"unit": world.commune_a.pk, "title": "Tin nháp", "body": "Nội dung"})
+    event = AuditEvent.objects.get(action="bulletin.saved")
+    assert event.actor == world.officer_a and event.details["title"] == "Tin nháp"

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from canhgiac.web.accounts.models import Unit
+from canhgiac.web.audit.log import record
 from canhgiac.web.bulletins import sending
 from canhgiac.web.bulletins.models import Bulletin
 from canhgiac.web.cases.views import officer, officer_required
@@ -84,6 +85,7 @@ def bulletin_edit(request: HttpRequest, bulletin_id: int | None = None) -> HttpR
         elif request.POST.get("remove_photo"):
             saved.image = ""
         saved.save()
+        record("bulletin.saved", actor=user, unit=saved.unit, obj=saved, ip=client_ip(request), title=saved.title)
         messages.success(request, _("Đã lưu bản nháp."))
         return HttpResponseRedirect(reverse("bulletins:edit", args=[saved.pk]))
     reach = sending.reach([bulletin])[bulletin.pk] if bulletin else None
