@@ -19,6 +19,12 @@ def setup() -> None:
     django.setup()
 
 
+def private_files() -> None:
+    """What the service writes (database, photos, backups) is for its own user only:
+    files 0600, folders 0700, from the first one created (core/storage.py)."""
+    os.umask(0o077)
+
+
 def _default_workers() -> int:
     # One process per core, up to four: the engine and Django are CPU-bound and each
     # process is held to one core by Python's global lock.
@@ -37,7 +43,17 @@ def _serve_forever(sock: Any, threads: int, worker: bool) -> None:
     if worker and settings.CANHGIAC_INLINE_WORKER:
         threading.Thread(target=work_forever, args=(stop,), name="canhgiac-worker", daemon=True).start()
     try:
-        serve(StaticFilesHandler(application), sockets=[sock], threads=threads, ident="canhgiac", channel_timeout=30, _quiet=True)
+        # Waitress would drop X-Forwarded-For and -Proto: the application decides which
+        # hops to trust (TRUSTED_PROXIES, BEHIND_HTTPS_PROXY in settings.py).
+        serve(
+            StaticFilesHandler(application),
+            sockets=[sock],
+            threads=threads,
+            ident="canhgiac",
+            channel_timeout=30,
+            clear_untrusted_proxy_headers=False,
+            _quiet=True,
+        )
     finally:
         stop.set()
 
@@ -52,6 +68,7 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    private_files()
     setup()
     import signal
     import socket
@@ -60,8 +77,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from django.db import connections
 
     from canhgiac.web.core.demo import create_demo, demo_needed
+    from canhgiac.web.core.storage import make_private
 
     call_command("migrate", interactive=False, verbosity=0)
+    make_private()
     call_command("createcachetable", verbosity=0)
     if args.demo and demo_needed():
         username, password = create_demo()
@@ -122,11 +141,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    private_files()
     setup()
     import signal
 
+    from canhgiac.web.core.storage import make_private
     from canhgiac.web.tasks.queue import run_pending, work_forever
 
+    make_private()
     if args.once:
         print(f"{run_pending()} tasks run")
         return 0
@@ -218,6 +240,24 @@ def cmd_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rotate_keys(args: argparse.Namespace) -> int:
+    setup()
+    from canhgiac.web.core.crypto import rotate_keys
+
+    if args.batch < 1:
+        print("canhgiac: --batch must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        changed = rotate_keys(batch_size=args.batch)
+    except ValueError as exc:  # a value no configured key opens: stop, what is done stays done
+        print(f"canhgiac: {exc}", file=sys.stderr)
+        return 2
+    for name, n in changed.items():
+        print(f"{name}: {n}")
+    print(f"{sum(changed.values())} values sealed or hashed again under the first key; when a run finds none, the old keys can go")
+    return 0
+
+
 def cmd_purge(args: argparse.Namespace) -> int:
     setup()
     from dataclasses import asdict
@@ -231,24 +271,34 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    private_files()
     setup()
     from django.conf import settings
     from django.utils import timezone
 
-    from canhgiac.web.core.backup import backup
+    from canhgiac.web.core.backup import ARCHIVE_NAME, archive_name, backup, prune
+    from canhgiac.web.core.storage import private_folder
 
-    out = Path(args.out) if args.out else Path(settings.DATA_DIR) / "backups" / f"canhgiac-{timezone.now():%Y%m%d-%H%M%S}.tar.gz"
-    out.parent.mkdir(parents=True, exist_ok=True)
+    if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+    else:
+        out = private_folder(Path(settings.DATA_DIR) / "backups") / archive_name(timezone.now())
     manifest = backup(out)
     rows = sum(manifest.counts.values())
     print(f"backup of {manifest.database} written to {out} ({out.stat().st_size // 1024} KiB, {rows} rows)")
+    keep = settings.CANHGIAC_BACKUP_KEEP if args.keep is None else args.keep
+    if ARCHIVE_NAME.fullmatch(out.name):  # one of the series: an archive named otherwise prunes nothing
+        for old in prune(out.parent, keep):
+            print(f"deleted old backup {old.name} (keeping the newest {keep})")
     print("keep CANHGIAC_ENCRYPTION_KEY apart from it: without the key the contacts in it cannot be read")
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    private_files()
     setup()
-    from canhgiac.web.core.backup import BackupError, key_fingerprint, read_manifest, restore
+    from canhgiac.web.core.backup import BackupError, read_manifest, readable_with_current_keys, restore
 
     try:
         manifest = read_manifest(Path(args.archive))
@@ -256,7 +306,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
         print(f"cannot restore: {exc}", file=sys.stderr)
         return 2
     print(f"backup of {manifest.database} made {manifest.created}, {sum(manifest.counts.values())} rows")
-    if manifest.key_fingerprint != key_fingerprint() and not args.ignore_key:
+    readable, missing = readable_with_current_keys(manifest)
+    if readable and missing:
+        print(f"note: the backup also listed keys not configured now ({', '.join(missing)}); values still under them will not decrypt")
+    if not readable and not args.ignore_key:
         print(
             "cannot restore: the contacts in this backup were sealed with another CANHGIAC_ENCRYPTION_KEY; "
             "set that key (or list it after the current one), or pass --ignore-key to restore without them",
@@ -315,12 +368,21 @@ def add_commands(sub: Any) -> None:
     keys = sub.add_parser("keys", help="print a new SECRET_KEY and CANHGIAC_ENCRYPTION_KEY")
     keys.set_defaults(func=cmd_keys)
 
+    rotate = sub.add_parser("rotate-keys", help="seal everything again under the first CANHGIAC_ENCRYPTION_KEY (after new,old)")
+    rotate.add_argument("--batch", type=int, default=500, help="rows per transaction")
+    rotate.set_defaults(func=cmd_rotate_keys)
+
     purge = sub.add_parser("purge", help="delete what is past each unit's retention period (the worker does it daily)")
     purge.add_argument("--dry-run", action="store_true", help="only count what would go")
     purge.set_defaults(func=cmd_purge)
 
     back = sub.add_parser("backup", help="write the database and the photos to one archive (safe while the site runs)")
     back.add_argument("--out", help="the archive (default: DATA_DIR/backups/canhgiac-<time>.tar.gz)")
+    back.add_argument(
+        "--keep",
+        type=int,
+        help="keep the newest N canhgiac-<time>.tar.gz archives in the folder, delete older ones (default: CANHGIAC_BACKUP_KEEP, 14; 0: all)",
+    )
     back.set_defaults(func=cmd_backup)
 
     rest = sub.add_parser("restore", help="replace the database and the photos with a backup's (stop the site first)")

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "canhgiac.web.core.security.ContentSecurityPolicyMiddleware",
     "canhgiac.web.core.middleware.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -96,7 +97,7 @@ TEMPLATES = [
 
 def _database(url: str) -> dict[str, object]:
     if not url:
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # the service user's only (core/storage.py)
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "canhgiac.sqlite3",
@@ -137,9 +138,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Nothing relies on Django's cache: rate limits count in the database (core/ratelimit.py),
+# so that every process and every machine agrees. CACHE_URL=db is still accepted.
 CACHES = {
-    # Rate limits and login throttling count here. One process (the default `serve`):
-    # memory. Several workers: set CACHE_URL=db to share the counts through the database.
     "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "canhgiac_cache"}
     if envstr("CACHE_URL") == "db"
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
@@ -160,19 +161,31 @@ MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(DATA_DIR / "media")))
 # Request and upload limits: a tip is text and a few photos, never more.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("CANHGIAC_MAX_BODY_BYTES", 2_500_000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
+# Photos are readable by the service user only, like the database (core/storage.py).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 50
 DATA_UPLOAD_MAX_NUMBER_FILES = 4
 CANHGIAC_MAX_REQUEST_BYTES = envint("CANHGIAC_MAX_REQUEST_BYTES", 12_000_000)
+# JSON bodies (the API, the Zalo webhook): refused before parsing when larger, or nested
+# deeper, than any real one (a message is at most 5,000 characters; Zalo nests 3 deep).
+CANHGIAC_MAX_JSON_BYTES = envint("CANHGIAC_MAX_JSON_BYTES", 256_000)
+CANHGIAC_MAX_JSON_DEPTH = 32
 CANHGIAC_MAX_PHOTO_BYTES = envint("CANHGIAC_MAX_PHOTO_BYTES", 5_000_000)
 # Intake refuses (503, "not received") below this much free space in the data folder.
 CANHGIAC_MIN_FREE_BYTES = envint("CANHGIAC_MIN_FREE_MB", 200) * 1_000_000
+# `canhgiac backup` keeps this many of its archives in their folder and deletes older
+# ones, so what retention deleted leaves the backups too (0: keep them all).
+CANHGIAC_BACKUP_KEEP = envint("CANHGIAC_BACKUP_KEEP", 14)
 CANHGIAC_MAX_PHOTOS = 3
 CANHGIAC_MAX_MESSAGE_CHARS = 5_000
 
 # Public intake: requests per window, per IP and per channel user.
 CANHGIAC_INTAKE_RATE = envint("CANHGIAC_INTAKE_RATE", 20)
 CANHGIAC_INTAKE_WINDOW = envint("CANHGIAC_INTAKE_WINDOW", 600)
+# Failed logins per account, and per address (an office shares one), per 15 minutes.
 CANHGIAC_LOGIN_ATTEMPTS = envint("CANHGIAC_LOGIN_ATTEMPTS", 5)
+CANHGIAC_LOGIN_ADDRESS_ATTEMPTS = envint("CANHGIAC_LOGIN_ADDRESS_ATTEMPTS", 50)
 CANHGIAC_FOLLOWUP_ATTEMPTS = envint("CANHGIAC_FOLLOWUP_ATTEMPTS", 10)
 CANHGIAC_OVERDUE_HOURS = envint("CANHGIAC_OVERDUE_HOURS", 48)
 # Run background tasks in a thread of `canhgiac serve` (one machine), or leave them to
@@ -191,8 +204,18 @@ CSRF_COOKIE_SECURE = SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if envbool("BEHIND_HTTPS_PROXY", False):
+# How many proxies (nginx, a load balancer) stand in front, each appending to
+# X-Forwarded-For: the client's address is the N-th entry from the right. 0: the header
+# is ignored, or anyone could choose their address. TRUST_X_FORWARDED_FOR=1 means 1.
+TRUSTED_PROXIES = envint("TRUSTED_PROXIES", 1 if envbool("TRUST_X_FORWARDED_FOR", False) else 0)
+BEHIND_HTTPS_PROXY = envbool("BEHIND_HTTPS_PROXY", False)
+if BEHIND_HTTPS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Served over HTTPS in production: browsers are told to come back only over HTTPS for a
+# year. SecurityMiddleware sends the header on HTTPS responses only. HSTS_SECONDS=0 turns
+# it off; subdomains are left out unless asked, as the commune's other sites may be http.
+SECURE_HSTS_SECONDS = envint("HSTS_SECONDS", 31_536_000) if (BEHIND_HTTPS_PROXY or SECURE) and not (DEV or DEBUG) else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("HSTS_INCLUDE_SUBDOMAINS", False)
 
 LOGGING = {
     "version": 1,

@@ -15,12 +15,14 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from PIL import Image
 
+from canhgiac.web.accounts.models import Unit, User
 from canhgiac.web.bulletins.models import Bulletin
 from canhgiac.web.cases.actions import Photo
 from canhgiac.web.core.images import clean_image
-from canhgiac.web.indicators.models import Indicator
+from canhgiac.web.indicators.actions import can_set_status
+from canhgiac.web.indicators.models import Indicator, IndicatorReport
 from canhgiac.web.knowledge.models import Entry, Warning
-from tests.web.conftest import World
+from tests.web.conftest import PASSWORD, World
 from tests.web.test_api import auth
 
 MARKER = "Chuỗi riêng của xã A 7Q4K"
@@ -50,7 +52,8 @@ def objects(world: World) -> dict[str, str]:
     warning = Warning.objects.create(unit=world.commune_a, title=MARKER, example="x", signs="y", advice="z")
     bulletin = Bulletin.objects.create(unit=world.commune_a, title=MARKER, body="b")
     bulletin.image.save("a.jpg", ContentFile(clean_image(raw.getvalue(), 10**6).data))
-    indicator = Indicator.objects.create(kind="phone", value="+84912000111", source=f"case {case.reference}")
+    indicator = Indicator.objects.create(kind="phone", value="+84912000111", report_count=1)
+    IndicatorReport.objects.create(indicator=indicator, unit=world.commune_a, case=case)
     return {
         "<str:reference>": case.reference,
         "<int:attachment_id>": str(case.messages.first().attachments.get().pk),  # type: ignore[union-attr]
@@ -70,7 +73,8 @@ def url_for(route: str, objects: dict[str, str]) -> str:
     return url
 
 
-# Indicators are shared across units (a scam number is a scam number everywhere).
+# Indicators are shared across units (a scam number is a scam number everywhere); which
+# case reported one is not: other units see a count and a date, never the reference.
 SHARED = ("console/indicators/",)
 
 
@@ -91,9 +95,11 @@ def test_other_units_see_nothing_of_commune_a(world: World, objects: dict[str, s
         has_object = any(p in route for p in objects if p != "<str:fmt>")
         if has_object and not route.startswith(SHARED):
             assert response.status_code in (404, 405), f"{persona} {url}: {response.status_code}"
-        elif response.status_code == 200 and not route.startswith(SHARED):
+        elif response.status_code == 200:
             body = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
-            assert MARKER.encode() not in body, f"{persona} sees commune A on {url}"
+            assert objects["<str:reference>"].encode() not in body, f"{persona} sees commune A's case on {url}"
+            if not route.startswith(SHARED):
+                assert MARKER.encode() not in body, f"{persona} sees commune A on {url}"
 
 
 @pytest.mark.parametrize("persona", ["officer_a", "supervisor"])
@@ -141,3 +147,46 @@ def test_search_with_sql_metacharacters_matches_only_what_it_says(world: World, 
         assert objects["<str:reference>"] not in response.content.decode()  # the case does not contain these characters
     assert client.get("/api/v1/cases", {"q": query}, **auth(world.officer_a)).status_code in (200, 400)
     assert Case.objects.filter(reference=objects["<str:reference>"]).exists()
+
+
+# Who may set an indicator's status (confirm or dismiss it for every unit): the one rule,
+# canhgiac.web.indicators.actions.settable_by, row by row. "supervisor" and "admin" are of
+# the district above communes A and B; "outsider" a supervisor in another district.
+# Reported by: the units with a report of it; () for an imported indicator, no report.
+STATUS_RULE = [
+    # persona, reported by, allowed
+    ("officer_a", ("commune_a",), False),  # an officer does not decide for every unit, even its own report
+    ("viewer_a", ("commune_a",), False),
+    ("supervisor_a", ("commune_a",), True),  # a supervisor of the unit that reported it
+    ("admin_a", ("commune_a",), True),  # an administrator of that unit
+    ("supervisor", ("commune_a",), True),  # of the unit above it
+    ("admin", ("commune_a",), True),
+    ("supervisor_b", ("commune_a",), False),  # of a neighbouring commune that did not report it
+    ("outsider", ("commune_a",), False),  # of another district
+    ("supervisor_b", ("commune_a", "commune_b"), True),  # once its commune reported it too
+    ("outsider", ("commune_a", "elsewhere"), True),
+    ("supervisor", (), True),  # an imported list: the top of the tree
+    ("supervisor_a", (), False),
+    ("outsider", (), False),  # the other district is under no unit here, but it is not the top
+]
+
+
+@pytest.mark.parametrize(("persona", "reported_by", "allowed"), STATUS_RULE)
+def test_who_may_set_an_indicators_status(world: World, persona: str, reported_by: tuple[str, ...], allowed: bool) -> None:
+    def extra(name: str, unit: Unit, role: str) -> User:
+        return User.objects.create_user(name, password=PASSWORD, unit=unit, role=role)
+
+    people = {
+        "supervisor_a": extra("chihuy-a", world.commune_a, User.Role.SUPERVISOR),
+        "admin_a": extra("quantri-a", world.commune_a, User.Role.ADMIN),
+        "supervisor_b": extra("chihuy-b", world.commune_b, User.Role.SUPERVISOR),
+    }
+    user = people.get(persona) or getattr(world, persona)
+    indicator = Indicator.objects.create(kind="phone", value="+84912000999", report_count=len(reported_by))
+    for unit in reported_by:
+        IndicatorReport.objects.create(indicator=indicator, unit=getattr(world, unit))
+    assert can_set_status(user, indicator) == allowed
+    response = world.client(user).post(f"/console/indicators/{indicator.pk}/status/", {"status": "confirmed"})
+    assert response.status_code == (302 if allowed else 403)
+    indicator.refresh_from_db()
+    assert (indicator.status == Indicator.Status.CONFIRMED) == allowed

@@ -85,3 +85,39 @@ def test_page_numbers_out_of_range_are_a_clear_400(world: World, page: str) -> N
     assert response.status_code == (200 if page == "-5" else 400)  # below 1 reads as the first page
     if response.status_code == 400:
         assert "page" in response.json()["message"]
+
+
+HOSTILE_BODIES = {
+    "nested arrays": b"[" * 600,
+    "nested objects": b'{"a":' * 600 + b"1" + b"}" * 600,
+    "nested far": b'{"text": "x", "a": ' + b"[" * 200_000,
+    "huge": json.dumps({"channel": "xa-a-api", "text": "Trộm " * 60_000}).encode(),
+    "a number too long to convert": b'{"text": ' + b"7" * 5000 + b"}",
+}
+
+
+@pytest.mark.parametrize("kind", HOSTILE_BODIES)
+def test_hostile_bodies_are_a_400_on_every_operation(
+    world: World,
+    spec: dict[str, Any],  # noqa: F811
+    kind: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Before they are parsed, on every JSON operation, with one short log line each."""
+    from django.test import Client
+
+    case = world.tip("Trộm xe máy ở chợ").case
+    headers = auth(world.officer_a)
+    operations = [(path, method) for path, ops in spec["paths"].items() for method in ops if method != "get"]
+    assert len(operations) >= 7
+    for path, method in operations:
+        cases, messages = Case.objects.count(), Message.objects.count()
+        caplog.clear()
+        url = "/api/v1" + path.replace("{reference}", case.reference)
+        response = Client().generic(method.upper(), url, HOSTILE_BODIES[kind], content_type="application/json", **headers)
+        assert response.status_code == 400, f"{kind}: {method.upper()} {url} -> {response.status_code}"
+        conforms(spec, path, method, response)
+        assert (Case.objects.count(), Message.objects.count()) == (cases, messages)
+        lines = [r.getMessage() for r in caplog.records if r.name == "canhgiac.requests"]
+        assert len(lines) <= 1 and all(len(line) <= 200 and "Trộm" not in line for line in lines)
+        assert len(lines) == (0 if kind == "a number too long to convert" else 1)  # that one the parser refuses

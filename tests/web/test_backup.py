@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import stat
 import subprocess
 import sys
 import tarfile
 from pathlib import Path
+
+from canhgiac.web.core.backup import read_manifest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -107,3 +111,68 @@ def test_restore_refuses_another_key_and_a_hostile_archive(scratch_env: dict[str
     assert bad.returncode == 2 and "refusing archive member" in bad.stderr
     assert not (tmp_path / "escaped.txt").exists() and not (tmp_path.parent / "escaped.txt").exists()
     assert cli(scratch_env, "restore", str(tmp_path / "missing.tar.gz"), "--yes").returncode == 2
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_photos_database_and_backups_are_for_the_service_user_only(scratch_env: dict[str, str], tmp_path: Path) -> None:
+    """Files 0600 and folders 0700, for a photo stored by a process with an open umask
+    (Django's upload permissions), for what the commands create (their umask), and for a
+    database file left open by an earlier version (closed again when the worker starts)."""
+    os.umask(old := os.umask(0o022))
+    assert old & 0o077 != 0o077  # the umask of this run is open, or nothing below would show
+    python(SEED, scratch_env)
+    data = Path(scratch_env["CANHGIAC_DATA_DIR"])
+    photos = [p for p in (data / "media").rglob("*") if p.is_file()]
+    assert len(photos) == 1 and mode(photos[0]) == 0o600
+    folders = [p for p in photos[0].parents if data in (p, *p.parents)]
+    assert data in folders and {mode(p) for p in folders} == {0o700}
+
+    made = cli(scratch_env, "backup")
+    assert made.returncode == 0, made.stderr
+    [archive] = (data / "backups").iterdir()
+    assert mode(archive) == 0o600 and mode(data / "backups") == 0o700
+
+    out = tmp_path / "usb" / "copies" / "manual.tar.gz"
+    assert cli(scratch_env, "backup", "--out", str(out)).returncode == 0
+    assert mode(out) == 0o600 and mode(tmp_path / "usb") == 0o700 and mode(tmp_path / "usb" / "copies") == 0o700
+
+    database = data / "canhgiac.sqlite3"
+    if "DATABASE_URL" not in scratch_env:
+        database.chmod(0o644)
+    data.chmod(0o755)
+    worker = cli(scratch_env, "worker", "--once")
+    assert worker.returncode == 0, worker.stderr
+    assert mode(data) == 0o700
+    if "DATABASE_URL" not in scratch_env:
+        assert mode(database) == 0o600
+
+
+def test_old_backups_beyond_the_count_are_deleted(scratch_env: dict[str, str]) -> None:
+    python(SEED, scratch_env)
+    backups = Path(scratch_env["CANHGIAC_DATA_DIR"]) / "backups"
+    backups.mkdir()
+    old = [f"canhgiac-2025010{day}-020000.tar.gz" for day in range(1, 6)]
+    for name in old:
+        (backups / name).write_bytes(b"old")
+    others = {"canhgiac-truoc-khi-nang-cap.tar.gz", "ghi-chu.txt"}  # not of the series: never touched
+    for name in others:
+        (backups / name).write_text("keep")
+
+    made = cli(scratch_env, "backup", "--keep", "3")
+    assert made.returncode == 0, made.stderr
+    names = {p.name for p in backups.iterdir()}
+    [new] = names - set(old) - others
+    assert names == {new, old[3], old[4], *others}
+    assert f"deleted old backup {old[0]}" in made.stdout and read_manifest(backups / new).database
+
+    again = cli({**scratch_env, "CANHGIAC_BACKUP_KEEP": "1"}, "backup")
+    assert again.returncode == 0, again.stderr
+    series = [p.name for p in backups.iterdir() if p.name not in others]
+    assert len(series) == 1 and series[0] not in old
+    assert {p.name for p in backups.iterdir()} >= others
+
+    assert cli({**scratch_env, "CANHGIAC_BACKUP_KEEP": "0"}, "backup").returncode == 0  # 0: keep them all
+    assert len([p for p in backups.iterdir() if p.name not in others]) >= 1

@@ -355,6 +355,19 @@ def test_atom_feed_for_people_without_zalo(world: World, zalo: FakeZalo) -> None
     assert "Tin đã phát" in titles and "Tin nháp" not in titles
 
 
+def test_atom_feed_sends_bodies_as_text_never_html(world: World, zalo: FakeZalo) -> None:
+    import xml.etree.ElementTree as ET
+
+    body = '<script>alert("x")</script> <b>Cảnh báo</b> & "chuyển tiền"'
+    sent = Bulletin.objects.create(unit=world.commune_a, title="<i>Tin</i>", body=body, created_by=world.officer_a)
+    sending.send(sent, world.officer_a)
+    run_tasks()
+    response = world.client().get("/ban-tin/xa-a/feed.xml")
+    assert b"<script" not in response.content and b"&lt;script&gt;" in response.content
+    summary = ET.fromstring(response.content).find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}summary")
+    assert summary is not None and summary.get("type") == "text" and summary.text == body
+
+
 def test_saving_a_draft_is_audited(world: World) -> None:
     world.client(world.officer_a).post("/console/bulletins/new/", {"unit": world.commune_a.pk, "title": "Tin nháp", "body": "Nội dung"})
     event = AuditEvent.objects.get(action="bulletin.saved")

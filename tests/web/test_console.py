@@ -219,6 +219,34 @@ def test_unread_and_overdue(world: World, cases: dict[str, Case]) -> None:
     assert not case.unread
 
 
+def test_a_viewer_opening_a_case_leaves_it_unread(world: World, cases: dict[str, Case]) -> None:
+    path = f"/console/case/{cases['a'].reference}/"
+    assert world.client(world.viewer_a).get(path).status_code == 200
+    assert Case.objects.get(pk=cases["a"].pk).unread  # still there for the officers who answer
+    world.client(world.officer_a).get(path)
+    assert not Case.objects.get(pk=cases["a"].pk).unread
+
+
+def test_a_message_arriving_while_the_page_loads_stays_unread(world: World, cases: dict[str, Case]) -> None:
+    from canhgiac.web.cases.actions import mark_read, receive_message
+
+    page = Case.objects.get(pk=cases["a"].pk)  # what the officer's page read
+    receive_message(channel=world.web_a, text="Tối nay họ lại ra vào nhiều lắm.", case=cases["a"])
+    mark_read(page, world.officer_a)
+    assert Case.objects.get(pk=cases["a"].pk).unread
+
+
+def test_correction_writes_only_what_it_changes(world: World, cases: dict[str, Case]) -> None:
+    from canhgiac.web.cases.actions import assign, correct
+
+    page = Case.objects.get(pk=cases["a"].pk)  # read before another officer assigns it
+    assign(Case.objects.get(pk=cases["a"].pk), world.supervisor, world.officer_a)
+    correct(page, world.officer_a, "urgent", "true")
+    case = Case.objects.get(pk=cases["a"].pk)
+    assert case.urgent and case.assigned_to == world.officer_a
+    assert page.assigned_to_id == world.officer_a.pk  # the officer's object shows the row as it is
+
+
 def _queries(client: Client, path: str) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

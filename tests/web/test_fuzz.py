@@ -9,6 +9,7 @@ import json
 import time
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -117,3 +118,42 @@ def test_knowledge_import_is_all_or_nothing(world: World, text: str, fmt: str) -
         assert list(Entry.objects.values_list("pk", "updated")) == before
     else:
         assert Entry.objects.count() == len(before) + added
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, list):
+        return 1 + max((_depth(item) for item in value), default=0)
+    if isinstance(value, dict):
+        return 1 + max((_depth(item) for item in value.values()), default=0)
+    return 0
+
+
+@FUZZ
+@given(value=JSON, indent=st.sampled_from([None, 1]))
+def test_the_depth_scanner_agrees_with_the_parser(value: Any, indent: int | None) -> None:
+    from canhgiac.web.core.middleware import json_depth
+
+    for ascii_only in (True, False):
+        assert json_depth(json.dumps(value, ensure_ascii=ascii_only, indent=indent).encode()) == _depth(value)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 600,
+        b'{"a":' * 600 + b"1" + b"}" * 600,
+        b'{"app_id": "4321098765", "x": ' + b"[" * 200_000,
+        b'{"app_id": "4321098765", "timestamp": "1", "text": "' + "Trộm ".encode() * 60_000 + b'"}',
+        b'{"app_id": "4321098765", "timestamp": ' + b"7" * 5000 + b"}",
+    ],
+    ids=["nested arrays", "nested objects", "nested far", "huge", "a number too long to convert"],
+)
+def test_hostile_bodies_are_refused_before_the_signature_check(world: World, body: bytes, caplog: pytest.LogCaptureFixture) -> None:
+    from django.test import Client
+
+    response = Client().post("/channels/zalo/zalo-a/webhook", data=body, content_type="application/json", HTTP_X_ZEVENT_SIGNATURE="mac=00")
+    assert response.status_code == 400 and response.json()["error"] in ("too_deep", "too_large", "bad_json")
+    assert InboundEvent.objects.count() == 0
+    lines = [r.getMessage() for r in caplog.records if r.name == "canhgiac.requests"]
+    assert all(len(line) <= 200 and "Trộm" not in line for line in lines)
+    assert len(lines) == (0 if response.json()["error"] == "bad_json" else 1)

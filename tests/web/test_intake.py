@@ -88,6 +88,27 @@ def test_followup_reads_replies_and_writes_more(world: World) -> None:
     assert case.unread
 
 
+@pytest.mark.parametrize("status", ["closed", "resolved"])
+def test_followup_on_a_closed_case_is_refused_as_the_api_does(world: World, status: str) -> None:
+    citizen = Client()
+    _, html = _submit(citizen, text="Có nhóm thanh niên đua xe trên đường tỉnh 8 mỗi tối")
+    reference, key = _receipt(html)
+    case = Case.objects.get(reference=reference)
+    from canhgiac.web.cases.actions import change_status
+
+    change_status(case, world.officer_a, status)
+    citizen.post("/theo-doi/", {"reference": reference, "key": key})
+    response = citizen.post(f"/theo-doi/{reference}/", {"text": "Tối nay họ lại tụ tập ở ngã ba chợ"})
+    assert response.status_code == 409 and "Tin này đã đóng." in response.content.decode()
+    assert case.messages.filter(direction=Message.Direction.IN).count() == 1
+    case.refresh_from_db()
+    assert case.status == status
+    api = Client().post(
+        "/api/v1/followup/messages", {"reference": reference, "key": key, "text": "Còn nữa"}, content_type="application/json"
+    )
+    assert api.status_code == 409 and api.json()["message"] == "Tin này đã đóng."
+
+
 def test_followup_needs_the_right_key_and_is_throttled(world: World, settings: object) -> None:
     _, html = _submit(Client(), text="Có người bán pháo nổ ở chợ xã")
     reference, key = _receipt(html)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
+import re
+from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
+from canhgiac.web.accounts.models import Unit, User
 from canhgiac.web.cases.models import Case, Message
 from canhgiac.web.knowledge.models import Entry, Warning
 from canhgiac.web.knowledge.transfer import export_entries, import_entries, starter_text
@@ -97,13 +103,25 @@ def test_unanswerable_question_waits_for_an_officer(base: World) -> None:
     assert case.reference in page
 
 
+def _learn_form(client: Client, case: Case) -> str:
+    """The question the answer-and-learn form offers, as the officer sees it."""
+    page = client.get(f"/console/case/{case.reference}/").content.decode()
+    found = re.search(r'<textarea id="kb-question" name="question"[^>]*>(.*?)</textarea>', page, re.S)
+    assert found, "no answer-and-learn form"
+    return html.unescape(found.group(1))
+
+
 def test_answer_and_add_to_the_base(base: World) -> None:
     case = base.tip("Doanh nghiệp nộp tờ khai thuế giá trị gia tăng chậm bị phạt bao nhiêu?").case
-    response = base.client(base.officer_a).post(
+    client = base.client(base.officer_a)
+    question = _learn_form(client, case)
+    assert question == "Doanh nghiệp nộp tờ khai thuế giá trị gia tăng chậm bị phạt bao nhiêu?"
+    response = client.post(
         f"/console/case/{case.reference}/action/",
         {
             "action": "answer_kb",
             "title": "Nộp chậm tờ khai thuế GTGT",
+            "question": question,
             "body": "Phạt theo số ngày chậm, từ cảnh cáo đến vài triệu đồng; hỏi chi cục thuế.",
             "source": "Nghị định 125/2020/NĐ-CP",
         },
@@ -114,6 +132,105 @@ def test_answer_and_add_to_the_base(base: World) -> None:
     assert case.messages.filter(direction=Message.Direction.OUT).exists()
     again = base.tip("doanh nghiep nop to khai thue gia tri gia tang cham bi phat bao nhieu").case
     assert again.kb_entry == entry
+    # Sent twice (a double click, a second officer): one answer, one entry.
+    twice = client.post(
+        f"/console/case/{case.reference}/action/",
+        {"action": "answer_kb", "title": "Nộp chậm tờ khai", "question": question, "body": "Hỏi chi cục thuế."},
+    )
+    assert twice.status_code == 400 and "đã được thêm vào cơ sở hỏi đáp" in twice.content.decode()
+    assert Entry.objects.filter(title__startswith="Nộp chậm").count() == 1
+    assert case.messages.filter(direction=Message.Direction.OUT).count() == 1
+
+
+CITIZEN = (
+    "Chị Hoa ở thôn Đông đây, số em 0912 345 678, tài khoản Vietcombank 0451000123456. "
+    "Cho em hỏi làm lại thẻ căn cước bị mất thì cần giấy tờ gì, nộp ở đâu ạ?"
+)
+PERSONAL = ("Hoa", "0912", "345 678", "345678", "0451000123456")
+# What the base must not keep: the above, and the citizen's own sentences.
+CITIZENS = (*PERSONAL, "thôn Đông", CITIZEN[:40], CITIZEN)
+
+
+def _knowledge_text() -> str:
+    """Every value of every row of every table of the knowledge base."""
+    from django.apps import apps
+
+    rows = []
+    for model in apps.get_app_config("knowledge").get_models():
+        rows += [str(row) for row in model._default_manager.values_list()]
+    return "\n".join(rows)
+
+
+def test_the_base_learns_the_officers_wording_not_the_citizens(base: World, django_capture_on_commit_callbacks: Any) -> None:
+    from canhgiac.web.cases.actions import change_status, correct
+    from canhgiac.web.cases.retention import purge
+
+    case = base.tip(CITIZEN).case
+    correct(case, base.officer_a, "intent", "question")  # whatever the engine said
+    client = base.client(base.officer_a)
+    offered = _learn_form(client, case)
+    assert "[tên]" in offered and "[số điện thoại]" in offered and "[số tài khoản]" in offered
+    assert "làm lại thẻ căn cước bị mất" in offered
+    assert not [part for part in PERSONAL if part in offered]
+    # The officer rewrites it as a general question, and pastes her number back by mistake.
+    response = client.post(
+        f"/console/case/{case.reference}/action/",
+        {
+            "action": "answer_kb",
+            "title": "Làm lại thẻ căn cước bị mất",
+            "question": "Mất thẻ căn cước thì làm lại ở đâu, cần giấy tờ gì?\nchị Hoa hỏi, số 0912 345 678",
+            "body": "Chào chị Hoa, chị mang giấy khai sinh đến công an xã hoặc làm trên VNeID; lệ phí 70.000 đồng.",
+            "source": "Luật Căn cước 2023",
+        },
+    )
+    assert response.status_code == 302
+    entry = Entry.objects.get(title="Làm lại thẻ căn cước bị mất")
+    assert entry.questions.startswith("Mất thẻ căn cước thì làm lại ở đâu, cần giấy tờ gì?")
+    assert "công an xã hoặc làm trên VNeID" in entry.answer
+    stored = _knowledge_text()
+    assert not [part for part in CITIZENS if part in stored]
+    assert case.reference not in stored
+    # The citizen got the answer as written, greeting and all.
+    assert case.messages.get(direction=Message.Direction.OUT).body.startswith("Chào chị Hoa")
+    # Nothing in the base points at the case: retention deletes it without looking there.
+    assert not [f.name for f in Entry._meta.concrete_fields if f.is_relation and f.related_model not in (Unit, User)]
+    change_status(case, base.officer_a, Case.Status.CLOSED)
+    Case.objects.filter(pk=case.pk).update(last_activity=timezone.now() - timedelta(days=base.commune_a.retention_days + 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert purge().cases == 1
+    assert not Case.objects.filter(pk=case.pk).exists() and Entry.objects.filter(pk=entry.pk).exists()
+    stored = _knowledge_text()
+    assert not [part for part in CITIZENS if part in stored]
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Chị Hoa ở thôn 3 hỏi thủ tục tạm trú", "Chị [tên] ở thôn 3 hỏi thủ tục tạm trú"),
+        ("chi Hoa o thon 3 hoi thu tuc tam tru", "chi [tên] o thon 3 hoi thu tuc tam tru"),
+        ("Tôi là Nguyễn Văn An, muốn làm căn cước", "Tôi là [tên], muốn làm căn cước"),
+        ("toi la Nguyen Van An, muon lam can cuoc", "toi la [tên], muon lam can cuoc"),
+        ("Mẹ em bà Phạm Thị Lan muốn chuyển khẩu về đây", "Mẹ em bà [tên] muốn chuyển khẩu về đây"),
+        ("con tôi tên là Minh, 14 tuổi", "con tôi tên là [tên], 14 tuổi"),
+        ("gọi cho em 0912.345.678 nhé", "gọi cho em [số điện thoại] nhé"),
+        ("goi +84 912 345 678 nhe", "goi [số điện thoại] nhe"),
+        ("０９１２３４５６７８ là số của ai", "[số điện thoại] là số của ai"),
+        ("stk 0451000123456 Vietcombank bị trừ tiền", "stk [số tài khoản] Vietcombank bị trừ tiền"),
+        ("có người gửi vcb-sinhtrachoc[.]top bảo vào", "có người gửi [đường dẫn] bảo vào"),
+        ("trang www . abc [.] com/xyz hỏi vay tiền", "trang [đường dẫn] hỏi vay tiền"),
+        ("Số CCCD 001203004567 bị mất", "Số CCCD [dãy số] bị mất"),
+        # Not a person, not somebody's number: left as written.
+        ("Ông Chủ tịch xã có ký xác nhận không?", "Ông Chủ tịch xã có ký xác nhận không?"),
+        ("Tôi ở Bà Rịa - Vũng Tàu muốn đăng ký thường trú", "Tôi ở Bà Rịa - Vũng Tàu muốn đăng ký thường trú"),
+        ("Theo Nghị định 125/2020/NĐ-CP năm 2024 phạt bao nhiêu?", "Theo Nghị định 125/2020/NĐ-CP năm 2024 phạt bao nhiêu?"),
+    ],
+)
+def test_what_a_question_loses_before_it_enters_the_base(text: str, kept: str) -> None:
+    from canhgiac.engine import analyze
+    from canhgiac.web.knowledge.redaction import redact
+
+    assert redact(text) == kept
+    assert not analyze(kept).indicators  # nothing the engine would read as a number or a link
 
 
 def test_expired_entry_is_not_used(base: World) -> None:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from PIL import Image
 
 from canhgiac.web.audit.models import AuditEvent
-from canhgiac.web.cases.actions import Photo, change_status, correct
+from canhgiac.web.cases.actions import Photo, add_note, change_status, correct, reply
 from canhgiac.web.cases.models import Attachment, Case, Label, Message, Reporter
 from canhgiac.web.cases.retention import RAW_DAYS, purge
 from canhgiac.web.core.crypto import unseal
@@ -97,13 +97,67 @@ def test_raw_webhook_events_and_old_tasks_go_after_a_month(world: World) -> None
         channel=world.zalo_a, external_id="old", event_name="user_send_text", payload={"sender": {"id": "1"}}, received=old, processed=old
     )
     InboundEvent.objects.create(channel=world.zalo_a, external_id="new", event_name="user_send_text", payload={}, processed=timezone.now())
+    # Never processed, or failed: past the period nobody retries them, and they hold the same.
     InboundEvent.objects.create(channel=world.zalo_a, external_id="unprocessed", event_name="user_send_text", payload={}, received=old)
+    InboundEvent.objects.create(
+        channel=world.zalo_a,
+        external_id="failed",
+        event_name="user_send_text",
+        payload={},
+        received=old,
+        processed=old,
+        error="rate_limited",
+    )
     Task.objects.create(kind="zalo.send_text", payload={"text": "x"}, status=Task.Status.DONE, finished=old)
     Task.objects.create(kind="zalo.send_text", payload={"text": "y"}, status=Task.Status.QUEUED)
+    assert purge(dry_run=True).webhook_events == 3 and InboundEvent.objects.count() == 4
     result = purge()
-    assert (result.webhook_events, result.tasks) == (1, 1)
-    assert set(InboundEvent.objects.values_list("external_id", flat=True)) == {"new", "unprocessed"}
+    assert (result.webhook_events, result.tasks) == (3, 1)
+    assert set(InboundEvent.objects.values_list("external_id", flat=True)) == {"new"}
     assert Task.objects.get().payload == {"text": "y"}
+    event = AuditEvent.objects.get(action="retention.purged", details__webhook_events=3)
+    assert event.unit == world.commune_a and event.details["days"] == RAW_DAYS
+
+
+def test_raw_webhook_events_follow_a_shorter_unit_period(world: World) -> None:
+    """A unit that keeps data 7 days: its channels' raw payloads go after 7 days too, not
+    after the month; another unit's stay."""
+    world.commune_a.retention_days = 7
+    world.commune_a.save()
+    eight_days = timezone.now() - timedelta(days=8)
+    for channel, name in ((world.zalo_a, "a-old"), (world.web_b, "b-old")):
+        InboundEvent.objects.create(channel=channel, external_id=name, event_name="user_send_text", payload={}, received=eight_days)
+    InboundEvent.objects.create(
+        channel=world.zalo_a, external_id="a-recent", event_name="user_send_text", payload={}, received=timezone.now() - timedelta(days=6)
+    )
+    assert purge().webhook_events == 1
+    assert set(InboundEvent.objects.values_list("external_id", flat=True)) == {"b-old", "a-recent"}
+    assert AuditEvent.objects.get(action="retention.purged", details__webhook_events=1).details["days"] == 7
+
+
+def test_a_purge_keeps_the_audit_rows_and_they_hold_no_text(world: World, django_capture_on_commit_callbacks: Any) -> None:
+    """The audit log is append-only: retention never deletes a row of it, so no row may
+    carry what the citizen wrote. After the purge the case's rows are still there, with
+    references and counts only."""
+    world.commune_a.retention_days = 30
+    world.commune_a.save()
+    secret = "Nhà số 7 ngõ Hoa có người bán ma túy, SĐT 0912 345 678"
+    case = world.tip(secret, contact="Zalo 0987 654 321").case
+    add_note(case, world.officer_a, "Ghi chú nội bộ: đã xác minh ngõ Hoa")
+    reply(case, world.officer_a, "Cảm ơn, ngõ Hoa đã được báo cho tổ tuần tra")
+    correct(case, world.officer_a, "category", "drugs")
+    change_status(case, world.officer_a, Case.Status.CLOSED)
+    _age(case, 31)
+    rows = AuditEvent.objects.filter(object_type="case", object_id=str(case.pk))
+    assert {"case.opened", "case.note", "case.replied", "case.status"} <= set(rows.values_list("action", flat=True))
+    rows_before = rows.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert purge().cases == 1
+    assert not Case.objects.filter(pk=case.pk).exists()
+    assert rows.count() == rows_before
+    every_row = json.dumps([[e.actor_label, e.action, e.object_id, e.details] for e in AuditEvent.objects.all()], ensure_ascii=False)
+    for fragment in ("ngõ Hoa", "ma túy", "0912", "0987", "tuần tra"):
+        assert fragment not in every_row
 
 
 def test_the_worker_schedules_it_once_a_day(world: World) -> None:

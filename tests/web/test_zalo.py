@@ -229,6 +229,19 @@ def test_expired_token_is_refreshed(world: World, zalo: FakeZalo) -> None:
     assert world.zalo_a.secret("refresh_token") == "refresh-token-2"
 
 
+def test_a_worker_with_an_old_copy_of_the_channel_takes_the_new_token(world: World, zalo: FakeZalo) -> None:
+    """Zalo's refresh token is good once: a worker that read the channel before another
+    refreshed it takes the new tokens instead of spending the old refresh token again."""
+    from canhgiac.web.channels.zalo.client import ZaloClient
+    from canhgiac.web.intake.models import Channel
+
+    old = ZaloClient(Channel.objects.get(pk=world.zalo_a.pk))
+    ZaloClient(Channel.objects.get(pk=world.zalo_a.pk)).refresh()
+    old.refresh()
+    assert [r["refresh_token"] for r in zalo.refreshes] == ["refresh-token-1"]
+    assert old.access_token() == "access-token-2" and old.channel.secret("refresh_token") == "refresh-token-2"
+
+
 def test_per_user_rate_limit_keeps_the_event_but_opens_nothing(world: World, zalo: FakeZalo, settings: Any) -> None:
     settings.CANHGIAC_INTAKE_RATE = 1
     deliver(event("user_send_text"))

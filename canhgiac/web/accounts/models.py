@@ -6,6 +6,7 @@ import hashlib
 import secrets
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +36,11 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        # A unit under itself would make the tree a loop: every subtree walk would follow it.
+        if self.pk is not None and self.parent_id is not None and self.parent_id in Unit.subtree_of(self.pk):
+            raise ValidationError({"parent": _("Đơn vị cấp trên không thể là chính đơn vị này hoặc một đơn vị cấp dưới của nó.")})
+
     def subtree_ids(self) -> list[int]:
         """This unit and every unit under it (a district sees its communes)."""
         return Unit.subtree_of(self.pk)
@@ -42,9 +48,14 @@ class Unit(models.Model):
     @staticmethod
     def subtree_of(unit_id: int) -> list[int]:
         ids = [unit_id]
+        seen = {unit_id}
         frontier = [unit_id]
         while frontier:
-            frontier = list(Unit.objects.filter(parent_id__in=frontier).order_by().values_list("pk", flat=True))
+            # Units already seen are left out, so a loop written straight into the database
+            # (the forms refuse one) cannot make this walk forever.
+            found = Unit.objects.filter(parent_id__in=frontier).order_by().values_list("pk", flat=True)
+            frontier = [pk for pk in found if pk not in seen]
+            seen.update(frontier)
             ids.extend(frontier)
         return ids
 

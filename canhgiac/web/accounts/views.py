@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from canhgiac.web.audit.log import record
-from canhgiac.web.core.ratelimit import allow, client_ip, reset
+from canhgiac.web.core.ratelimit import allow, client_ip, refund, reset
 
 
 @never_cache
@@ -26,22 +26,34 @@ def login_view(request: HttpRequest) -> HttpResponse:
         username = request.POST.get("username", "").strip()[:150]
         password = request.POST.get("password", "")
         ip = client_ip(request)
-        # Throttled per account and per address: guessing one password or spraying many.
-        limit = settings.CANHGIAC_LOGIN_ATTEMPTS
-        if not allow("login-user", username.lower(), limit, 900) or not allow("login-ip", ip, limit * 4, 900):
+        if _throttled(username.lower(), ip):
             error = _("Đăng nhập sai quá nhiều lần. Hãy thử lại sau 15 phút.")
             status = 429
         else:
             user = authenticate(request, username=username, password=password)
             if user is not None and user.is_active:
                 login(request, user)
+                # Only failures use up the budget: the account starts afresh, and the
+                # office's shared address gets its hit back.
                 reset("login-user", username.lower())
+                refund("login-ip", ip)
                 record("user.login", actor=user, unit=getattr(user, "unit", None), ip=ip)
                 return HttpResponseRedirect(target)
             record("user.login_failed", actor_label=username or "?", ip=ip)
             error = _("Tên đăng nhập hoặc mật khẩu không đúng.")
             status = 401
     return render(request, "accounts/login.html", {"error": error, "username": username, "next": target}, status=status)
+
+
+def _throttled(username: str, ip: str) -> bool:
+    """Count an attempt per account (guessing one password) and per address (spraying
+    many); True when either has used up its failures in the last 15 minutes."""
+    if not allow("login-user", username, settings.CANHGIAC_LOGIN_ATTEMPTS, 900):
+        return True
+    if not allow("login-ip", ip, settings.CANHGIAC_LOGIN_ADDRESS_ATTEMPTS, 900):
+        refund("login-user", username)  # not tried, so not a failure for the account
+        return True
+    return False
 
 
 @require_POST

@@ -25,7 +25,7 @@ from canhgiac.web.cases.access import case_for
 from canhgiac.web.cases.models import Case, Message
 from canhgiac.web.cases.views import PAGE_SIZE, filtered_cases
 from canhgiac.web.core.engine import engine
-from canhgiac.web.core.ratelimit import allow, client_ip
+from canhgiac.web.core.ratelimit import allow, client_ip, refund
 from canhgiac.web.core.storage import StorageFull
 from canhgiac.web.core.text import clean_json
 from canhgiac.web.intake.models import Channel
@@ -44,8 +44,10 @@ def _body(request: HttpRequest) -> dict[str, Any]:
     if request.content_type != "application/json":
         raise ValueError("Gửi JSON với Content-Type: application/json.")
     try:
+        # ValueError: also numbers longer than Python converts; the middleware has bounded
+        # the size and the nesting already (core/middleware.py).
         data = json.loads(request.body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):
         raise ValueError("Nội dung không phải JSON hợp lệ (UTF-8).") from None
     if not isinstance(data, dict):
         raise ValueError("Nội dung phải là một đối tượng JSON.")
@@ -175,7 +177,6 @@ def intake(request: HttpRequest) -> HttpResponse:
         channel=channel,
         text=_text(data, "text", max_length=settings.CANHGIAC_MAX_MESSAGE_CHARS),
         contact=_text(data, "contact", required=False, max_length=200),
-        ip=client_ip(request),
     )
     body = {
         "reference": received.case.reference,
@@ -195,22 +196,27 @@ def check(request: HttpRequest) -> HttpResponse:
     return JsonResponse(analysis.to_dict(), json_dumps_params={"ensure_ascii": False})
 
 
-def _followup_case(request: HttpRequest, data: dict[str, Any]) -> Case:
-    if not allow("followup", client_ip(request), settings.CANHGIAC_FOLLOWUP_ATTEMPTS, 900):
+def _followup_case(request: HttpRequest, data: dict[str, Any] | None = None) -> Case:
+    # Counted before the body is read: a malformed guess is a guess. The right key gives
+    # its hit back, so exactly CANHGIAC_FOLLOWUP_ATTEMPTS wrong ones are allowed.
+    ip = client_ip(request)
+    if not allow("followup", ip, settings.CANHGIAC_FOLLOWUP_ATTEMPTS, 900):
         raise PermissionError("rate")
+    data = _body(request) if data is None else data
     reference = _text(data, "reference", max_length=16).strip().upper()
     key = _text(data, "key", max_length=64).strip()
     case = Case.objects.filter(reference=reference).exclude(followup_key_hash="").select_related("channel", "unit").first()
     expected = case.followup_key_hash if case else actions.hash_key("no such case")
     if case is None or not hmac.compare_digest(actions.hash_key(key), expected):
         raise Http404("no such case")
+    refund("followup", ip)
     return case
 
 
 @json_view(("POST",))
 def followup(request: HttpRequest) -> HttpResponse:
     try:
-        case = _followup_case(request, _body(request))
+        case = _followup_case(request)
     except PermissionError:
         return error(429, "rate_limited", "Nhập sai quá nhiều lần; hãy thử lại sau 15 phút.")
     thread = case.messages.exclude(direction="note")
@@ -230,7 +236,7 @@ def followup_message(request: HttpRequest) -> HttpResponse:
         return error(429, "rate_limited", "Nhập sai quá nhiều lần; hãy thử lại sau 15 phút.")
     if not case.is_open:
         return error(409, "closed", "Tin này đã đóng.")
-    received = actions.receive_message(channel=case.channel, text=_text(data, "text"), case=case, ip=client_ip(request))
+    received = actions.receive_message(channel=case.channel, text=_text(data, "text"), case=case)
     return JsonResponse(
         {"reference": case.reference, "reply": received.reply.body if received.reply else None},
         status=201,

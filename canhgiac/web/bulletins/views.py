@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -156,12 +157,23 @@ def public_list(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "bulletins/public.html", {"unit": unit, "bulletins": _published(unit)})
 
 
+class TextAtomFeed(Atom1Feed):
+    """Atom with each bulletin's body as type="text": it is what an officer typed, and a
+    feed reader must show it as typed, never render it as HTML (Django's Atom1Feed marks
+    the summary type="html", which would make a "<script>" in a body markup)."""
+
+    def add_item_elements(self, handler: Any, item: dict[str, Any]) -> None:
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
 def public_feed(request: HttpRequest, slug: str) -> HttpResponse:
     """The same as an Atom feed, for people who follow without Zalo (a feed reader, or
     the commune's own website)."""
     unit = get_object_or_404(Unit, slug=slug)
     page = request.build_absolute_uri(reverse("bulletins_public", args=[slug]))
-    feed = Atom1Feed(title=f"{_('Bản tin cảnh báo')} — {unit.name}", link=page, description="", language=request.LANGUAGE_CODE)
+    feed = TextAtomFeed(title=f"{_('Bản tin cảnh báo')} — {unit.name}", link=page, description="", language=request.LANGUAGE_CODE)
     for bulletin in _published(unit):
         feed.add_item(
             title=bulletin.title,

@@ -25,14 +25,15 @@ from canhgiac.web.audit.log import record
 from canhgiac.web.cases.models import Attachment, Case, Label, Message, Note, Reporter
 from canhgiac.web.cases.replies import auto_reply
 from canhgiac.web.core import storage
-from canhgiac.web.core.crypto import lookup_hash, seal, unseal
+from canhgiac.web.core.crypto import lookup_hash, lookup_hashes, seal, unseal
 from canhgiac.web.core.db import writing
 from canhgiac.web.core.engine import engine
 from canhgiac.web.core.images import CleanImage
 from canhgiac.web.core.text import clean
-from canhgiac.web.indicators.models import Indicator
+from canhgiac.web.indicators.actions import record_reports
 from canhgiac.web.intake.models import Channel
 from canhgiac.web.knowledge import answering as knowledge
+from canhgiac.web.knowledge import redaction
 from canhgiac.web.knowledge.models import Entry, Warning
 from canhgiac.web.tasks.queue import enqueue
 
@@ -74,7 +75,9 @@ def reporter_for(channel: Channel, channel_user_id: str, contact: str, now: Any)
     if not channel_user_id:  # the web and the API: a new anonymous reporter each time
         return Reporter.objects.create(channel=channel, contact_sealed=seal(contact), last_message_at=now)
     user_hash = lookup_hash(f"{channel.kind}:{channel.pk}", channel_user_id)
-    reporter = Reporter.objects.filter(channel=channel, channel_user_hash=user_hash).first()
+    # Under every configured key: a reporter first seen before a key rotation is still theirs.
+    hashes = lookup_hashes(f"{channel.kind}:{channel.pk}", channel_user_id)
+    reporter = Reporter.objects.filter(channel=channel, channel_user_hash__in=hashes).first()
     if reporter is None:
         return Reporter.objects.create(
             channel=channel,
@@ -109,21 +112,27 @@ def _duplicate_of(unit_id: int, print_: int, now: Any) -> int | None:
     return best[1] if best else None
 
 
-def _register_indicators(analysis: Analysis, case: Case, now: Any) -> None:
-    """Indicators in a message judged a scam are recorded as reported, with a count."""
-    found = analysis.indicators
-    items = [(Indicator.Kind.PHONE, p.e164, "") for p in found.phones if p.kind == "mobile"]
-    items += [(Indicator.Kind.BANK_ACCOUNT, a.number, a.bank or "") for a in found.bank_accounts]
-    items += [(Indicator.Kind.DOMAIN, link.host, "") for link in found.links if link.domain and not link.shortener]
-    items += [(Indicator.Kind.PAGE, link.page, "") for link in found.links if link.domain is None]
-    for kind, value, bank in items:
-        indicator, created = Indicator.objects.get_or_create(
-            kind=kind,
-            value=value,
-            defaults={"bank": bank, "first_seen": now, "last_seen": now, "report_count": 1, "source": f"case {case.reference}"},
-        )
-        if not created:
-            Indicator.objects.filter(pk=indicator.pk).update(report_count=indicator.report_count + 1, last_seen=now)
+def _locked(case: Case) -> Case:
+    """The case's row as it is now, locked until the transaction ends.
+
+    Every change is computed from this row, never from an object the caller read before:
+    otherwise a citizen's follow-up arriving while an officer closes the case would
+    write back the status it had read. PostgreSQL locks the row (a second writer waits
+    here); SQLite ignores FOR UPDATE, but its writers already take turns in ``writing()``.
+    """
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+def _write(case: Case, locked: Case, changes: dict[str, Any]) -> None:
+    """Save only the fields that change on the locked row, then show the row as it now is
+    on the caller's object (views and the API answer from it)."""
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    if changes:
+        locked.save(update_fields=list(changes))
+    if case is not locked:
+        for column in Case._meta.concrete_fields:
+            setattr(case, column.attname, getattr(locked, column.attname))
 
 
 def receive_message(
@@ -135,7 +144,6 @@ def receive_message(
     photos: Sequence[Photo] = (),
     external_id: str = "",
     case: Case | None = None,
-    ip: str | None = None,
     remote_attachments: Sequence[str] = (),
 ) -> Received:
     """A message from a citizen, through any channel: analysed, stored, answered.
@@ -143,6 +151,9 @@ def receive_message(
     A new case is opened unless ``case`` is given (a web follow-up) or the chat user has
     an open case active within the last week (their follow-up on Zalo). Everything,
     the automatic answer included, is committed before the caller acknowledges.
+
+    It takes no network address: a citizen's address is never stored (principle 4 of
+    PRODUCT.md); rate limits count it in transient, hashed counters only.
     """
     text, contact = clean(text).strip(), clean(contact)
     if not text and not photos and not remote_attachments:
@@ -161,13 +172,20 @@ def receive_message(
         reasons.insert(0, answer.reason)
         verdict, score = "scam", max(score, 0.95)
     with storage.guard(), writing():
+        if case is not None:
+            # A follow-up on a case named by the citizen (web, API): the row as it is now,
+            # which an officer may have closed since the caller read it.
+            case = _locked(case)
+            if not case.is_open:
+                raise ActionError(_("Tin này đã đóng."))
         reporter = case.reporter if case is not None else reporter_for(channel, channel_user_id, contact, now)
         if case is not None and contact:
             reporter.contact_sealed = seal(contact)
             reporter.save(update_fields=["contact_sealed"])
         if case is None and channel_user_id:
             case = (
-                Case.objects.filter(reporter=reporter, status__in=Case.OPEN_STATUSES, last_activity__gte=now - THREAD_WINDOW)
+                Case.objects.select_for_update()
+                .filter(reporter=reporter, status__in=Case.OPEN_STATUSES, last_activity__gte=now - THREAD_WINDOW)
                 .order_by("-last_activity")
                 .first()
             )
@@ -213,23 +231,26 @@ def receive_message(
                 actor_label=f"channel:{channel.slug}",
                 unit=channel.unit,
                 obj=case,
-                ip=ip,
                 intent=analysis.intent,
                 verdict=analysis.verdict,
             )
         else:
-            case.search_text = (case.search_text + " " + analysis.text.folded)[-20000:]
-            case.last_activity = now
-            case.updated = now
-            case.unread = True
+            # ``case`` is the locked row: only what a message changes is written, so an
+            # officer's assignment or status made meanwhile stays.
+            changes: dict[str, Any] = {
+                "search_text": (case.search_text + " " + analysis.text.folded)[-20000:],
+                "last_activity": now,
+                "updated": now,
+                "unread": True,
+            }
             if analysis.urgent and not case.urgent:
-                case.urgent = True
+                changes["urgent"] = True
             if case.status == Case.Status.WAITING_REPORTER:
-                case.status = Case.Status.IN_PROGRESS
+                changes["status"] = Case.Status.IN_PROGRESS
             if answer.entry is not None:
-                case.kb_entry, case.kb_offer = answer.entry, []
-            case.save()
-            record("case.message_received", actor_label=f"channel:{channel.slug}", unit=case.unit, obj=case, ip=ip)
+                changes["kb_entry"], changes["kb_offer"] = answer.entry, []
+            _write(case, case, changes)
+            record("case.message_received", actor_label=f"channel:{channel.slug}", unit=case.unit, obj=case)
         message = Message.objects.create(case=case, direction=Message.Direction.IN, body=text, external_id=external_id, created=now)
         for photo in photos:
             attachment = Attachment(
@@ -245,7 +266,7 @@ def receive_message(
         for url in remote_attachments:
             Attachment.objects.create(message=message, remote_url=url[:500])
         if verdict == "scam":
-            _register_indicators(analysis, case, now)
+            record_reports(analysis, case, now)
         if answer.entry is not None:
             Entry.objects.filter(pk=answer.entry.pk).update(answered=F("answered") + 1)
         if answer.warning_confirmed and answer.warning is not None:
@@ -283,13 +304,15 @@ def reply(case: Case, user: User, body: str, ip: str | None = None) -> Message:
         raise ActionError(_("Câu trả lời quá dài (tối đa 10.000 ký tự)."))
     _require_act(user, case)
     with writing():
+        locked = _locked(case)
         message = _outgoing(case, body, Message.Direction.OUT, author=user)
         now = timezone.now()
-        case.first_reply_at = case.first_reply_at or now
-        if case.status == Case.Status.NEW:
-            case.status = Case.Status.IN_PROGRESS
-        case.updated = now
-        case.save(update_fields=["first_reply_at", "status", "updated"])
+        changes: dict[str, Any] = {"updated": now}
+        if locked.first_reply_at is None:
+            changes["first_reply_at"] = now
+        if locked.status == Case.Status.NEW:
+            changes["status"] = Case.Status.IN_PROGRESS
+        _write(case, locked, changes)
         record("case.replied", actor=user, unit=case.unit, obj=case, ip=ip, message=message.pk)
     return message
 
@@ -298,21 +321,21 @@ def change_status(case: Case, user: User, status: str, ip: str | None = None) ->
     if status not in Case.Status.values:
         raise ActionError(_("Trạng thái không hợp lệ."))
     _require_act(user, case)
-    if status == case.status:
-        return
     with writing():
-        old = case.status
+        locked = _locked(case)
+        old = locked.status
+        if status == old:  # already so, perhaps by another officer a moment ago
+            _write(case, locked, {})
+            return
         now = timezone.now()
-        case.status = status
-        case.updated = now
-        if status == Case.Status.RESOLVED and case.resolved_at is None:
-            case.resolved_at = now
+        changes: dict[str, Any] = {"status": status, "updated": now}
+        if status in (Case.Status.RESOLVED, Case.Status.CLOSED) and locked.resolved_at is None:
+            changes["resolved_at"] = now
         if status == Case.Status.CLOSED:
-            case.closed_at = now
-            case.resolved_at = case.resolved_at or now
-        if status in Case.OPEN_STATUSES:
-            case.closed_at = None
-        case.save(update_fields=["status", "updated", "resolved_at", "closed_at"])
+            changes["closed_at"] = now
+        if status in Case.OPEN_STATUSES and locked.closed_at is not None:
+            changes["closed_at"] = None
+        _write(case, locked, changes)
         record("case.status", actor=user, unit=case.unit, obj=case, ip=ip, old=old, new=status)
 
 
@@ -321,10 +344,9 @@ def assign(case: Case, user: User, assignee: User | None, ip: str | None = None)
     if assignee is not None and (not assignee.is_active or case.unit_id not in assignee.visible_unit_ids() or not assignee.can_act):
         raise ActionError(_("Không thể giao cho người này."))
     with writing():
-        old = case.assigned_to_id
-        case.assigned_to = assignee
-        case.updated = timezone.now()
-        case.save(update_fields=["assigned_to", "updated"])
+        locked = _locked(case)
+        old = locked.assigned_to_id
+        _write(case, locked, {"assigned_to": assignee, "updated": timezone.now()})
         record("case.assigned", actor=user, unit=case.unit, obj=case, ip=ip, old=old, new=assignee.pk if assignee else None)
 
 
@@ -352,30 +374,32 @@ def correct(case: Case, user: User, field: str, value: str, ip: str | None = Non
     if field not in _ALLOWED or value not in _ALLOWED[field]:
         raise ActionError(_("Giá trị không hợp lệ."))
     _require_act(user, case)
-    current = str(getattr(case, field)).lower() if field == "urgent" else getattr(case, field)
-    if current == value:
-        return None
     first = case.messages.filter(direction=Message.Direction.IN).order_by("created").first()
     with writing():
+        locked = _locked(case)
+        current = str(locked.urgent).lower() if field == "urgent" else getattr(locked, field)
+        if current == value:
+            _write(case, locked, {})
+            return None
         label = Label.objects.create(
-            case=case, field=field, engine_value=current, officer_value=value, text=first.body if first else case.preview, author=user
+            case=case, field=field, engine_value=current, officer_value=value, text=first.body if first else locked.preview, author=user
         )
-        if field == "urgent":
-            case.urgent = value == "true"
-        else:
-            setattr(case, field, value)
+        changes: dict[str, Any] = {field: value == "true" if field == "urgent" else value, "updated": timezone.now()}
         if field == "intent" and value != "tip":
-            case.category = ""
-        case.updated = timezone.now()
-        case.save()
+            changes["category"] = ""
+        _write(case, locked, changes)
         record("case.corrected", actor=user, unit=case.unit, obj=case, ip=ip, field=field, old=current, new=value)
     return label
 
 
 def mark_read(case: Case, user: User) -> None:
-    if case.unread and case.unit_id in user.visible_unit_ids():
-        Case.objects.filter(pk=case.pk).update(unread=False)
-        case.unread = False
+    """Opening a case marks it read, for those who answer it: a viewer looking on does not
+    hide it from the officers. A message that arrived after the page read the case (its
+    last activity moved) stays unread."""
+    if case.unread and user.can_act and case.unit_id in user.visible_unit_ids():
+        with writing():
+            if Case.objects.filter(pk=case.pk, last_activity=case.last_activity).update(unread=False):
+                case.unread = False
 
 
 def reveal_contact(case: Case, user: User, reason: str, ip: str | None = None) -> str:
@@ -392,25 +416,33 @@ def reveal_contact(case: Case, user: User, reason: str, ip: str | None = None) -
     return unseal(case.reporter.contact_sealed)
 
 
-def answer_and_learn(case: Case, user: User, title: str, answer: str, source: str = "", ip: str | None = None) -> Message:
-    """Reply to a question and add the question and the answer to the knowledge base, so
-    the next person who asks gets the answer at once."""
-    title, answer = title.strip(), answer.strip()
-    if not title or not answer:
-        raise ActionError(_("Cần tiêu đề và câu trả lời."))
+def answer_and_learn(case: Case, user: User, *, title: str, question: str, answer: str, source: str = "", ip: str | None = None) -> Message:
+    """Reply to a question and add it, in the officer's wording, to the knowledge base, so
+    the next person who asks gets the answer at once.
+
+    The entry keeps nothing of the citizen: the question is what the officer wrote (the
+    case page offers the citizen's words with numbers, links and names taken out), taken
+    out again here in case a number was typed back in; the entry does not point at the
+    case, so it holds nothing retention would have to find when the case goes.
+    """
+    title, question = redaction.redact(title.strip()), redaction.redact(question.strip())
+    answer = answer.strip()
+    if not title or not question or not answer:
+        raise ActionError(_("Cần tiêu đề, câu hỏi và câu trả lời."))
     _require_act(user, case)
-    first = case.messages.filter(direction=Message.Direction.IN).order_by("created").first()
     with writing():
+        if _locked(case).kb_entry_id is not None:  # the form sent twice, or by two officers
+            raise ActionError(_("Tin này đã được thêm vào cơ sở hỏi đáp."))
         message = reply(case, user, answer, ip)
         entry = Entry.objects.create(
             unit=case.unit,
             title=title[:200],
-            questions=first.body if first else case.preview,
-            answer=answer,
-            source_name=source[:300],
+            questions=question[:5000],
+            # The reply may greet the citizen by name ("Chào chị Hoa"); the base does not.
+            answer=redaction.redact_names(answer),
+            source_name=source.strip()[:300],
             created_by=user,
         )
-        case.kb_entry = entry
-        case.save(update_fields=["kb_entry"])
+        _write(case, _locked(case), {"kb_entry": entry})
         record("knowledge.learned", actor=user, unit=case.unit, obj=case, ip=ip, entry=entry.pk)
     return message

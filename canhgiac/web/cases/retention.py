@@ -6,8 +6,10 @@ removed is written to the audit log (counts and references, never contents).
   labels. Open cases are kept whatever their age: someone is still working on them.
 - A reporter who has written nothing for that long loses their contact details; one
   with no case left who does not receive bulletins is deleted altogether.
-- Raw webhook payloads (they hold chat user IDs in clear) and finished background tasks
-  go after ``RAW_DAYS``, whatever the unit.
+- Raw webhook payloads (they hold chat user IDs and the text in clear) go with their
+  channel's unit's period, and after ``RAW_DAYS`` at the latest, processed or not: a copy
+  never outlives what it is a copy of. Finished background tasks go after ``RAW_DAYS``.
+- Audit rows stay: they hold references and counts, never what a citizen wrote.
 
 On SQLite the deletion overwrites the freed pages (``secure_delete``) and the WAL is
 checkpointed, so the text is gone from the file, not only unlinked.
@@ -71,15 +73,13 @@ def purge(now: datetime | None = None, *, dry_run: bool = False) -> Purged:
         for unit in Unit.objects.all():
             for field, value in asdict(_purge_unit(unit, now, dry_run)).items():
                 setattr(result, field, getattr(result, field) + value)
-        raw_cutoff = now - timedelta(days=RAW_DAYS)
-        events = InboundEvent.objects.filter(received__lt=raw_cutoff, processed__isnull=False)
-        tasks = Task.objects.filter(status__in=(Task.Status.DONE, Task.Status.FAILED), finished__lt=raw_cutoff)
-        result.webhook_events, result.tasks = events.count(), tasks.count()
-        if not dry_run and (result.webhook_events or result.tasks):
+            result.webhook_events += _purge_raw_events(unit, now, dry_run)
+        tasks = Task.objects.filter(status__in=(Task.Status.DONE, Task.Status.FAILED), finished__lt=now - timedelta(days=RAW_DAYS))
+        result.tasks = tasks.count()
+        if not dry_run and result.tasks:
             with writing():
-                events.delete()
                 tasks.delete()
-                record("retention.purged", actor_label="retention", webhook_events=result.webhook_events, tasks=result.tasks, days=RAW_DAYS)
+                record("retention.purged", actor_label="retention", tasks=result.tasks, days=RAW_DAYS)
     finally:
         if sqlite and not dry_run:
             with connection.cursor() as cursor:
@@ -121,6 +121,23 @@ def _purge_unit(unit: Unit, now: datetime, dry_run: bool) -> Purged:
                 days=unit.retention_days,
             )
     return result
+
+
+def _purge_raw_events(unit: Unit, now: datetime, dry_run: bool) -> int:
+    """Raw webhook payloads of the unit's channels past its period (RAW_DAYS at most).
+
+    Failed and never-processed events too: past the period, no one will retry them, and
+    their payload is as personal as the others'.
+    """
+    days = min(RAW_DAYS, unit.retention_days)
+    events = InboundEvent.objects.filter(channel__unit=unit, received__lt=now - timedelta(days=days))
+    count = events.count()
+    if dry_run or not count:
+        return count
+    with writing():
+        events.delete()
+        record("retention.purged", actor_label="retention", unit=unit, webhook_events=count, days=days)
+    return count
 
 
 def _remove(files: list[FieldFile]) -> None:

@@ -25,9 +25,11 @@ from canhgiac.web.accounts.models import Unit, User
 from canhgiac.web.audit.models import AuditEvent
 from canhgiac.web.cases import actions
 from canhgiac.web.cases.access import case_for, visible_cases
-from canhgiac.web.cases.models import Attachment, Case
+from canhgiac.web.cases.models import Attachment, Case, Message
 from canhgiac.web.core.i18n import language
 from canhgiac.web.core.ratelimit import client_ip
+from canhgiac.web.knowledge.redaction import redact
+from canhgiac.web.reports.stats import BadPeriod, Period, parse_day
 
 PAGE_SIZE = 50
 SORTS = {
@@ -65,11 +67,18 @@ def search_terms(query: str) -> list[str]:
 
 
 def filtered_cases(user: User, params: Any) -> tuple[QuerySet[Case], dict[str, str]]:
-    """The inbox's cases for these filters (shared by the inbox and the exports)."""
+    """The inbox's cases for these filters (shared by the inbox and the exports).
+    A date that cannot be read or is out of range raises BadPeriod (a 400)."""
     chosen = {
-        key: params.get(key, "") for key in ("status", "intent", "category", "urgent", "verdict", "unit", "assigned", "q", "sort", "group")
+        key: params.get(key, "")
+        for key in ("status", "intent", "category", "urgent", "verdict", "unit", "assigned", "q", "sort", "group", "from", "to")
     }
     cases = visible_cases(user)
+    first, last = parse_day(chosen["from"]), parse_day(chosen["to"])
+    if first is not None:
+        cases = cases.filter(created__gte=Period(first, first).start_at)
+    if last is not None:
+        cases = cases.filter(created__lt=Period(last, last).end_at)
     status = chosen["status"] or "open"
     if status == "open":
         cases = cases.filter(status__in=Case.OPEN_STATUSES)
@@ -101,7 +110,10 @@ def filtered_cases(user: User, params: Any) -> tuple[QuerySet[Case], dict[str, s
 def inbox(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    cases, chosen = filtered_cases(user, request.GET)
+    try:
+        cases, chosen = filtered_cases(user, request.GET)
+    except BadPeriod as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     page = Paginator(cases.select_related("unit", "assigned_to"), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     duplicates = dict(
@@ -161,8 +173,21 @@ def case_detail(request: HttpRequest, reference: str, revealed: str | None = Non
         "categories": [(k, name(CATEGORY_NAMES, k, language())) for k in CATEGORY_NAMES],
         "verdicts": [("scam", _("Lừa đảo")), ("suspicious", _("Đáng ngờ")), ("safe", _("Không thấy dấu hiệu"))],
         "overdue": case.is_overdue(),
+        "learn": _learn_form(request, case, user),
     }
     return render(request, "cases/case.html", context, status=status)
+
+
+def _learn_form(request: HttpRequest, case: Case, user: User) -> dict[str, str] | None:
+    """The answer-and-learn form: the question as the base would keep it, to be checked by
+    the officer (the citizen's words without numbers, links or names), or what the
+    officer sent when it was refused."""
+    if not user.can_act or case.intent != "question" or case.kb_entry_id is not None:
+        return None
+    if request.method == "POST" and request.POST.get("action") == "answer_kb":
+        return {key: request.POST.get(key, "") for key in ("title", "question", "body", "source")}
+    first = case.messages.filter(direction=Message.Direction.IN).order_by("created", "id").first()
+    return {"title": "", "question": redact(first.body if first else case.preview), "body": "", "source": ""}
 
 
 @officer_required
@@ -195,7 +220,13 @@ def case_action(request: HttpRequest, reference: str) -> HttpResponseBase:
             messages.success(request, _("Đã sửa; điều chỉnh này sẽ được dùng để huấn luyện lại."))
         elif action == "answer_kb":
             actions.answer_and_learn(
-                case, user, request.POST.get("title", ""), request.POST.get("body", ""), request.POST.get("source", ""), ip
+                case,
+                user,
+                title=request.POST.get("title", ""),
+                question=request.POST.get("question", ""),
+                answer=request.POST.get("body", ""),
+                source=request.POST.get("source", ""),
+                ip=ip,
             )
             messages.success(request, _("Đã trả lời và thêm vào cơ sở hỏi đáp."))
         elif action == "reveal":

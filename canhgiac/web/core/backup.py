@@ -1,11 +1,15 @@
 """Backup and restore: one archive with the database and the photos.
 
 The archive is a tar.gz holding ``manifest.json`` (format, database kind, when, row
-counts, and a fingerprint of the encryption key the contacts were sealed with),
+counts, and fingerprints of the encryption keys, the sealing one first),
 ``database.sqlite3`` (SQLite's online backup: consistent while the site runs) or
 ``database.pgdump`` (``pg_dump --format=custom``), and ``media/`` (photos, bulletin
 images). The encryption key is *not* in it: keep it apart, or the contacts in the backup
 cannot be read, which is also what makes a stolen backup useless for them.
+
+Archives are readable by the service user only (0600). The command names them
+``canhgiac-<time>.tar.gz`` and keeps the newest ``CANHGIAC_BACKUP_KEEP`` of those in
+their folder: an old backup would otherwise keep what retention has deleted.
 """
 
 from __future__ import annotations
@@ -15,12 +19,14 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
 import tarfile
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from django.apps import apps
@@ -28,7 +34,11 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from canhgiac.web.core.storage import PRIVATE_FILE, PRIVATE_FOLDER
+
 FORMAT = 1
+# Only archives named by `archive_name` are ever pruned: never a file someone put there.
+ARCHIVE_NAME = re.compile(r"canhgiac-\d{8}-\d{6}\.tar\.gz")
 
 
 class BackupError(Exception):
@@ -42,6 +52,7 @@ class Manifest:
     created: str
     counts: dict[str, int]
     key_fingerprint: str
+    key_fingerprints: list[str] = field(default_factory=list)  # absent from backups made before key rotation
 
 
 def row_counts() -> dict[str, int]:
@@ -49,9 +60,24 @@ def row_counts() -> dict[str, int]:
 
 
 def key_fingerprint() -> str:
-    """Which key sealed the contacts (a hash, not the key): a restore checks it."""
-    key = str(settings.ENCRYPTION_KEY).split(",")[0].strip()
-    return hashlib.sha256(key.encode()).hexdigest()[:16]
+    """Which key seals the contacts now (a hash, not the key)."""
+    return key_fingerprints()[0]
+
+
+def key_fingerprints() -> list[str]:
+    """Every configured key's fingerprint, the sealing key first: a backup records them
+    all, since values not yet rotated are still under an older one."""
+    keys = [k.strip() for k in str(settings.ENCRYPTION_KEY).split(",") if k.strip()]
+    return [hashlib.sha256(key.encode()).hexdigest()[:16] for key in keys]
+
+
+def readable_with_current_keys(manifest: Manifest) -> tuple[bool, list[str]]:
+    """Whether a backup's contacts can be read with the keys configured now (its sealing
+    key is among them, in any place), and the fingerprints of its keys that are not
+    (values still under those, if any, will not decrypt)."""
+    ours = set(key_fingerprints())
+    theirs = manifest.key_fingerprints or [manifest.key_fingerprint]
+    return manifest.key_fingerprint in ours, [fp for fp in theirs if fp not in ours]
 
 
 def _pg_tool(name: str) -> str:
@@ -79,7 +105,7 @@ def _pg_env() -> tuple[list[str], dict[str, str]]:
 
 
 def backup(out: Path) -> Manifest:
-    manifest = Manifest(FORMAT, connection.vendor, timezone.now().isoformat(), row_counts(), key_fingerprint())
+    manifest = Manifest(FORMAT, connection.vendor, timezone.now().isoformat(), row_counts(), key_fingerprint(), key_fingerprints())
     with tempfile.TemporaryDirectory(prefix="canhgiac-backup-") as tmp:
         if connection.vendor == "sqlite":
             name = "database.sqlite3"
@@ -96,17 +122,40 @@ def backup(out: Path) -> Manifest:
         else:
             raise BackupError(f"no backup for {connection.vendor}")
         partial = out.with_name(out.name + ".partial")
-        with tarfile.open(partial, "w:gz") as archive:
-            data = json.dumps(manifest.__dict__, ensure_ascii=False, indent=1).encode()
-            info = tarfile.TarInfo("manifest.json")
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-            archive.add(Path(tmp) / name, arcname=name)
-            media = Path(settings.MEDIA_ROOT)
-            if media.exists():
-                archive.add(media, arcname="media")
+        # Private before the first byte is written, whatever the umask of the caller.
+        partial.touch(mode=PRIVATE_FILE)
+        partial.chmod(PRIVATE_FILE)
+        try:
+            with tarfile.open(partial, "w:gz") as archive:
+                data = json.dumps(manifest.__dict__, ensure_ascii=False, indent=1).encode()
+                info = tarfile.TarInfo("manifest.json")
+                info.size = len(data)
+                archive.addfile(info, io.BytesIO(data))
+                archive.add(Path(tmp) / name, arcname=name)
+                media = Path(settings.MEDIA_ROOT)
+                if media.exists():
+                    archive.add(media, arcname="media")
+        except BaseException:
+            partial.unlink(missing_ok=True)  # no half backup left lying around with data in it
+            raise
         partial.replace(out)  # a backup that is there is whole
     return manifest
+
+
+def archive_name(when: datetime) -> str:
+    return f"canhgiac-{when:%Y%m%d-%H%M%S}.tar.gz"
+
+
+def prune(folder: Path, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` archives named by ``archive_name`` in ``folder``
+    (``keep`` <= 0: delete none). Returns what was deleted."""
+    if keep <= 0 or not folder.is_dir():
+        return []
+    archives = sorted(p for p in folder.iterdir() if ARCHIVE_NAME.fullmatch(p.name) and p.is_file())  # names sort by time
+    old = archives[:-keep]
+    for path in old:
+        path.unlink(missing_ok=True)
+    return old
 
 
 def read_manifest(archive_path: Path) -> Manifest:
@@ -145,5 +194,6 @@ def restore(archive_path: Path) -> Manifest:
             shutil.rmtree(media)
         if (Path(tmp) / "media").exists():
             shutil.copytree(Path(tmp) / "media", media)
+            media.chmod(PRIVATE_FOLDER)  # an older archive may carry an open mode
     connection.close()
     return manifest

@@ -1,15 +1,22 @@
-"""Refusing intake when the disk is nearly full, before anything is half-written.
+"""The data folder: refusing intake when the disk is nearly full, and keeping what is
+stored readable by the service user only.
 
 A tip that was acknowledged must be in the database. When the data folder has less than
 ``CANHGIAC_MIN_FREE_MB`` left, or the database itself reports it is full, intake answers
 503 with a message saying the tip was NOT received, so the citizen tries again or calls;
 the write transaction is rolled back whole, so nothing is stored half-way.
+
+The database, the photos and the backups hold what citizens sent: another account on
+the machine must not read them. The commands that write there set the umask to 077
+(files 0600, folders 0700), Django stores uploads the same way (FILE_UPLOAD_PERMISSIONS),
+and ``make_private`` corrects what an earlier version, or another command, left open.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +25,8 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
 # SQLite: "database or disk is full"; PostgreSQL: SQLSTATE 53100 disk_full.
 _FULL_MARKERS = ("database or disk is full", "no space left on device", "disk full", "could not extend file")
 
@@ -59,3 +68,24 @@ def guard() -> Iterator[None]:
         if exc.errno == errno.ENOSPC:
             raise StorageFull() from exc
         raise
+
+
+def private_folder(folder: Path) -> Path:
+    """The folder, made if missing, readable by the service user only."""
+    folder.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+    folder.chmod(PRIVATE_FOLDER)
+    return folder
+
+
+def make_private() -> None:
+    """Close what is open: the data, media and backup folders (0700: nothing inside can be
+    reached by another account, whatever the files' own modes) and the SQLite files (0600)."""
+    data = Path(settings.DATA_DIR)
+    for folder in (data, Path(settings.MEDIA_ROOT), data / "backups"):
+        if folder.is_dir():
+            folder.chmod(PRIVATE_FOLDER)
+    database = settings.DATABASES["default"]
+    if str(database["ENGINE"]).endswith("sqlite3"):
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.chmod(f"{database['NAME']}{suffix}", PRIVATE_FILE)

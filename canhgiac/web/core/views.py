@@ -48,7 +48,7 @@ def _plain(request: HttpRequest, status: int, code: str, message: str) -> HttpRe
         return JsonResponse({"error": code, "message": message}, status=status)
     page = (
         '<!doctype html><html lang="vi"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<title>Cảnh Giác</title><p style="font:1.1rem sans-serif;margin:2rem">{message}</p></html>'
+        f'<title>Cảnh Giác</title><link rel="stylesheet" href="{settings.STATIC_URL}canhgiac.css"><main><p>{message}</p></main></html>'
     )
     return HttpResponse(page, status=status)
 

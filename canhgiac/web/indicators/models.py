@@ -29,7 +29,7 @@ class Indicator(models.Model):
     report_count = models.PositiveIntegerField(default=0)
     first_seen = models.DateTimeField(default=timezone.now)
     last_seen = models.DateTimeField(default=timezone.now)
-    source = models.CharField(max_length=100, blank=True, help_text="case, officer or the imported list")
+    source = models.CharField(max_length=100, blank=True, help_text="the imported list (reports from cases are IndicatorReport rows)")
     note = models.TextField(blank=True)
 
     class Meta:
@@ -38,3 +38,21 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.value}"
+
+
+class IndicatorReport(models.Model):
+    """One case in which an indicator was reported, and the unit it belongs to.
+
+    The registry is shared (a scam number is a scam number everywhere), but a case is
+    its unit's: other units see how many reports and when, never which cases. When the
+    case is deleted (retention) the report stays as a count and a date."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="reports")
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        # One report per case: a reporter repeating the number in a follow-up is not a second report.
+        constraints = [models.UniqueConstraint(fields=["indicator", "case"], name="one_report_per_case")]
+        indexes = [models.Index(fields=["indicator", "unit"])]

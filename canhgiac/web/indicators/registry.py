@@ -1,4 +1,4 @@
-"""Importing blocklists and changing an indicator's status (the actions for the registry)."""
+"""Importing blocklists into the registry (an indicator's status and reports: actions.py)."""
 
 from __future__ import annotations
 
@@ -107,19 +107,13 @@ def _import(reader: csv.DictReader[str], source: str, user: User | None, progres
     flush()
     if progress is not None:
         progress(result.rows)
-    record("indicators.imported", actor=user, actor_label="command", source=source, rows=result.rows, added=result.added)
+    record(
+        "indicators.imported",
+        actor=user,
+        actor_label="command",
+        unit=user.unit if user else None,
+        source=source,
+        rows=result.rows,
+        added=result.added,
+    )
     return result
-
-
-def set_status(indicator: Indicator, user: User, status: str, note: str = "", ip: str | None = None) -> None:
-    if status not in Indicator.Status.values:
-        raise ValueError("bad status")
-    if not user.can_act:
-        raise PermissionError("not allowed")
-    with transaction.atomic():
-        old = indicator.status
-        indicator.status = status
-        if note:
-            indicator.note = note[:2000]
-        indicator.save(update_fields=["status", "note"])
-        record("indicator.status", actor=user, unit=user.unit, obj=indicator, ip=ip, old=old, new=status, value=indicator.value)

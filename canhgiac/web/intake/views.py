@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from canhgiac.web.cases.actions import ActionError, Photo, hash_key, receive_message
 from canhgiac.web.cases.models import Case, Message
 from canhgiac.web.core.images import ImageRejected, clean_image
-from canhgiac.web.core.ratelimit import allow, client_ip
+from canhgiac.web.core.ratelimit import allow, client_ip, refund
 from canhgiac.web.core.storage import StorageFull
 from canhgiac.web.intake.forms import FollowupForm, FollowupMessageForm, IntakeForm
 from canhgiac.web.intake.models import Channel
@@ -57,7 +57,6 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
                         text=form.cleaned_data["text"],
                         contact=form.cleaned_data["contact"],
                         photos=photos,
-                        ip=client_ip(request),
                     )
                 except ActionError as exc:
                     form.add_error(None, str(exc))
@@ -86,6 +85,7 @@ def followup_login(request: HttpRequest) -> HttpResponse:
             # Compare in constant time, and the same way whether or not the case exists.
             expected = case.followup_key_hash if case else hash_key("no such case")
             if case is not None and hmac.compare_digest(given, expected):
+                refund("followup", client_ip(request))  # only wrong keys use up the attempts
                 request.session[SESSION_CASES] = [*request.session.get(SESSION_CASES, []), case.reference][-20:]
                 return HttpResponseRedirect(reverse("intake:followup_case", args=[case.reference]))
             form.add_error(None, _("Mã tin hoặc mã bí mật không đúng."))
@@ -107,11 +107,15 @@ def followup_case(request: HttpRequest, reference: str) -> HttpResponse:
     form = FollowupMessageForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if _too_many(request, "intake", settings.CANHGIAC_INTAKE_RATE, settings.CANHGIAC_INTAKE_WINDOW):
+        if not case.is_open:
+            # As the API answers: a closed case takes no more messages (a new one opens a new case).
+            messages.error(request, _("Tin này đã đóng."))
+            status = 409
+        elif _too_many(request, "intake", settings.CANHGIAC_INTAKE_RATE, settings.CANHGIAC_INTAKE_WINDOW):
             messages.error(request, _("Bạn gửi quá nhiều, hãy thử lại sau ít phút."))
         elif form.is_valid():
             try:
-                receive_message(channel=case.channel, text=form.cleaned_data["text"], case=case, ip=client_ip(request))
+                receive_message(channel=case.channel, text=form.cleaned_data["text"], case=case)
             except ActionError as exc:
                 form.add_error(None, str(exc))
             except StorageFull as exc:

@@ -3,6 +3,8 @@
 JSON: ``{"entries": [{"title", "questions": [...], "answer", "source_name",
 "source_url", "valid_from", "valid_to"}]}``. CSV: the same columns, questions separated
 by " | ". An entry with the same title in the same unit is updated, not duplicated.
+CSV cells that a spreadsheet would run as formulas are exported with a leading quote
+(core/spreadsheet.py), and that quote is taken off again on import.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.utils import timezone
 
 from canhgiac.web.accounts.models import Unit
 from canhgiac.web.audit.log import record
+from canhgiac.web.core import spreadsheet
 from canhgiac.web.core.text import clean
 from canhgiac.web.knowledge.models import Entry
 
@@ -49,7 +52,8 @@ def _rows(text: str, fmt: str) -> list[dict[str, Any]]:
         missing = {"title", "answer"} - set(reader.fieldnames or [])
         if missing:
             raise ValueError(f"CSV thiếu cột: {', '.join(sorted(missing))}")
-        return [{**row, "questions": [q.strip() for q in (row.get("questions") or "").split("|") if q.strip()]} for row in reader]
+        rows = [{key: spreadsheet.uncell(value) if isinstance(value, str) else value for key, value in row.items()} for row in reader]
+        return [{**row, "questions": [q.strip() for q in (row.get("questions") or "").split("|") if q.strip()]} for row in rows]
     except csv.Error as exc:
         raise ValueError(f"CSV không đọc được: {exc}") from exc
 
@@ -105,7 +109,7 @@ def export_entries(entries: Any, fmt: str) -> str:
     writer = csv.DictWriter(out, fieldnames=COLUMNS)
     writer.writeheader()
     for row in rows:
-        writer.writerow({**row, "questions": " | ".join(row["questions"])})
+        writer.writerow({key: spreadsheet.cell(value) for key, value in {**row, "questions": " | ".join(row["questions"])}.items()})
     return out.getvalue()
 
 

@@ -1,4 +1,5 @@
-"""Exports of cases and figures: CSV (streamed, no row limit) and Excel."""
+"""Exports of cases and figures: CSV (streamed, no row limit) and Excel. Every cell goes
+through core/spreadsheet.py, so text that citizens wrote never opens as a formula."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from canhgiac.web.cases.models import Case
+from canhgiac.web.core import spreadsheet
 from canhgiac.web.reports.stats import Figures
 
 HEADER = [
@@ -64,9 +66,9 @@ def csv_lines(cases: QuerySet[Case]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     yield "\ufeff"  # so that Excel opens the UTF-8 file with its diacritics
-    writer.writerow(HEADER)
+    writer.writerow(spreadsheet.row(HEADER))
     for row in _rows(cases):
-        writer.writerow(row)
+        writer.writerow(spreadsheet.row(row))
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate(0)
@@ -78,17 +80,17 @@ def xlsx(cases: QuerySet[Case], figures: Figures | None = None) -> bytes:
     workbook = Workbook(write_only=True)
     if figures is not None:
         summary = workbook.create_sheet("Tổng hợp")
-        summary.append(["Chỉ tiêu", "Số liệu"])
+        summary.append(spreadsheet.xlsx_row(summary, ["Chỉ tiêu", "Số liệu"]))
         for label, value in figures.as_rows():
-            summary.append([label, value])
+            summary.append(spreadsheet.xlsx_row(summary, [label, value]))
         top = workbook.create_sheet("Chỉ dấu nhiều nhất")
-        top.append(["Loại", "Giá trị", "Số tin"])
+        top.append(spreadsheet.xlsx_row(top, ["Loại", "Giá trị", "Số tin"]))
         for kind, value, n in figures.top_indicators:
-            top.append([kind, value, n])
+            top.append(spreadsheet.xlsx_row(top, [kind, value, n]))
     sheet = workbook.create_sheet("Tin")
-    sheet.append(HEADER)
+    sheet.append(spreadsheet.xlsx_row(sheet, HEADER))
     for row in _rows(cases):
-        sheet.append(row)
+        sheet.append(spreadsheet.xlsx_row(sheet, row))
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

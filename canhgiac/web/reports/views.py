@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
@@ -12,9 +15,23 @@ from canhgiac.web.accounts.models import Unit, User
 from canhgiac.web.cases.models import Case
 from canhgiac.web.cases.views import filtered_cases, officer_required
 from canhgiac.web.reports import charts, exports
-from canhgiac.web.reports.stats import Figures, Period, figures
+from canhgiac.web.reports.stats import BadPeriod, Figures, Period, figures
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def period_checked(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """A date or month the page cannot use is a 400 that says which and why: never a 500
+    (a date past 9999 overflows), and never figures for another period than asked."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except BadPeriod as exc:
+            return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
+
+    return wrapper
 
 
 def _scope(request: HttpRequest) -> tuple[User, list[int], Unit | None]:
@@ -35,6 +52,7 @@ def _figures(request: HttpRequest) -> tuple[Figures, list[int], Unit | None]:
 
 
 @officer_required
+@period_checked
 def dashboard(request: HttpRequest) -> HttpResponse:
     user, _, _ = _scope(request)
     data, _, unit = _figures(request)
@@ -52,6 +70,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @officer_required
+@period_checked
 def dashboard_xlsx(request: HttpRequest) -> HttpResponse:
     data, units, _ = _figures(request)
     cases = Case.objects.filter(unit_id__in=units, created__gte=data.period.start_at, created__lt=data.period.end_at).order_by(
@@ -63,6 +82,7 @@ def dashboard_xlsx(request: HttpRequest) -> HttpResponse:
 
 
 @officer_required
+@period_checked
 def monthly(request: HttpRequest) -> HttpResponse:
     user, units, unit = _scope(request)
     period = Period.month(request.GET.get("month"))
@@ -79,6 +99,7 @@ def _export_filter(request: HttpRequest) -> Any:
 
 
 @officer_required
+@period_checked
 def cases_csv(request: HttpRequest) -> StreamingHttpResponse:
     user = request.user
     assert isinstance(user, User)
@@ -89,6 +110,7 @@ def cases_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 
 @officer_required
+@period_checked
 def cases_xlsx(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)

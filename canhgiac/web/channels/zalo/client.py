@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from canhgiac.web.core.db import writing
 from canhgiac.web.intake.models import Channel
 
 MAX_TEXT = 2000
@@ -75,35 +76,61 @@ def _post(url: str, *, headers: dict[str, str], data: bytes) -> dict[str, Any]:
     return result
 
 
+def _expiring(channel: Channel) -> bool:
+    expires = channel.token_expires_at
+    return not channel.access_token_sealed or (expires is not None and expires <= timezone.now() + timedelta(minutes=5))
+
+
 class ZaloClient:
     def __init__(self, channel: Channel) -> None:
         self.channel = channel
 
     def access_token(self) -> str:
-        expires = self.channel.token_expires_at
-        if not self.channel.access_token_sealed or (expires is not None and expires <= timezone.now() + timedelta(minutes=5)):
+        if _expiring(self.channel):
             self.refresh()
         return self.channel.secret("access_token")
 
     def refresh(self) -> None:
-        """Exchange the refresh token for a new access token (and a new refresh token)."""
+        """Exchange the refresh token for a new access token (and a new refresh token).
+
+        Zalo's refresh token is good for one exchange, and several workers send at once:
+        the channel's row is locked for the exchange, and a worker that finds the tokens
+        changed since it read them takes the other worker's instead of spending the same
+        refresh token again (which Zalo would refuse, leaving the channel with none).
+        The lock is held during the request: on SQLite other writers wait that long too,
+        about once a day, at most ``TIMEOUT`` seconds.
+        """
+        seen = (self.channel.secret("access_token"), self.channel.secret("refresh_token"))
+        with writing():
+            channel = Channel.objects.select_for_update().get(pk=self.channel.pk)
+            if (channel.secret("access_token"), channel.secret("refresh_token")) != seen and not _expiring(channel):
+                self._take(channel)
+                return
+            self._exchange(channel)
+            channel.save(update_fields=["access_token_sealed", "refresh_token_sealed", "token_expires_at"])
+        self._take(channel)
+
+    def _take(self, channel: Channel) -> None:
+        for field in ("access_token_sealed", "refresh_token_sealed", "token_expires_at"):
+            setattr(self.channel, field, getattr(channel, field))
+
+    def _exchange(self, channel: Channel) -> None:
         form = urllib.parse.urlencode(
-            {"refresh_token": self.channel.secret("refresh_token"), "app_id": self.channel.app_id, "grant_type": "refresh_token"}
+            {"refresh_token": channel.secret("refresh_token"), "app_id": channel.app_id, "grant_type": "refresh_token"}
         )
         result = _post(
             f"{settings.ZALO_OAUTH_BASE}/v4/oa/access_token",
-            headers={"secret_key": self.channel.secret("app_secret"), "Content-Type": "application/x-www-form-urlencoded"},
+            headers={"secret_key": channel.secret("app_secret"), "Content-Type": "application/x-www-form-urlencoded"},
             data=form.encode(),
         )
         if "access_token" not in result:
             raise ZaloError(
                 int(result.get("error", -3) or -3), str(result.get("message") or result.get("error_description") or "no access_token")
             )
-        self.channel.set_secret("access_token", str(result["access_token"]))
+        channel.set_secret("access_token", str(result["access_token"]))
         if result.get("refresh_token"):
-            self.channel.set_secret("refresh_token", str(result["refresh_token"]))
-        self.channel.token_expires_at = timezone.now() + timedelta(seconds=int(result.get("expires_in", 90000)))
-        self.channel.save(update_fields=["access_token_sealed", "refresh_token_sealed", "token_expires_at"])
+            channel.set_secret("refresh_token", str(result["refresh_token"]))
+        channel.token_expires_at = timezone.now() + timedelta(seconds=int(result.get("expires_in", 90000)))
 
     def send_text(self, user_id: str, text: str, reply_to: str = "", image_url: str = "") -> str:
         """Send one message of at most 2,000 characters; returns Zalo's message ID."""

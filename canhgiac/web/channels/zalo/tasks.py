@@ -13,7 +13,7 @@ from canhgiac.web.bulletins.sending import set_subscription, subscription_comman
 from canhgiac.web.cases.actions import ActionError, receive_message, reporter_for
 from canhgiac.web.cases.models import Message, Reporter
 from canhgiac.web.channels.zalo.client import ZaloClient, ZaloError, split_text
-from canhgiac.web.core.crypto import lookup_hash
+from canhgiac.web.core.crypto import lookup_hashes
 from canhgiac.web.core.db import writing
 from canhgiac.web.core.ratelimit import allow
 from canhgiac.web.intake.models import Channel, InboundEvent
@@ -89,8 +89,8 @@ def process_event(payload: dict[str, Any]) -> None:
         # Following the Official Account is the person's own request to hear from it.
         _subscribe(channel, sender, True, None)
     elif name == "unfollow" and sender:
-        user_hash = lookup_hash(f"{channel.kind}:{channel.pk}", sender)
-        Reporter.objects.filter(channel=channel, channel_user_hash=user_hash).update(subscribed=False)
+        user_hashes = lookup_hashes(f"{channel.kind}:{channel.pk}", sender)  # under every key: stable across rotation
+        Reporter.objects.filter(channel=channel, channel_user_hash__in=user_hashes).update(subscribed=False)
     InboundEvent.objects.filter(pk=event_row.pk, processed__isnull=True).update(processed=timezone.now(), error=error)
 
 
