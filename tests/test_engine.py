@@ -7,9 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from canhgiac.engine import Blocklist, Engine, EngineConfig, analyze
+from canhgiac.engine import Blocklist, Engine, EngineConfig, analyze, lexicon
+from canhgiac.engine.indicators import parse_link, registered_domain
+from canhgiac.engine.normalize import fold_diacritics, normalize
 from canhgiac.engine.pipeline import MAX_CHARS
-from canhgiac.engine.rules import REASON_CODES, reason_message
+from canhgiac.engine.rules import AMBIGUOUS, REASON_CODES, find_cues, reason_message, tone_phrase
 
 ENGINE_DIR = Path(__file__).resolve().parents[1] / "canhgiac" / "engine"
 
@@ -124,3 +126,74 @@ def test_a_listed_host_matches_itself_and_its_subdomains_only() -> None:
     assert not engine.analyze("vao shop.vcb-hotro.top nhe").known  # a neighbour, not listed
     assert not engine.analyze("vao other.weebly.com nhe").known
     assert engine.analyze("https://06kte6.tokyo/x").known
+
+
+# ---------------------------------------------------------------------------- words as written
+
+
+def test_folds_named_in_the_issue_need_context_without_diacritics() -> None:
+    """Each of these folded forms is the fold of several common words: typed without
+    diacritics, the cue they stand for counts only with words that settle it."""
+    assert {"no", "bom", "dam", "chay", "cau", "mui", "dan", "hero", "kiem", "cuu"} <= {fold_diacritics(key) for key in AMBIGUOUS}
+    assert "weapons" not in find_cues(analyze("no dung truoc cong nha toi ca buoi chieu").text)
+    assert "weapons" in find_cues(analyze("nghe tieng no rat lon o bai dat trong").text)
+
+
+def test_every_ambiguous_entry_names_a_cue_and_real_groups() -> None:
+    raw = lexicon.load_json("cues.json")
+    groups = {name for name in raw if not name.startswith("_")}
+    phrases = {tone_phrase(p) for name in groups for p in raw[name]}
+    for key, context in AMBIGUOUS.items():
+        assert tone_phrase(key) in phrases, key
+        for entry in context:
+            assert not entry.startswith("@") or entry[1:] in groups, (key, entry)
+
+
+def test_words_as_written_are_aligned_with_the_folded_text() -> None:
+    for text in (
+        "Nó đứng trước cổng, ko biết làm j",
+        "B4n da zu d!eu k1en nh4n t1en",
+        "Vào www . abc . com hoặc abc chấm com nhé",
+        "Q U A  H A N đã chấm điểm; Ｔiền:ok",
+        "Bạn đã\u200b đủ điều kiện.Nhận tại vcb[.]com",
+    ):
+        result = normalize(text)
+        assert fold_diacritics(result.accented) == result.folded, text
+
+
+def test_where_the_tone_mark_sits_does_not_matter() -> None:
+    assert "drugs" in find_cues(normalize("Có người bán ma tuý ở đầu ngõ"))
+    assert "danger" in find_cues(normalize("Hoả hoạn ở chợ xã"))
+
+
+def test_foreign_marks_are_a_disguise_not_diacritics() -> None:
+    """Scammers type "möi ngay" for "mỗi ngày": a mark that is not Vietnamese does not
+    make a word as written."""
+    assert "moi ngay" in find_cues(normalize("Kiem 600k chi cän 20 phut möi ngay")).phrases("job")
+
+
+def test_official_sites_are_links_never_proposed_for_blocking() -> None:
+    found = analyze("Vietcombank: chỉ giao dịch tại vietcombank.com.vn, không vào vcb-hotro.top").indicators
+    assert [(link.domain, link.official) for link in found.links] == [("vietcombank.com.vn", True), ("vcb-hotro.top", False)]
+    gov, page = parse_link("congan.hanoi.gov.vn"), parse_link("facebook.com/vietcombank")
+    assert gov is not None and gov.official and page is not None and not page.official
+
+
+def test_registered_domains_come_from_the_public_suffix_list() -> None:
+    assert registered_domain("shop.com.kh") == "shop.com.kh"
+    assert registered_domain("a.b.vcb-sinhtrachoc.com.vn") == "vcb-sinhtrachoc.com.vn"
+    assert registered_domain("x.abc.github.io") == "abc.github.io"
+    assert registered_domain("phish.weebly.com") == "phish.weebly.com"  # a host the list misses, kept in domains.json
+    link = parse_link("github.io")
+    assert link is not None and link.domain is None  # an ending is nobody's site
+
+
+def test_the_suffix_list_is_built_only_when_a_link_needs_it() -> None:
+    """Parsing the Public Suffix List costs tens of milliseconds: a message with no link,
+    as most are, never pays it."""
+    code = (
+        "from canhgiac.engine import analyze, lexicon; analyze('Nhà tôi bị trộm mất xe máy'); a = lexicon.suffix_list.cache_info().currsize;"
+        " analyze('vao vcb-hotro.top'); print(a, lexicon.suffix_list.cache_info().currsize)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["0", "1"]

@@ -85,7 +85,7 @@ def time_stages(messages: Sequence[str], engine: Engine | None = None) -> list[S
     return [
         _time("normalize", messages, normalize),
         _time("indicators", normalized, lambda n: extract(n.plain)),
-        _time("cues and reasons", normalized, lambda n: rules.find_reasons(n, rules.find_cues(n.folded), extract(n.plain))),
+        _time("cues and reasons", normalized, lambda n: rules.find_reasons(n, rules.find_cues(n), extract(n.plain))),
         _time("scam model", prepared, lambda p: scam_model.probabilities(features_for(p, scam_model.features))),
         _time("intent model", prepared, lambda p: intent_model.probabilities(features_for(p, intent_model.features))),
         _time("json output", analyses, lambda a: json.dumps(a.to_dict(), ensure_ascii=False)),

@@ -11,9 +11,21 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from canhgiac.engine.lexicon import BANKS, DOMAINS
+from canhgiac.engine.lexicon import BANKS, BRANDS, DOMAINS, is_tld, suffix_list
+from canhgiac.engine.normalize import plausible_tld
 
-__all__ = ["Amount", "BankAccount", "Indicators", "Link", "Phone", "extract", "parse_link", "registered_domain"]
+__all__ = [
+    "OFFICIAL_DOMAINS",
+    "Amount",
+    "BankAccount",
+    "Indicators",
+    "Link",
+    "Phone",
+    "extract",
+    "is_official",
+    "parse_link",
+    "registered_domain",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +52,9 @@ class Link:
     path: str
     shortener: bool
     is_ip: bool
+    official: bool = False
+    """The site of a bank, a carrier, a delivery company, a platform or the state (any
+    name under gov.vn): reported as a link, never proposed for blocking."""
 
     def hosts(self) -> list[str]:
         """The host and each parent down to the registered domain: what a blocklist entry
@@ -100,20 +115,37 @@ def _unique(items: Any) -> list[Any]:
 
 _URL = re.compile(
     r"(?:https?://|www\.)[^\s<>\"'{}|\\^`]+"
-    r"|(?<![\w@.-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,13}(?::\d{2,5})?(?:/[^\s<>\"'{}|\\^`]*)?",
+    r"|(?<![\w@.-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}(?![\w-])(?::\d{2,5})?(?:/[^\s<>\"'{}|\\^`]*)?",
 )
 _IP = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
 _TRAILING = ".,;:!?)]}'\"…"
 
+OFFICIAL_DOMAINS = frozenset(d for brand in BRANDS for d in brand.domains)
+
+
+def is_official(domain: str | None) -> bool:
+    """A registered domain that belongs to a brand people trust (data/domains.json,
+    data/banks.json) or to the state."""
+    return domain is not None and (domain in OFFICIAL_DOMAINS or domain == "gov.vn" or domain.endswith(".gov.vn"))
+
 
 def registered_domain(host: str) -> str:
-    """The name a registrant owns: "a.b.vcb-sinhtrachoc.com.vn" -> "vcb-sinhtrachoc.com.vn"."""
+    """The name a registrant owns, by the Public Suffix List: "a.b.vcb-sinhtrachoc.com.vn"
+    -> "vcb-sinhtrachoc.com.vn", "shop.com.kh" -> "shop.com.kh", "x.abc.github.io" ->
+    "abc.github.io". An ending the list does not know keeps the last two labels."""
+    return suffix_list().privatesuffix(host) or ".".join(host.split(".")[-2:])
+
+
+def _free_text_host(host: str) -> bool:
+    """A name written with no http://, www. or path, as a host name rather than words run
+    together: a common ending, or another real one after a label of three or more
+    characters with a letter ("abc.boats"; not "tp.hn", Hà Nội, nor "1.tr", one million)."""
     labels = host.split(".")
-    for i in range(len(labels)):
-        suffix = ".".join(labels[i:])
-        if suffix in DOMAINS.public_suffixes:
-            return ".".join(labels[max(i - 1, 0) :])
-    return ".".join(labels[-2:])
+    tld = labels[-1]
+    if tld in DOMAINS.common_tlds:
+        return True
+    label = labels[-2]
+    return plausible_tld(tld) and len(label) >= 3 and any(c.isalpha() for c in label)
 
 
 def parse_link(text: str, *, any_tld: bool = False) -> Link | None:
@@ -132,7 +164,12 @@ def parse_link(text: str, *, any_tld: bool = False) -> Link | None:
     is_ip = bool(_IP.match(host))
     if not is_ip:
         tld = host.rsplit(".", 1)[-1]
-        if "." not in host or not (tld in DOMAINS.tlds or (any_tld and tld.isalpha() and len(tld) >= 2)):
+        if "." not in host:
+            return None
+        if any_tld:
+            if not (tld.isalpha() and len(tld) >= 2):
+                return None
+        elif not is_tld(tld) or ("://" not in url and not host.startswith("www.") and not path and not _free_text_host(host)):
             return None
     bare = host[4:] if host.startswith("www.") else host
     if bare.startswith("m.") and bare[2:] in DOMAINS.platform_hosts:
@@ -140,18 +177,31 @@ def parse_link(text: str, *, any_tld: bool = False) -> Link | None:
     domain: str | None = host if is_ip else registered_domain(bare)
     if bare in DOMAINS.platform_hosts and path.strip("/") and bare not in DOMAINS.shorteners:
         domain = None
-    if domain == bare and bare in DOMAINS.public_suffixes:
-        domain = None
+    if not is_ip and suffix_list().is_public(bare):
+        domain = None  # "github.io", "com.vn": an ending, nobody's site
     shortener = bare in DOMAINS.shorteners or (domain is not None and domain.split(".", 1)[-1] in DOMAINS.shorteners)
     if "://" not in url:
         url = "http://" + url
-    return Link(url=url, host=bare, domain=domain, path=path, shortener=shortener, is_ip=is_ip)
+    return Link(url=url, host=bare, domain=domain, path=path, shortener=shortener, is_ip=is_ip, official=is_official(domain))
 
 
 # ---------------------------------------------------------------------------- phones and accounts
 
-_DIGIT_RUN = re.compile(r"(?<![\w.,/])\+?\(?\d[\d .\-()]*\d(?![\w/]|[.,]\d)")
+# Digits with the separators people put in numbers; a space before a sign ("0123456789
+# -2.500.000", a balance notice) ends the run.
+_DIGIT_RUN = re.compile(r"(?<![\w.,/])\+?\(?\d(?:[\d.\-()]| (?![-+]\d))*\d(?![\w/]|[.,]\d)")
 _GROUP = re.compile(r"\d+")
+# A phone number typed with the letter o for zero ("O934 58O 261", "o9o3.123.456"): groups
+# of digits and o's, each with a digit in it. Read as a number only when it then is one.
+_O_PHONE = re.compile(r"(?<![\w.,/])(?:\+84[ .-]?)?[0o][\do]*\d[\do]*(?:[ .-][\do]*\d[\do]*)*(?!\w)")
+_O_NEXT_TO_DIGIT = re.compile(r"\do|o\d")
+# Dates and times ("19-03-2026 20:15", "19/03/2026", "19.03.2026 lúc 20h15"): neither a
+# phone number nor an account, whatever word comes before them.
+_DATE_TIME = re.compile(
+    r"(?<![\w.,/])(\d{1,2})([-/.])(\d{1,2})\2(?:\d{4}|\d{2})(?:,?\s+(?:luc\s+)?\d{1,2}[:h]\d{2}(?::\d{2})?)?(?![\w/]|[.,]\d)"
+)
+# Words after a number that make it an amount of money ("2.500.000 VND", "500k").
+_UNIT_AFTER = re.compile(r"\s?(?:ty|trieu|tr|cu|nghin|ngan|k|vnd|dong|d|usd)(?![a-z0-9])")
 
 _PHONE_CONTEXT = re.compile(
     r"\b(?:lh|lien he|goi|call|sdt|so dt|dt|dien thoai|dthoai|zalo|hotline|phone|tel|nhan tin|sms|so may|thue bao|tb|alo|so dien thoai)\b"
@@ -287,6 +337,36 @@ def _amount(number: str, unit: str, tail: str | None) -> int | None:
 # ---------------------------------------------------------------------------- all together
 
 
+def _zeros_for_letter_o(plain: str) -> str:
+    """``plain`` with the letter o read as zero inside phone numbers written that way;
+    same length, so positions carry over."""
+    if _O_NEXT_TO_DIGIT.search(plain) is None:
+        return plain
+    out = plain
+    for match in _O_PHONE.finditer(plain):
+        candidate = match.group()
+        if "o" not in candidate:
+            continue
+        digits = re.sub(r"[ .+-]", "", candidate).replace("o", "0")
+        if _phone_from_digits(digits) is not None:
+            out = out[: match.start()] + candidate.replace("o", "0") + out[match.end() :]
+    return out
+
+
+def _is_date(match: re.Match[str]) -> bool:
+    day, month = int(match.group(1)), int(match.group(3))
+    return 1 <= day <= 31 and 1 <= month <= 12
+
+
+def _is_amount(plain: str, match: re.Match[str]) -> bool:
+    """A number with a currency after it ("2.500.000 VND"), or a balance change written
+    in thousands with its sign ("-2.500.000"): money, not an account."""
+    if _UNIT_AFTER.match(plain, match.end()):
+        return True
+    before = plain[match.start() - 1 : match.start()]
+    return before in ("-", "+") and _THOUSANDS.match(match.group().strip()) is not None
+
+
 def extract(plain: str) -> Indicators:
     """Every indicator in a message's plain form (see ``NormalizedText.plain``)."""
     result = Indicators()
@@ -301,9 +381,14 @@ def extract(plain: str) -> Indicators:
     def free(start: int, end: int) -> bool:
         return all(end <= a or start >= b for a, b in taken)
 
+    for match in _DATE_TIME.finditer(plain):
+        if _is_date(match) and free(*match.span()):
+            taken.append(match.span())
+
+    numbers = _zeros_for_letter_o(plain)
     banks: list[tuple[int, int, str]] | None = None
-    for match in _DIGIT_RUN.finditer(plain):
-        if not free(*match.span()):
+    for match in _DIGIT_RUN.finditer(numbers):
+        if not free(*match.span()) or _is_amount(numbers, match):
             continue
         run = match.group()
         digits = re.sub(r"\D", "", run)
@@ -321,7 +406,7 @@ def extract(plain: str) -> Indicators:
             taken.append(match.span())
             continue
         for start, end, e164, kind in _split_phones(run):
-            result.phones.append(Phone(e164, kind, run[start:end]))
+            result.phones.append(Phone(e164, kind, plain[match.start() + start : match.start() + end]))
             taken.append((match.start() + start, match.start() + end))
 
     for match in _AMOUNT.finditer(plain):

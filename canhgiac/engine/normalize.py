@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from canhgiac.engine import lexicon
 
-__all__ = ["NormalizedText", "fold_diacritics", "is_vietnamese_syllable", "normalize"]
+__all__ = ["NormalizedText", "fold_diacritics", "is_vietnamese_syllable", "normalize", "plausible_tld", "tone_key"]
 
 # Characters people (and scammers) slip into text that render as nothing.
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
@@ -24,10 +25,13 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"[^\S\n]+")
 _NEWLINES = re.compile(r"\s*\n\s*")
 
-# "abc[.]com", "abc(.)com", "abc{dot}com", "abc [dot] com", "abc chấm com".
-_BRACKET_DOT = re.compile(r"\s*[\[({]\s*(?:\.|dot|cham|chấm)\s*[\])}]\s*", re.IGNORECASE)
-# "abc dot com", "abc chấm com" (accented: folded "cham" is also "chậm", slow).
-_WORD_DOT = re.compile(r"(?<=[a-z0-9])\s+(?:dot|chấm)\s+(?=([a-z]{2,})\b)", re.IGNORECASE)
+# "abc[.]com", "abc(.)com", "abc{dot}com", "abc [dot] com": between two pieces of a name.
+_BRACKET_DOT = re.compile(r"(?<=[a-z0-9])\s*[\[({]\s*(?:\.|dot|cham|chấm)\s*[\])}]\s*(?=[a-z0-9])", re.IGNORECASE)
+# "abc dot com", "abc chấm com" (accented: folded "cham" is also "chậm", slow). Which of
+# these are a host name and which a sentence ("ông Chín dot ca ngày") is for _word_dot.
+_WORD_DOT = re.compile(r"(?<=[a-z0-9])\s+(?:dot|chấm)\s+(?=([a-z]{2,24})(?![\w-]))", re.IGNORECASE)
+_LAST_WORD = re.compile(r"[\w-]+$")
+_HOST_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
 # "www . abc . com": spaces around the dots of a host name. Only when a dot has a space
 # before it (or the name starts with www) and the name ends in a known top-level domain,
 # so that "thông báo. Vui lòng" stays two sentences.
@@ -54,6 +58,10 @@ _SYLLABLE = re.compile(
     r"(?:a|ai|ao|au|ay|e|eo|eu|i|ia|iu|ieu|ie|o|oa|oai|oay|oe|oi|oo|u|ua|uay|ue|ui|uo|uoi|uou|uy|uya|uye|uyu|y|ye|yeu|oac|ua)"
     r"(?:c|ch|m|n|ng|nh|p|t|i|y|o|u)?$"
 )
+
+
+# Tone marks, as combining characters after NFD: grave, acute, hook above, tilde, dot below.
+_TONES = {"\u0300": "2", "\u0301": "1", "\u0309": "3", "\u0303": "4", "\u0323": "5"}
 
 
 def _build_fold_table() -> dict[int, str]:
@@ -83,6 +91,29 @@ def is_vietnamese_syllable(token: str) -> bool:
     return bool(_SYLLABLE.match(token))
 
 
+@lru_cache(maxsize=65536)
+def tone_key(word: str) -> str:
+    """A lowercase word with its tone mark moved to the end, so that the two ways of
+    placing it compare equal: "hòa" and "hoà" both give "hoa2", "thuý" and "thúy" "thuy1".
+    Other marks stay where they are ("đâm" is not "dam"); a word without a tone is itself."""
+    if word.isascii():
+        return word
+    decomposed = unicodedata.normalize("NFD", word)
+    tones = [_TONES[c] for c in decomposed if c in _TONES]
+    if not tones:
+        return word
+    base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONES))
+    return base + tones[0]
+
+
+@lru_cache(maxsize=4096)
+def plausible_tld(tld: str) -> bool:
+    """An ending that makes a word in free text a host name: one people meet in messages
+    (com, vn, me...), or any top-level domain that cannot be read as a Vietnamese word
+    ("abc.boats", "shop.pl"; not "chao.moi", a missing space before "mọi")."""
+    return tld in lexicon.DOMAINS.common_tlds or (not is_vietnamese_syllable(tld) and lexicon.is_tld(tld))
+
+
 @dataclass(frozen=True, slots=True)
 class NormalizedText:
     """A message in the forms the engine needs, and how it got there."""
@@ -100,6 +131,11 @@ class NormalizedText:
     """Names of the normalization steps that changed something."""
     deobfuscated: tuple[str, ...]
     """Tokens as they were written before obfuscation was undone (evidence for reasons)."""
+    accented: str = ""
+    """``folded`` with each word as it was written (lowercase, with its diacritics), word
+    for word and letter for letter: ``fold_diacritics(accented) == folded``. Words that
+    normalization rewrote (teencode, decoded letters, joined links) are as in ``folded``.
+    Cues are matched on it, so that "nó" is not "nổ" (see :mod:`rules`)."""
 
     @property
     def tokens(self) -> list[str]:
@@ -122,7 +158,17 @@ def _decode_token(core: str) -> str | None:
 
 
 def _word_dot(match: re.Match[str]) -> str:
-    return "." if match.group(1) in lexicon.DOMAINS.tlds else match.group(0)
+    """ "vcb dot vn" is a host name; "nha ong chin dot ca ngay" is a sentence (đốt): the
+    word before must be a host label and the word after an ending, and not both of them
+    Vietnamese syllables."""
+    before = _LAST_WORD.search(match.string, 0, match.start())
+    label = before.group() if before else ""
+    tld = match.group(1).lower()
+    if not _HOST_LABEL.fullmatch(label) or not plausible_tld(tld):
+        return match.group(0)
+    if is_vietnamese_syllable(label) and is_vietnamese_syllable(tld):
+        return match.group(0)
+    return "."
 
 
 def _join_spaced_host(match: re.Match[str]) -> str:
@@ -134,13 +180,32 @@ def _join_spaced_host(match: re.Match[str]) -> str:
     spaced_both = re.search(r"\s\.\s", chain) is not None
     if not (spaced_both or chain.startswith("www")):
         return chain
-    if chain.rsplit(".", 1)[-1].strip() not in lexicon.DOMAINS.tlds:
+    if not plausible_tld(chain.rsplit(".", 1)[-1].strip()):
         return chain
     return _SPACE_AROUND_DOT.sub(".", chain)
 
 
 def _join_spaced_letters(match: re.Match[str]) -> str:
     return match.group(0).replace(" ", "")
+
+
+def _sub_both(pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], str], work: str, accented: str) -> tuple[str, str]:
+    """``pattern.sub`` on the folded text, with the same change made to its accented twin.
+    The two have the same length and letters in the same places (folding maps one letter
+    to one letter), so spans carry over; a replaced span is the same in both."""
+    if pattern.search(work) is None:
+        return work, accented
+    folded_parts: list[str] = []
+    accented_parts: list[str] = []
+    last = 0
+    for match in pattern.finditer(work):
+        new = repl(match) if callable(repl) else match.expand(repl)
+        folded_parts += [work[last : match.start()], new]
+        accented_parts += [accented[last : match.start()], accented[match.start() : match.end()] if new == match.group() else new]
+        last = match.end()
+    folded_parts.append(work[last:])
+    accented_parts.append(accented[last:])
+    return "".join(folded_parts), "".join(accented_parts)
 
 
 def normalize(text: str) -> NormalizedText:
@@ -165,27 +230,30 @@ def normalize(text: str) -> NormalizedText:
     has_diacritics = _VIETNAMESE_CHARS.search(work) is not None
     # "chấm" is spelled-out "dot" only with its accents: folded it is also "chậm".
     before = fold_diacritics(work)
-    work = fold_diacritics(_WORD_DOT.sub(_word_dot, work))
-    work = _HXXP.sub(r"http\1", work)
-    work = _BRACKET_DOT.sub(".", work)
-    work = _SPACED_HOST.sub(_join_spaced_host, work)
+    accented = _WORD_DOT.sub(_word_dot, work)
+    work = fold_diacritics(accented)
+    work, accented = _sub_both(_HXXP, r"http\1", work, accented)
+    work, accented = _sub_both(_BRACKET_DOT, ".", work, accented)
+    work, accented = _sub_both(_SPACED_HOST, _join_spaced_host, work, accented)
     if work != before:
         steps.append("link_deobfuscated")
 
     before = work
-    work = _SPACED_LETTERS.sub(_join_spaced_letters, work)
+    work, accented = _sub_both(_SPACED_LETTERS, _join_spaced_letters, work, accented)
     if work != before:
         steps.append("spaced_letters_joined")
     work = " ".join(work.split())
+    accented = " ".join(accented.split())
     plain = work
-    work = _GLUED_PUNCT.sub(r"\1 ", work)
+    work, accented = _sub_both(_GLUED_PUNCT, r"\1 ", work, accented)
 
     deobfuscated: list[str] = []
     expanded = False
     out: list[str] = []
+    out_accented: list[str] = []
     previous = ""
     teencode = lexicon.TEENCODE
-    for piece in work.split():
+    for piece, as_written in zip(work.split(), accented.split(), strict=True):
         if piece.isalpha():
             # Most words: only teencode to look up.
             teen = teencode.get(piece)
@@ -193,14 +261,17 @@ def normalize(text: str) -> NormalizedText:
                 if piece == "ck" and previous in ("vo", "ba"):
                     teen = "chong"
                 out.append(teen)
+                out_accented.append(teen)
                 expanded = True
                 previous = teen
             else:
                 out.append(piece)
+                out_accented.append(as_written)
                 previous = piece
             continue
         if "://" in piece or _LOOKS_LIKE_HOST.fullmatch(piece.strip(".,;:!?()[]\"'")):
             out.append(piece)
+            out_accented.append(piece)
             previous = piece
             continue
         edge = _EDGE_PUNCT.match(piece)
@@ -215,6 +286,7 @@ def normalize(text: str) -> NormalizedText:
             core = teen
             expanded = True
         out.append(lead + core + trail)
+        out_accented.append(as_written if out[-1] == piece else out[-1])
         previous = core
     if deobfuscated:
         steps.append("letters_decoded")
@@ -229,4 +301,5 @@ def normalize(text: str) -> NormalizedText:
         has_diacritics=has_diacritics,
         steps=tuple(steps),
         deobfuscated=tuple(deobfuscated),
+        accented=" ".join(out_accented),
     )

@@ -139,7 +139,7 @@ def structured_features(text: NormalizedText, cues: rules.Cues, findings: list[r
     out.extend("C:" + name for name in cues.by_name)
     if indicators.links:
         out.append("I:link")
-        if any(rules._official(link.domain) for link in indicators.links):
+        if any(link.official for link in indicators.links):
             out.append("I:official_link")
     if indicators.phones:
         out.append("I:phone")
@@ -184,7 +184,7 @@ def prepare(message: str, registry: IndicatorLookup | None = None) -> Prepared:
     if len(message) > MAX_CHARS:
         text = replace(text, original=message, steps=(*text.steps, "truncated"))
     indicators = extract(text.plain)
-    cues = rules.find_cues(text.folded)
+    cues = rules.find_cues(text)
     findings = rules.find_reasons(text, cues, indicators)
     known = registry.known(indicators) if registry is not None else []
     if known:

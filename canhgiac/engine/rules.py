@@ -1,9 +1,12 @@
 """Cues and reasons: the readable half of every decision.
 
-A *cue* is a phrase from ``data/cues.json`` found in a message (as whole words, in the
-folded form). A *reason* is a rule over cues and indicators that a citizen can be told
-("asks for an OTP"). Classifiers use both as features, and the verdict quotes the reasons
-with the words that triggered them.
+A *cue* is a phrase from ``data/cues.json`` found in a message as whole words. A word
+typed with its diacritics is matched as written ("nó" is not "nổ", "nhân dân" holds no
+"đạn"); a word typed without them matches the cue's folded form, and where that form is
+also the fold of another common word ("no": nó, nợ, no, nổ) the cue counts only with
+words around it that settle the reading ("tiếng nổ", "bom", "mìn"). A *reason* is a rule
+over cues and indicators that a citizen can be told ("asks for an OTP"). Classifiers use
+both as features, and the verdict quotes the reasons with the words that triggered them.
 """
 
 from __future__ import annotations
@@ -11,31 +14,120 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from canhgiac.engine import lexicon
 from canhgiac.engine.indicators import Indicators, Link
-from canhgiac.engine.normalize import NormalizedText, fold_diacritics
+from canhgiac.engine.normalize import NormalizedText, fold_diacritics, tone_key
 
-__all__ = ["REASON_CODES", "CueMatch", "Finding", "find_cues", "find_reasons", "reason_message"]
+__all__ = [
+    "AMBIGUOUS",
+    "AMBIGUOUS_AS_WRITTEN",
+    "REASON_CODES",
+    "Context",
+    "Cue",
+    "CueMatch",
+    "Finding",
+    "find_cues",
+    "find_reasons",
+    "reason_message",
+    "tone_phrase",
+]
 
 _WORD = re.compile(r"[a-z0-9]+|\+")
+# Words around a cue searched for what settles an ambiguous reading, on each side.
+_CONTEXT_WINDOW = 6
 
 
-def _load_cues() -> dict[str, dict[tuple[str, ...], tuple[str, ...]]]:
-    """Phrase (as a tuple of words) -> cue names, indexed by first word."""
-    raw: dict[str, list[str]] = lexicon.load_json("cues.json")
-    index: dict[str, dict[tuple[str, ...], list[str]]] = {}
+_Phrase = tuple[tuple[str, ...], tuple[str, ...], tuple[bool, ...]]
+"""Folded words, tone keys and whether each word is marked (see ``_split``)."""
+
+_WORD_WRITTEN = re.compile(r"[^\W_]+|\+")
+
+
+def _split(phrase: str) -> _Phrase:
+    """A phrase of cues.json as it is matched (see ``_Phrase``)."""
+    written = _WORD_WRITTEN.findall(phrase.lower())
+    folded = tuple(fold_diacritics(" ".join(written)).split())
+    return folded, tuple(map(tone_key, written)), tuple(w != f for w, f in zip(written, folded, strict=True))
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What settles an ambiguous reading: phrases near it, a cue of a group near it
+    ("@danger"), or a number right after it ("#")."""
+
+    phrases: dict[str, tuple[_Phrase, ...]]
+    """Indexed by first folded word."""
+    groups: frozenset[str]
+    number_after: bool
+
+    @classmethod
+    def parse(cls, entries: list[str]) -> Context:
+        phrases: dict[str, list[_Phrase]] = {}
+        for entry in entries:
+            if entry.startswith(("@", "#")):
+                continue
+            split = _split(entry)
+            if split[0]:
+                phrases.setdefault(split[0][0], []).append(split)
+        return cls(
+            {first: tuple(p) for first, p in phrases.items()},
+            frozenset(e[1:] for e in entries if e.startswith("@")),
+            "#" in entries,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """One phrase of ``cues.json`` as written, with the groups that list it."""
+
+    words: tuple[str, ...]
+    """Folded words: how the phrase is found."""
+    keys: tuple[str, ...]
+    """Each word as written, its tone mark moved to the end (see ``tone_key``)."""
+    marked: tuple[bool, ...]
+    """Whether each word carries a diacritic."""
+    names: tuple[str, ...]
+    context: Context | None = None
+    """What settles the reading when the phrase is matched without its diacritics (or
+    always, for the few that are ambiguous as written)."""
+    ambiguous_as_written: bool = False
+
+
+def tone_phrase(phrase: str) -> str:
+    """A phrase as the tone keys of its words: "Hoà bình" and "hòa bình" are one phrase."""
+    return " ".join(map(tone_key, _WORD_WRITTEN.findall(phrase.lower())))
+
+
+def _load_cues() -> tuple[dict[str, dict[tuple[str, ...], tuple[Cue, ...]]], dict[str, list[str]], frozenset[str]]:
+    """Phrase (folded words) -> its cues, indexed by first word; the ambiguous phrases."""
+    raw: dict[str, Any] = lexicon.load_json("cues.json")
+    ambiguous = {tone_phrase(k): v for k, v in raw["_ambiguous"].items()}
+    as_written = {tone_phrase(k): v for k, v in raw["_ambiguous_as_written"].items()}
+    contexts = {k: Context.parse(v) for k, v in {**ambiguous, **as_written}.items()}
+    grouped: dict[str, list[str]] = {}
+    written: dict[str, str] = {}
     for name, phrases in raw.items():
-        if name.startswith("_"):
-            continue
-        for phrase in phrases:
-            words = tuple(_WORD.findall(fold_diacritics(phrase.lower())))
-            if words:
-                index.setdefault(words[0], {}).setdefault(words, []).append(name)
-    return {first: {words: tuple(names) for words, names in by_phrase.items()} for first, by_phrase in index.items()}
+        if not name.startswith("_"):
+            for phrase in phrases:
+                key = tone_phrase(phrase)
+                grouped.setdefault(key, []).append(name)
+                written.setdefault(key, phrase)
+    index: dict[str, dict[tuple[str, ...], list[Cue]]] = {}
+    for key, names in grouped.items():
+        words, keys, marked = _split(written[key])
+        if words:
+            cue = Cue(words, keys, marked, tuple(dict.fromkeys(names)), contexts.get(key), key in as_written)
+            index.setdefault(words[0], {}).setdefault(words, []).append(cue)
+    table = {first: {words: tuple(cues) for words, cues in by_phrase.items()} for first, by_phrase in index.items()}
+    return table, {**raw["_ambiguous"], **raw["_ambiguous_as_written"]}, frozenset(raw["_ambiguous_as_written"])
 
 
-_CUES = _load_cues()
+_CUES, AMBIGUOUS, AMBIGUOUS_AS_WRITTEN = _load_cues()
+"""``AMBIGUOUS``: each cue phrase whose folded form is also the fold of other common words
+("nổ": no, nó, nợ), with what settles it; ``AMBIGUOUS_AS_WRITTEN``: those that need it
+even when typed with diacritics ("hero", "kiếm", "cầu")."""
 # For each first word, the phrase lengths that exist, longest first.
 _CUE_LENGTHS = {first: sorted({len(words) for words in by_phrase}) for first, by_phrase in _CUES.items()}
 _REASONS: dict[str, dict[str, str]] = {k: v for k, v in lexicon.load_json("reasons.json").items() if not k.startswith("_")}
@@ -55,8 +147,16 @@ def reason_message(code: str, language: str = "vi") -> str:
 class CueMatch:
     name: str
     phrase: str
+    """The phrase as found, folded."""
     position: int
     """Index of the first word, for rules that look at neighbours."""
+    folded: bool = False
+    """Matched only through folding: some word of it was typed without the diacritics
+    the phrase has ("tai ung dung" for "tải ứng dụng", or "tại ứng dụng")."""
+
+    @property
+    def end(self) -> int:
+        return self.position + self.phrase.count(" ") + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,38 +210,139 @@ class Cues:
         return None
 
 
-def find_cues(folded: str) -> Cues:
-    words = _WORD.findall(folded)
-    matches: list[CueMatch] = []
+@dataclass(frozen=True, slots=True)
+class _Tokens:
+    """The words of a message, folded, and as written."""
+
+    words: list[str]
+    """Folded."""
+    keys: list[str]
+    """As written, tone mark last (see ``tone_key``); the folded word when typed without diacritics."""
+    marked: list[bool]
+    """Whether each word was typed with Vietnamese diacritics."""
+    diacritics: bool
+    """Whether any word was: the writer types them."""
+
+
+# A letter that is neither ASCII nor Vietnamese: "möi", "cän" are scammers' disguise or
+# foreign words, and such a word counts as typed without diacritics.
+_FOREIGN_LETTER = re.compile("[^\x00-\x7f" + "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ" + "]")
+
+
+def _tokens(text: NormalizedText | str) -> _Tokens:
+    if isinstance(text, str):
+        words = _WORD.findall(text)
+        return _Tokens(words, words, [False] * len(words), False)
+    folded, accented = text.folded, text.accented
+    if accented == folded or len(accented) != len(folded):
+        words = _WORD.findall(folded)
+        return _Tokens(words, words, [False] * len(words), False)
+    words, keys, marked = [], [], []
+    for match in _WORD.finditer(folded):
+        word = match.group()
+        written = accented[match.start() : match.end()]
+        words.append(word)
+        if written == word or _FOREIGN_LETTER.search(written):
+            keys.append(word)
+            marked.append(False)
+        else:
+            keys.append(tone_key(written))
+            marked.append(True)
+    return _Tokens(words, keys, marked, any(marked))
+
+
+def _match(cue: Cue, tokens: _Tokens, i: int) -> bool | None:
+    """None when the phrase at ``i`` is not this cue; else whether it matched only by
+    folding. A word typed with diacritics must be the cue's word as written. A word typed
+    without them stands for the cue's folded word: it is that word itself when the cue's
+    word has no diacritic either and the writer types them elsewhere ("dao" in "cầm
+    dao"), and otherwise only maybe that word."""
+    folded = False
+    for k in range(len(cue.words)):
+        if tokens.marked[i + k]:
+            if tokens.keys[i + k] != cue.keys[k]:
+                return None
+        elif cue.marked[k] or not tokens.diacritics:
+            folded = True
+    return folded
+
+
+def _phrase_at(phrase: _Phrase, tokens: _Tokens, i: int) -> bool:
+    words, keys, _ = phrase
+    if i + len(words) > len(tokens.words):
+        return False
+    return all(tokens.words[i + k] == words[k] and (not tokens.marked[i + k] or tokens.keys[i + k] == keys[k]) for k in range(len(words)))
+
+
+def _settled(context: Context, match: CueMatch, tokens: _Tokens, found: list[CueMatch]) -> bool:
+    """Whether what is around a match settles its ambiguous reading."""
+    words = tokens.words
+    low, high = max(0, match.position - _CONTEXT_WINDOW), min(len(words), match.end + _CONTEXT_WINDOW)
+    if context.number_after and match.end < len(words) and any(c.isdigit() for c in words[match.end]):
+        return True
+    if context.groups and any(m.name in context.groups and m.position < high and m.end > low for m in found):
+        return True
+    for i in range(low, high):
+        for phrase in context.phrases.get(words[i], ()):
+            if _phrase_at(phrase, tokens, i):
+                return True
+    return False
+
+
+def find_cues(text: NormalizedText | str) -> Cues:
+    """The cues in a message. Given only a folded string, every word counts as typed
+    without diacritics."""
+    tokens = _tokens(text)
+    words = tokens.words
+    found: list[CueMatch] = []
+    pending: list[tuple[CueMatch, Context]] = []
+    neutral: list[tuple[int, int]] = []
     for i, word in enumerate(words):
         by_phrase = _CUES.get(word)
         if by_phrase is None:
             continue
-        here: list[CueMatch] = []
         for n in _CUE_LENGTHS[word]:
             if i + n > len(words):
                 break
-            names = by_phrase.get((word,) if n == 1 else tuple(words[i : i + n]))
-            if names:
-                phrase = " ".join(words[i : i + n])
-                if "neutral" in names:
-                    # "tiền điện thoại" is not "tiền điện": a longer neutral phrase
-                    # cancels the shorter cues starting at the same word.
-                    here = []
+            cues = by_phrase.get((word,) if n == 1 else tuple(words[i : i + n]))
+            if not cues:
+                continue
+            phrase = " ".join(words[i : i + n])
+            for cue in cues:
+                folded = _match(cue, tokens, i)
+                if folded is None:
                     continue
-                here.extend(CueMatch(name, phrase, i) for name in names)
-        matches.extend(here)
-    return Cues(words, matches)
+                if "neutral" in cue.names:
+                    # "tiền điện thoại" is not "tiền điện", "xe cứu thương" calls for no
+                    # help: cues inside a neutral phrase do not count.
+                    neutral.append((i, i + n))
+                names = [name for name in cue.names if name != "neutral"]
+                matches = [CueMatch(name, phrase, i, folded) for name in names]
+                if cue.context is not None and (folded or cue.ambiguous_as_written):
+                    pending.extend((m, cue.context) for m in matches)
+                else:
+                    found.extend(matches)
+    if neutral:
+        found = [m for m in found if not _inside(m, neutral)]
+        pending = [(m, c) for m, c in pending if not _inside(m, neutral)]
+    # A settled reading may settle another ("đang" by the "dao" it is near).
+    while pending:
+        settled = [m for m, context in pending if _settled(context, m, tokens, found)]
+        if not settled:
+            break
+        found += settled
+        pending = [(m, context) for m, context in pending if m not in settled]
+    found.sort(key=lambda m: m.position)
+    return Cues(words, found)
+
+
+def _inside(match: CueMatch, spans: list[tuple[int, int]]) -> bool:
+    return any(start <= match.position and match.end <= end and (start, end) != (match.position, match.end) for start, end in spans)
 
 
 # ---------------------------------------------------------------------------- links
 
 
-def _official(domain: str | None) -> bool:
-    return domain is not None and (domain in _OFFICIAL_DOMAINS or domain.endswith(".gov.vn") or domain == "gov.vn")
-
-
-_OFFICIAL_DOMAINS = frozenset(d for brand in lexicon.BRANDS for d in brand.domains)
 _BRAND_TOKENS = {token: brand for brand in lexicon.BRANDS for token in brand.tokens if len(token) >= 3}
 _DELEET = str.maketrans("013457", "oieast")
 
@@ -171,7 +372,7 @@ def lookalike_brand(link: Link) -> str | None:
     but it is not the brand's own site, and it looks made up: a hyphen, a brand name
     inside another site's name, a foreign or cheap ending, or a misspelling. A plain
     Vietnamese name such as "myviettel.vn" is left to the other rules."""
-    if link.domain is None or _official(link.domain) or link.is_ip or link.shortener:
+    if link.domain is None or link.official or link.is_ip or link.shortener:
         return None
     host = link.host.translate(_DELEET)
     domain = link.domain
@@ -195,7 +396,7 @@ def lookalike_brand(link: Link) -> str | None:
 def _suspicious(link: Link) -> bool:
     if link.shortener or link.is_ip:
         return True
-    if link.domain is None or _official(link.domain):
+    if link.domain is None or link.official:
         return False
     tld = link.domain.rsplit(".", 1)[-1]
     return tld in _RISKY_TLDS or link.host.count(".") >= 4 or bool(re.search(r"\d{4,}", link.host))
@@ -228,7 +429,7 @@ def _bank(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | Non
         cues.affirmed("secret_request")
         or "threat" in cues
         or "account_alarm" in cues
-        or any(not _official(link.domain) for link in indicators.links)
+        or any(not link.official for link in indicators.links)
     )
     return cues.first("bank") if wants else None
 
@@ -276,7 +477,7 @@ def _otp(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None
                 if 0 < secret.position - give.position <= 6 and not cues.negated(give):
                     return f"{give.phrase} ... {secret.phrase}"
     entry = cues.affirmed("secret_entry")
-    if entry is not None and any(not _official(link.domain) for link in indicators.links):
+    if entry is not None and any(not link.official for link in indicators.links):
         return entry.phrase
     return None
 
@@ -286,12 +487,10 @@ def _app(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None
     if match is None:
         return None
     # Folded, "tải ứng dụng" (download the app) and "tại ứng dụng" (in the app) are the
-    # same letters; with diacritics present, ask for the verb as written.
-    if match.phrase.startswith("tai "):
-        if text.has_diacritics and "tải" not in text.clean.lower():
-            return None
-        # Without diacritics, "nhận thẻ tai ứng dụng MyVIB" reads "at": only an
-        # instruction ("hãy tai ...", a sentence starting with it) means "download".
+    # same letters. Typed with diacritics, the cue only matched "tải"; typed without
+    # ("nhận thẻ tai ứng dụng MyVIB" reads "at"), only an instruction ("hãy tai ...", a
+    # sentence starting with it) means "download".
+    if match.phrase.startswith("tai ") and match.folded:
         before = cues.words[match.position - 1] if match.position else ""
         if before not in _INSTRUCTION_WORDS:
             return None
@@ -304,7 +503,7 @@ _INSTRUCTION_WORDS = frozenset(
 
 
 def _link_click(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
-    unofficial = [link for link in indicators.links if not _official(link.domain) and link.host not in ("zalo.me",)]
+    unofficial = [link for link in indicators.links if not link.official and link.host not in ("zalo.me",)]
     if unofficial and ("click" in cues or "secret_request" in cues or "secret_entry" in cues):
         return unofficial[0].url
     return None
@@ -462,7 +661,7 @@ def is_warning(cues: Cues, indicators: Indicators) -> bool:
         return False
     if indicators.bank_accounts or any(p.kind != "hotline" for p in indicators.phones):
         return False
-    return all(_official(link.domain) for link in indicators.links)
+    return all(link.official for link in indicators.links)
 
 
 def find_reasons(text: NormalizedText, cues: Cues, indicators: Indicators) -> list[Finding]:

@@ -139,6 +139,16 @@ def test_a_forwarded_scams_own_contact_line_is_the_scammers_number(world: World)
 # ---------------------------------------------------------------------------- reports
 
 
+def test_official_domains_quoted_by_a_scam_are_never_proposed_for_blocking(world: World) -> None:
+    received = world.tip(
+        "Vietcombank thong bao tai khoan cua quy khach bi khoa, truy cap https://vietcombank.com.vn va "
+        "http://vcb-xacminh.top de mo khoa, nhap OTP ngay"
+    )
+    assert received.case.verdict == "scam"
+    domains = set(Indicator.objects.filter(kind=Indicator.Kind.DOMAIN).values_list("value", flat=True))
+    assert "vcb-xacminh.top" in domains and not [d for d in domains if d.endswith("vietcombank.com.vn")]
+
+
 def test_reports_are_rows_per_case_and_counted_once_per_case(world: World) -> None:
     first = world.tip(SCAM).case
     world.tip(SCAM, case=first)  # the same number again in a follow-up

@@ -83,8 +83,11 @@ def record_reports(analysis: Analysis, case: Case, now: datetime) -> int:
     own = own_contact_numbers(analysis.text.plain, found.phones, forwarded=analysis.intent == "scam_check")
     items = [(Indicator.Kind.PHONE, p.e164, "") for p in found.phones if p.kind == "mobile" and p.e164 not in own]
     items += [(Indicator.Kind.BANK_ACCOUNT, a.number, a.bank or "") for a in found.bank_accounts]
-    items += [(Indicator.Kind.DOMAIN, link.host, "") for link in found.links if link.domain and not link.shortener]
-    items += [(Indicator.Kind.PAGE, link.page, "") for link in found.links if link.domain is None]
+    # An official domain (a bank's, a carrier's, gov.vn) in a message is reported as a link
+    # but never proposed for blocking: scams quote them to look real.
+    links = [link for link in found.links if not link.official]
+    items += [(Indicator.Kind.DOMAIN, link.host, "") for link in links if link.domain and not link.shortener]
+    items += [(Indicator.Kind.PAGE, link.page, "") for link in links if link.domain is None]
     recorded = 0
     seen: set[tuple[str, str]] = set()
     for kind, value, bank in items:
