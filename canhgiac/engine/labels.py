@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["CATEGORY_NAMES", "INTENT_NAMES", "VERDICT_NAMES", "name"]
+__all__ = ["CATEGORY_NAMES", "INTENT_NAMES", "VERDICT_NAMES", "name", "score_points", "score_text"]
 
 INTENT_NAMES: dict[str, tuple[str, str]] = {
     "tip": ("Tin báo, tố giác", "Tip"),
@@ -40,3 +40,14 @@ def name(table: dict[str, tuple[str, str]], code: str | None, language: str = "v
     if names is None:
         return code
     return names[0] if language == "vi" else names[1]
+
+
+def score_points(score: float) -> int:
+    """A scam score (0 to 1) in points out of 100: the one way it is shown, to citizens,
+    officers, in exports and on the command line."""
+    return max(0, min(100, round(score * 100)))
+
+
+def score_text(score: float) -> str:
+    """A scam score as people read it everywhere: "82/100"."""
+    return f"{score_points(score)}/100"

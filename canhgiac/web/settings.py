@@ -1,8 +1,12 @@
 """Django settings, all from the environment (see README "Production").
 
 Defaults are safe: DEBUG is off, and there is no default secret key or encryption key:
-outside development (CANHGIAC_DEV=1, which `./dev run` and the tests set) the
-application refuses to start without them.
+outside development (CANHGIAC_DEV=1, which `./dev run` writes to ./canhgiac.env and the
+tests set) the application refuses to start without them.
+
+The environment may come from an env file: every `canhgiac` command loads it before
+Django (canhgiac/cli.py); a WSGI server started some other way names it in
+CANHGIAC_ENV_FILE, read here, so that both find the same configuration.
 """
 
 from __future__ import annotations
@@ -13,7 +17,14 @@ from urllib.parse import unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
 
+from canhgiac import cli
 from canhgiac.web.core.env import envbool, envint, envlist, envsecret, envstr
+
+if cli.loaded_env_file is None and envstr("CANHGIAC_ENV_FILE"):
+    try:
+        cli.load_env_file(Path(envstr("CANHGIAC_ENV_FILE")))
+    except (OSError, ValueError) as exc:
+        raise ImproperlyConfigured(f"CANHGIAC_ENV_FILE: {exc}") from exc
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(envstr("CANHGIAC_DATA_DIR", str(Path.cwd() / "var"))).resolve()
@@ -30,8 +41,9 @@ if DEV:
     ENCRYPTION_KEY = ENCRYPTION_KEY or "ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM="
 if not SECRET_KEY or not ENCRYPTION_KEY:
     raise ImproperlyConfigured(
-        "SECRET_KEY and CANHGIAC_ENCRYPTION_KEY must be set (or SECRET_KEY_FILE and "
-        "CANHGIAC_ENCRYPTION_KEY_FILE). Generate them with: canhgiac keys"
+        "SECRET_KEY and CANHGIAC_ENCRYPTION_KEY must be set: in the environment, in the env file "
+        "(./canhgiac.env, --env-file or CANHGIAC_ENV_FILE), or as SECRET_KEY_FILE and "
+        "CANHGIAC_ENCRYPTION_KEY_FILE. Generate them with: canhgiac keys"
     )
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEV or DEBUG else "")
@@ -64,7 +76,8 @@ MIDDLEWARE = [
     "canhgiac.web.core.security.ContentSecurityPolicyMiddleware",
     "canhgiac.web.core.middleware.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # The language switch, never the browser: Vietnamese unless English was chosen.
+    "canhgiac.web.core.i18n.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -165,13 +178,17 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 50
-DATA_UPLOAD_MAX_NUMBER_FILES = 4
-CANHGIAC_MAX_REQUEST_BYTES = envint("CANHGIAC_MAX_REQUEST_BYTES", 12_000_000)
+# More files than photos allowed, so that a fourth photo gets the form's own message
+# ("Tối đa 3 ảnh") rather than Django's bare 400.
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# Photos are shrunk in the browser (canhgiac.js), but without the script three ordinary
+# phone photos (6-8 MB each) still fit, and are re-encoded smaller on the server.
+CANHGIAC_MAX_REQUEST_BYTES = envint("CANHGIAC_MAX_REQUEST_BYTES", 30_000_000)
 # JSON bodies (the API, the Zalo webhook): refused before parsing when larger, or nested
 # deeper, than any real one (a message is at most 5,000 characters; Zalo nests 3 deep).
 CANHGIAC_MAX_JSON_BYTES = envint("CANHGIAC_MAX_JSON_BYTES", 256_000)
 CANHGIAC_MAX_JSON_DEPTH = 32
-CANHGIAC_MAX_PHOTO_BYTES = envint("CANHGIAC_MAX_PHOTO_BYTES", 5_000_000)
+CANHGIAC_MAX_PHOTO_BYTES = envint("CANHGIAC_MAX_PHOTO_BYTES", 10_000_000)
 # Intake refuses (503, "not received") below this much free space in the data folder.
 CANHGIAC_MIN_FREE_BYTES = envint("CANHGIAC_MIN_FREE_MB", 200) * 1_000_000
 # `canhgiac backup` keeps this many of its archives in their folder and deletes older
@@ -188,6 +205,8 @@ CANHGIAC_LOGIN_ATTEMPTS = envint("CANHGIAC_LOGIN_ATTEMPTS", 5)
 CANHGIAC_LOGIN_ADDRESS_ATTEMPTS = envint("CANHGIAC_LOGIN_ADDRESS_ATTEMPTS", 50)
 CANHGIAC_FOLLOWUP_ATTEMPTS = envint("CANHGIAC_FOLLOWUP_ATTEMPTS", 10)
 CANHGIAC_OVERDUE_HOURS = envint("CANHGIAC_OVERDUE_HOURS", 48)
+# An automatic answer nobody questioned for this long is taken as right (the case resolves).
+CANHGIAC_AUTO_ANSWER_QUIET_HOURS = envint("CANHGIAC_AUTO_ANSWER_QUIET_HOURS", 72)
 # Run background tasks in a thread of `canhgiac serve` (one machine), or leave them to
 # `canhgiac worker` processes (several machines).
 CANHGIAC_INLINE_WORKER = envbool("CANHGIAC_INLINE_WORKER", True)

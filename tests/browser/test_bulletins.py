@@ -37,6 +37,8 @@ def test_officer_sends_a_bulletin_and_a_follower_stops(browser: Browser, live_se
     no_horizontal_scroll(page)
     shot(page, "9-officer-bulletin-draft")
     page.click("#send-bulletin")
+    expect(page.locator("#recipients strong")).to_have_text("2")  # the officer confirms who it goes to
+    page.click("#confirm-send")
     expect(page.locator(".flash")).to_contain_text("Đang gửi")
 
     with FakeZalo() as zalo:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from canhgiac.web.cases.models import Case
 from tests.web.conftest import PASSWORD, World
 
 CHROMIUM = "/usr/bin/chromium"
@@ -75,6 +76,13 @@ def test_tip_reply_and_followup(browser: Browser, live_server: Any, live_world: 
     assert reference.startswith("CG-") and len(key) > 16
     no_horizontal_scroll(citizen)
     shot(citizen, "2-citizen-receipt")
+    # The receipt is a page of its own: reloading it sends nothing again, and the key
+    # is not shown a second time.
+    assert "/gui/da-nhan/" in citizen.url and key.replace("-", "") not in citizen.url
+    citizen.reload()
+    expect(citizen.locator("#key-shown")).to_be_visible()
+    expect(citizen.locator("#key")).to_have_count(0)
+    assert Case.objects.filter(reference=reference).count() == 1 and Case.objects.count() == 1
 
     officer = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN").new_page()
     officer.goto(f"{base}/console/")

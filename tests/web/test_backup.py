@@ -67,7 +67,10 @@ def python(code: str, env: dict[str, str]) -> str:
 
 
 def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "canhgiac.cli", *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=180)
+    # In English, the language these tests read (the command speaks Vietnamese by default).
+    return subprocess.run(
+        [sys.executable, "-m", "canhgiac.cli", "--lang", "en", *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=180
+    )
 
 
 def test_round_trip_gives_back_rows_and_photos(scratch_env: dict[str, str], tmp_path: Path) -> None:

@@ -183,7 +183,7 @@ def test_scheduled_bulletin_waits(world: World, zalo: FakeZalo) -> None:
     item = bulletin(world)
     client = world.client(world.officer_a)
     when = (timezone.localtime() + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
-    assert client.post(f"/console/bulletins/{item.pk}/send/", {"when": when}).status_code == 302
+    assert client.post(f"/console/bulletins/{item.pk}/send/", {"when": when, "confirm": "1"}).status_code == 302
     item.refresh_from_db()
     assert item.status == Bulletin.Status.SCHEDULED
     run_pending()  # not yet due
@@ -203,7 +203,7 @@ def test_console_write_send_and_see_reach(world: World, zalo: FakeZalo) -> None:
     item = Bulletin.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/console/bulletins/{item.pk}/"
     assert item.created_by == world.officer_a and item.status == Bulletin.Status.DRAFT
-    client.post(f"/console/bulletins/{item.pk}/send/")
+    client.post(f"/console/bulletins/{item.pk}/send/", {"confirm": "1"})
     run_tasks()  # the fan-out, which paces the deliveries
     run_tasks()
     page = client.get(f"/console/bulletins/{item.pk}/").content.decode()
@@ -372,3 +372,109 @@ def test_saving_a_draft_is_audited(world: World) -> None:
     world.client(world.officer_a).post("/console/bulletins/new/", {"unit": world.commune_a.pk, "title": "Tin nháp", "body": "Nội dung"})
     event = AuditEvent.objects.get(action="bulletin.saved")
     assert event.actor == world.officer_a and event.details["title"] == "Tin nháp"
+
+
+# ------------------------------------------------------- what the officer sees of a send
+
+
+def test_sending_shows_the_recipient_count_and_waits_for_confirmation(world: World, zalo: FakeZalo) -> None:
+    subscribe("1001", "1002", "1003")
+    deliver(message("Huy", "1003"))
+    run_tasks()
+    item = bulletin(world)
+    client = world.client(world.officer_a)
+    page = client.post(f"/console/bulletins/{item.pk}/send/")
+    assert page.status_code == 200
+    assert 'id="recipients" data-count="2"' in page.content.decode() and "<strong>2</strong>" in page.content.decode()
+    item.refresh_from_db()
+    assert item.status == Bulletin.Status.DRAFT and not Task.objects.filter(kind="bulletin.fanout").exists()
+    assert not AuditEvent.objects.filter(action="bulletin.sent").exists()
+    assert client.post(f"/console/bulletins/{item.pk}/send/", {"confirm": "1"}).status_code == 302
+    item.refresh_from_db()
+    assert item.status == Bulletin.Status.SENDING and AuditEvent.objects.filter(action="bulletin.sent").count() == 1
+
+
+def test_confirmation_warns_of_those_zalo_limits_will_skip_and_of_nobody(world: World, zalo: FakeZalo) -> None:
+    subscribe("1001", "1002")
+    first = bulletin(world, "Tin thứ nhất")
+    sending.send(first, world.officer_a)
+    run_tasks()
+    run_tasks()
+    client = world.client(world.officer_a)
+    page = client.post(f"/console/bulletins/{bulletin(world, 'Tin thứ hai').pk}/send/").content.decode()
+    assert 'data-count="2"' in page and 'id="over-limit"' in page and "một mỗi ngày" in page
+    far = Bulletin.objects.create(unit=world.commune_b, title="Xã B", body="Nội dung")
+    page = world.client(world.officer_b).post(f"/console/bulletins/{far.pk}/send/").content.decode()
+    assert 'data-count="0"' in page and 'id="nobody"' in page
+
+
+def test_a_bulletin_to_nobody_never_reads_as_sent(world: World, zalo: FakeZalo) -> None:
+    item = bulletin(world)
+    sending.send(item, world.officer_a)
+    run_tasks()
+    item.refresh_from_db()
+    assert item.status == Bulletin.Status.SENT  # published on the public page...
+    client = world.client(world.officer_a)
+    for page in (client.get("/console/bulletins/").content.decode(), client.get(f"/console/bulletins/{item.pk}/").content.decode()):
+        assert "Không đến được ai" in page and "Đã gửi<" not in page  # ...but it reached no one, and says so
+
+
+def test_delivery_status_counts_delivered_waiting_and_failed_with_the_reason(world: World, zalo: FakeZalo) -> None:
+    subscribe("1001", "1002", "1003")
+    item = bulletin(world)
+    sending.send(item, world.officer_a)
+    sending.fanout({"bulletin_id": item.pk})  # recipients chosen, nothing delivered yet
+    state = sending.progress([item])[item.pk]
+    assert (state.state, state.total, state.pending) == ("sending", 3, 3)
+    assert state.summary() == "Đang gửi: 0/3 người đã nhận, 3 đang chờ, 0 lỗi, 0 bỏ qua."
+    deliveries = list(Delivery.objects.filter(bulletin=item).order_by("pk"))
+    Delivery.objects.filter(pk=deliveries[0].pk).update(status=Delivery.Status.SENT, sent_at=timezone.now())
+    Delivery.objects.filter(pk=deliveries[1].pk).update(status=Delivery.Status.FAILED, reason="Zalo error -32: Quota exceeded")
+    Delivery.objects.filter(pk=deliveries[2].pk).update(status=Delivery.Status.SKIPPED, reason="limit: one a day")
+    page = world.client(world.officer_a).get(f"/console/bulletins/{item.pk}/").content.decode()
+    assert "Đã đến 1/3 người; 1 lỗi, 1 bỏ qua." in page
+    assert "Zalo error -32: Quota exceeded: 1" in page and "giới hạn của Zalo: một bản tin mỗi ngày: 1" in page
+    assert "limit: one a day" not in page  # the code is named, not shown
+    listing = world.client(world.officer_a).get("/console/bulletins/").content.decode()
+    assert "Đã đến 1/3 người" in listing and "1/3" in listing
+
+
+def test_a_failing_zalo_channel_shows_on_every_console_page_until_it_sends_again(world: World, zalo: FakeZalo) -> None:
+    subscribe("1001")
+    world.zalo_a.refresh_from_db()
+    assert world.zalo_a.last_send_ok_at is not None and world.zalo_a.last_send_error_at is None
+    officer = world.client(world.officer_a)
+    assert 'id="channel-health-' not in officer.get("/console/").content.decode()
+    zalo.expired_next = 100  # the token is refused, and so is every refresh's new one
+    zalo.valid_tokens.clear()
+    item = bulletin(world)
+    sending.send(item, world.officer_a)
+    run_tasks()
+    run_tasks()
+    world.zalo_a.refresh_from_db()
+    assert world.zalo_a.last_send_error_code == -216 and world.zalo_a.last_send_error_at is not None
+    for path in ("/console/", "/console/reports/", "/console/bulletins/", f"/console/bulletins/{item.pk}/", "/console/knowledge/"):
+        page = officer.get(path).content.decode()
+        assert f'id="channel-health-{world.zalo_a.pk}"' in page, path
+        assert "Zalo xã A" in page and "Zalo error -216" in page and "refresh token" in page, path
+    supervisor = world.client(world.supervisor).get("/console/").content.decode()
+    assert 'id="channel-health-' in supervisor  # the district sees its communes' channels
+    assert 'id="channel-health-' not in world.client(world.officer_b).get("/console/").content.decode()
+    zalo.expired_next = 0
+    zalo.valid_tokens.add("access-token-1")
+    world.zalo_a.set_secret("access_token", "access-token-1")
+    world.zalo_a.token_expires_at = None
+    world.zalo_a.save(update_fields=["access_token_sealed", "token_expires_at"])
+    subscribe("1002")  # the confirmation goes out: the channel works again
+    assert 'id="channel-health-' not in officer.get("/console/").content.decode()
+
+
+def test_an_error_about_one_recipient_is_not_the_channels(world: World) -> None:
+    from canhgiac.web.intake import health
+
+    health.send_failed(world.zalo_a, -213, "Zalo error -213: User has not followed OA")
+    world.zalo_a.refresh_from_db()
+    assert world.zalo_a.last_send_error_at is None and health.failing([world.commune_a.pk]) == []
+    health.send_failed(world.zalo_a, -1, "Zalo error -1: network: timed out")
+    (failing,) = health.failing([world.commune_a.pk])
+    assert failing.channel == world.zalo_a and "mạng" in failing.advice and failing.last_ok is None

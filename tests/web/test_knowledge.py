@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from canhgiac.web.accounts.models import Unit, User
+from canhgiac.web.audit.models import AuditEvent
 from canhgiac.web.cases.models import Case, Message
 from canhgiac.web.knowledge.models import Entry, Warning
 from canhgiac.web.knowledge.transfer import export_entries, import_entries, starter_text
@@ -69,9 +70,11 @@ def test_starter_set_is_complete_and_sourced() -> None:
 def test_confident_match_is_answered_at_once_with_its_source(base: World) -> None:
     case = base.tip("Con tôi 14 tuổi đi làm thẻ căn cước cần mang theo giấy tờ gì?").case
     assert case.kb_entry is not None and case.kb_entry.title == "Cấp thẻ căn cước lần đầu"
-    assert case.status == Case.Status.RESOLVED
+    # Answered, but open until the citizen (or an officer, or a quiet period) confirms it.
+    assert case.status == Case.Status.AUTO_ANSWERED and case.resolved_at is None and case.is_open
     answer = last_answer(case)
     assert "14 tuổi" in answer and "Nguồn: Luật Căn cước 2023" in answer
+    assert answer.endswith('Hãy trả lời "Đúng" hoặc "Chưa đúng"; nếu chưa đúng, cán bộ sẽ trả lời bạn.')
     assert Entry.objects.get(pk=case.kb_entry.pk).answered == 1
 
 
@@ -328,3 +331,156 @@ def test_warning_pages_publish(base: World) -> None:
     case = base.tip("Tuyen CTV lam tai nha, tha tim video TikTok, hoa hong 300k moi ngay, nap truoc 500k de nhan nhiem vu").case
     assert case.warning == warning and case.warning_confirmed
     assert "Tuyển cộng tác viên thả tim" in client.get("/console/knowledge/warnings/").content.decode()
+
+
+# ------------------------------------------------- the subject of a question (retrieve)
+
+
+def _bench() -> Any:
+    """bench/kb_questions.py, as a module (the bench folder is no package)."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "bench" / "kb_questions.py"
+    spec = importlib.util.spec_from_file_location("kb_questions_bench", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_no_wrong_automatic_answer_on_the_question_sets() -> None:
+    """Questions written for the starter base (bench/kb_questions/): of those it cannot
+    answer, none is answered automatically; of those it can, none with another entry,
+    and most still are (refusing everything would pass the first two)."""
+    result = _bench().evaluate()
+    assert result.answerable >= 100 and result.unanswerable >= 100
+    assert result.wrong == []
+    assert result.right >= 110, f"only {result.right} of {result.answerable} right automatic answers remain"
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("Nuôi chó có cần đăng ký không?", {"dog"}),
+        ("nuoi cho co can dang ky khong", {"dog"}),
+        ("Làm căn cước cho con", {"id_card"}),  # "cho" is "for" here, not a dog
+        ("dang ky xe o to", {"vehicle", "car"}),
+        ("Đăng ký xe mô tô", {"vehicle", "motorbike"}),
+        ("Thuê nhà ở xã khác có phải đăng ký tạm trú?", {"rental", "temporary_residence"}),
+    ],
+)
+def test_subjects_a_question_names(text: str, named: set[str]) -> None:
+    from canhgiac.engine.retrieve import subjects
+
+    assert subjects(text) == named
+
+
+def test_same_subject() -> None:
+    from canhgiac.engine.retrieve import other_subject, same_subject
+
+    motorbike = ["Đăng ký xe máy tại công an xã", "Mua xe máy mới đăng ký biển số ở đâu?"]
+    licence = ["Đổi giấy phép lái xe", "Giấy phép lái xe hết hạn đổi ở đâu?"]
+    assert not same_subject("nuoi cho co can dang ky voi cong an xa khong", motorbike)
+    assert not same_subject("Đăng ký ô tô mới mua ở đâu?", motorbike)  # another vehicle
+    assert same_subject("Đăng ký xe máy mới mua ở đâu?", motorbike)
+    assert same_subject("Đổi bằng lái xe ô tô ở đâu?", licence)  # an entry on vehicles in general
+    assert other_subject("nuoi cho co can dang ky khong", motorbike)
+    assert not other_subject("Cho hỏi thủ tục giấy tờ thế nào?", motorbike)  # vague: may be offered
+
+
+# ------------------------------------------------------------ the unanswered list
+
+
+def _groups(client: Client) -> list[tuple[int, str]]:
+    """The unanswered list as (count, references in the row), one row per group."""
+    page = client.get("/console/knowledge/unanswered/").content.decode()
+    rows = re.findall(r'<tr class="group" data-count="(\d+)">(.*?)</tr>', page, re.S)
+    return [(int(count), " ".join(dict.fromkeys(re.findall(r"CG-[0-9A-Z]{4}-[0-9A-Z]{4}", row)))) for count, row in rows]
+
+
+DOGS = (
+    "Nuôi chó có cần đăng ký với công an xã không?",
+    "nuoi cho co phai dang ky voi cong an xa khong a",
+    "Cho em hỏi nuôi chó có phải đăng ký với xã không?",
+)
+
+
+def test_similar_unanswered_questions_are_one_group(base: World) -> None:
+    dogs = [base.tip(text).case for text in DOGS]
+    car = base.tip("Đăng ký ô tô mới mua ở công an xã được không?").case
+    assert all(c.kb_entry is None for c in [*dogs, car])
+    groups = _groups(base.client(base.officer_a))
+    assert groups[0][0] == 3 and all(c.reference in groups[0][1] for c in dogs)
+    assert groups[0][1].startswith(dogs[-1].reference)  # the latest first
+    assert (1, car.reference) in groups
+
+
+def test_an_entry_written_from_a_group_takes_it_off_the_list(base: World) -> None:
+    dogs = [base.tip(text).case for text in DOGS]
+    other = base.tip("Đăng ký ô tô mới mua ở công an xã được không?").case
+    client = base.client(base.officer_a)
+    page = client.get("/console/knowledge/unanswered/").content.decode()
+    assert f"/console/knowledge/new/?from={dogs[-1].pk}" in page
+    form = client.get(f"/console/knowledge/new/?from={dogs[-1].pk}").content.decode()
+    assert "nuoi cho co phai dang ky" in html.unescape(form)  # the group's questions, to edit
+    response = client.post(
+        f"/console/knowledge/new/?from={dogs[-1].pk}",
+        {
+            "unit": base.commune_a.pk,
+            "title": "Nuôi chó",
+            "questions": "Nuôi chó có phải đăng ký không?",
+            "answer": "Không phải.",
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302
+    entry = Entry.objects.get(title="Nuôi chó")
+    assert [g[1] for g in _groups(client)] == [other.reference]
+    for case in dogs:
+        case.refresh_from_db()
+        assert case.kb_learned == entry and case.kb_entry is None  # learned from, not answered by
+    assert AuditEvent.objects.filter(action="case.kb_learned", object_id=str(dogs[0].pk), actor=base.officer_a).exists()
+    # The next person who asks gets the new entry.
+    assert base.tip("Nuôi chó ở xã có cần đăng ký không ạ?").case.kb_entry == entry
+
+
+def test_from_a_case_of_another_unit_is_ignored(base: World) -> None:
+    theirs = base.tip(DOGS[0], channel=base.web_b).case
+    client = base.client(base.officer_a)
+    client.post(
+        f"/console/knowledge/new/?from={theirs.pk}",
+        {"unit": base.commune_a.pk, "title": "Nuôi chó", "questions": "Nuôi chó?", "answer": "Không phải.", "active": "on"},
+    )
+    theirs.refresh_from_db()
+    assert theirs.kb_learned is None
+    assert theirs.reference in _groups(base.client(base.officer_b))[0][1]
+
+
+def test_an_officer_reply_takes_that_question_off_the_list(base: World) -> None:
+    dogs = [base.tip(text).case for text in DOGS]
+    from canhgiac.web.cases.actions import reply
+
+    reply(dogs[0], base.officer_a, "Không cần đăng ký với công an, nhưng phải tiêm phòng dại.")
+    groups = _groups(base.client(base.officer_a))
+    assert groups[0][0] == 2 and dogs[0].reference not in groups[0][1]
+
+
+def test_answer_and_learn_takes_the_whole_group_off(base: World) -> None:
+    dogs = [base.tip(text).case for text in DOGS]
+    client = base.client(base.officer_a)
+    response = client.post(
+        f"/console/case/{dogs[0].reference}/action/",
+        {
+            "action": "answer_kb",
+            "title": "Nuôi chó",
+            "question": "Nuôi chó có phải đăng ký không?",
+            "body": "Không phải, nhưng phải tiêm phòng dại.",
+        },
+    )
+    assert response.status_code == 302
+    assert _groups(client) == []
+    dogs[2].refresh_from_db()
+    assert dogs[2].kb_learned == Entry.objects.get(title="Nuôi chó") and dogs[2].first_reply_at is None

@@ -197,7 +197,13 @@ def test_purge_command_on_sqlite_leaves_no_trace_in_the_file(tmp_path: Path) -> 
 
     assert marker.encode() in files()
     out = subprocess.run(
-        [sys.executable, "-m", "canhgiac.cli", "purge"], env=env, cwd=ROOT, check=True, timeout=120, capture_output=True, text=True
+        [sys.executable, "-m", "canhgiac.cli", "--lang", "en", "purge"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        timeout=120,
+        capture_output=True,
+        text=True,
     ).stdout
     assert "removed: 1 cases" in out
     assert marker.encode() not in files() and marker.lower().encode() not in files()

@@ -96,7 +96,7 @@ def test_every_page_carries_the_policy_and_nothing_inline(world: World, pages: d
         seen += bool(html)
     assert seen >= 20  # the console, the citizen pages and the login were all looked at
     # Pages that only a step shows: the receipt, a case followed up, the login, a 404.
-    sent = citizen.post("/gui/xa-a/", {"text": "Có người lạ bán ma túy ở đầu hẻm 12 mỗi tối."})
+    sent = citizen.post("/gui/xa-a/", {"text": "Có người lạ bán ma túy ở đầu hẻm 12 mỗi tối."}, follow=True)
     assert "CG-" in check(sent, "receipt")
     received = world.tip("Có người trộm xe máy ở chợ.")
     citizen.post("/theo-doi/", {"reference": received.case.reference, "key": received.followup_key})

@@ -64,7 +64,7 @@ def test_database_full_mid_write_rolls_back_whole(world: World) -> None:
     finally:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA max_page_count = 1073741823")
-    assert world.client().post("/gui/xa-a/", {"text": "Đánh nhau ở quán nhậu đầu làng"}).status_code == 200
+    assert world.client().post("/gui/xa-a/", {"text": "Đánh nhau ở quán nhậu đầu làng"}).status_code == 303
     assert Case.objects.count() == 1
 
 

@@ -258,3 +258,77 @@ def test_split_text_respects_the_limit() -> None:
     assert [len(p) for p in parts] == [2000, 2000, 500]
     words = split_text(("xin chào " * 500).strip())
     assert all(len(p) <= 2000 for p in words) and " ".join(words) == ("xin chào " * 500).strip()
+
+
+def test_a_victim_on_zalo_gets_victim_advice_and_an_urgent_fraud_case(world: World, zalo: FakeZalo) -> None:
+    data = json.loads(event("user_send_text"))
+    data["message"]["text"] = "em vừa ck 3tr cọc thuê nhà qua mạng 30 phút trước xong bị block zalo rồi, STK 1903456789012 Techcombank"
+    deliver(json.dumps(data, ensure_ascii=False).encode())
+    run_tasks()
+    case = Case.objects.get()
+    assert case.intent == "tip" and case.category == "fraud" and case.urgent
+    sent = zalo.sent[0]["body"]["message"]["text"]
+    assert "tổng đài" in sent and "1903456789012" in sent
+    assert "LỪA ĐẢO" not in sent and "Không chuyển tiền" not in sent
+
+
+# --------------------------------------------------- commands as people type them (issue 10)
+
+_IDS = iter(range(10_000, 20_000))
+
+
+def said(text: str) -> bytes:
+    data = json.loads(event("user_send_text"))
+    data["message"] = {"text": text, "msg_id": f"cmd-{next(_IDS)}"}
+    return json.dumps(data, ensure_ascii=False).encode()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("dang ky nhan tin canh bao", True),
+        ("Đăng ký nhận tin cảnh báo!", True),
+        ("cho toi nhan canh bao", True),
+        ("Cho tôi nhận cảnh báo ạ", True),
+        ("nhận bản tin", True),
+        ("DK", True),
+        ("huy nhan tin", False),
+        ("HUY", False),
+        ("Dừng nhận", False),
+        ("không nhận nữa", False),
+        ("Đúng", None),  # "dung" is a confirmed answer, never "dừng"
+        ("nhận", None),
+        ("đăng ký xe máy cần giấy tờ gì", None),
+        ("Cho em hỏi thủ tục đăng ký tạm trú", None),
+        ("Có người lạ đăng ký tạm trú giả ở nhà số 5", None),
+    ],
+)
+def test_commands_are_understood_as_typed(text: str, expected: bool | None) -> None:
+    from canhgiac.web.channels.zalo.tasks import command
+
+    assert command(text) is expected
+
+
+def test_typed_commands_subscribe_and_stop_without_a_case(world: World, zalo: FakeZalo) -> None:
+    deliver(said("cho tôi nhận cảnh báo"))
+    run_tasks()
+    assert Reporter.objects.get().subscribed is True and Case.objects.count() == 0
+    assert "đã đăng ký nhận bản tin" in zalo.texts()[-1]
+    deliver(said("huỷ nhận tin"))
+    run_tasks()
+    assert Reporter.objects.get().subscribed is False and Case.objects.count() == 0
+    deliver(said("Cho em hỏi đăng ký xe máy cần giấy tờ gì?"))  # a question, not a command
+    run_tasks()
+    assert Case.objects.count() == 1 and Reporter.objects.get().subscribed is False
+
+
+def test_every_follow_up_text_gets_the_same_acknowledgement(world: World, zalo: FakeZalo) -> None:
+    deliver(said("Có người lạ cạy khóa xe máy ở chợ Đồng, đi xe Wave màu đỏ"))
+    run_tasks()
+    case = Case.objects.get()
+    for text in ("Họ có 2 người, đội mũ đen", "Em hỏi chút là có cần ra công an xã không?", "cảm ơn"):
+        deliver(said(text))
+    run_tasks()
+    answers = list(case.messages.filter(direction=Message.Direction.AUTO).order_by("id").values_list("body", flat=True))
+    assert len(answers) == 4
+    assert set(answers[1:]) == {f"Đã nhận thêm thông tin cho tin {case.reference}."}

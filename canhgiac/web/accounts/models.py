@@ -22,16 +22,20 @@ class Unit(models.Model):
         COMMUNE = "commune", _("Xã, phường, thị trấn")
 
     name = models.CharField(_("tên"), max_length=200)
-    slug = models.SlugField(unique=True)
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.COMMUNE)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    slug = models.SlugField(_("tên trong đường dẫn"), unique=True)
+    kind = models.CharField(_("cấp"), max_length=20, choices=Kind.choices, default=Kind.COMMUNE)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("đơn vị cấp trên")
+    )
     retention_days = models.PositiveIntegerField(
         _("thời hạn lưu trữ (ngày)"), default=730, help_text=_("Tin đã đóng quá hạn này bị xóa hẳn, kể cả thông tin liên hệ.")
     )
-    created = models.DateTimeField(default=timezone.now)
+    created = models.DateTimeField(_("tạo lúc"), default=timezone.now)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("đơn vị")
+        verbose_name_plural = _("đơn vị")
 
     def __str__(self) -> str:
         return self.name
@@ -69,8 +73,12 @@ class User(AbstractUser):
         OFFICER = "officer", _("Cán bộ")
         VIEWER = "viewer", _("Xem")
 
-    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="users")
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.OFFICER)
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="users", verbose_name=_("đơn vị"))
+    role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices, default=Role.OFFICER)
+
+    class Meta:
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
 
     def visible_unit_ids(self) -> list[int]:
         """Units whose cases this user may see: supervisors and admins see the units under
@@ -110,12 +118,16 @@ class ApiToken(models.Model):
     """A token for the officers' API. Only its hash is stored; the token itself is shown
     once, when made."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100, default="api")
-    key_hash = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8)
-    created = models.DateTimeField(default=timezone.now)
-    last_used = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("người dùng"))
+    name = models.CharField(_("tên"), max_length=100, default="api")
+    key_hash = models.CharField(_("mã băm"), max_length=64, unique=True)
+    prefix = models.CharField(_("phần đầu của token"), max_length=8)
+    created = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+    last_used = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("token API")
+        verbose_name_plural = _("token API")
 
     @classmethod
     def issue(cls, user: User, name: str = "api") -> tuple[ApiToken, str]:

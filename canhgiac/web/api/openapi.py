@@ -35,7 +35,7 @@ _CASE = {
     "properties": {
         "reference": {"type": "string", "pattern": "^CG-[0-9A-Z]{4}-[0-9A-Z]{4}$"},
         "unit": {"type": "string"},
-        "status": {"enum": ["new", "in_progress", "waiting_reporter", "resolved", "closed"]},
+        "status": {"enum": ["new", "in_progress", "waiting_reporter", "auto_answered", "resolved", "closed"]},
         "intent": {"enum": ["tip", "question", "scam_check", "other"]},
         "category": {"type": ["string", "null"]},
         "urgent": {"type": "boolean"},
@@ -216,7 +216,21 @@ def document(server: str) -> dict[str, Any]:
                     "security": _TOKEN,
                     "parameters": [
                         {"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
-                        for n in ("status", "intent", "category", "urgent", "verdict", "unit", "assigned", "q", "sort", "page")
+                        for n in (
+                            "status",
+                            "intent",
+                            "category",
+                            "urgent",
+                            "verdict",
+                            "unit",
+                            "assigned",
+                            "q",
+                            "sort",
+                            "group",
+                            "from",
+                            "to",
+                            "page",
+                        )
                     ],
                     "responses": {
                         "200": {
@@ -229,6 +243,11 @@ def document(server: str) -> dict[str, Any]:
                                         "page": {"type": "integer"},
                                         "has_next": {"type": "boolean"},
                                         "filters": {"type": "object"},
+                                        "count": {
+                                            "type": "object",
+                                            "description": "Every matching case (total); lines listed, a group of near-duplicates being one line unless group=0; merged = total - lines",
+                                            "properties": {k: {"type": "integer", "minimum": 0} for k in ("total", "lines", "merged")},
+                                        },
                                         "cases": {"type": "array", "items": _ref("Case")},
                                     },
                                 }
@@ -261,7 +280,7 @@ def document(server: str) -> dict[str, Any]:
                     "security": _TOKEN,
                     "parameters": [_REF],
                     "requestBody": _body(
-                        {"status": {"enum": ["new", "in_progress", "waiting_reporter", "resolved", "closed"]}}, ["status"]
+                        {"status": {"enum": ["new", "in_progress", "waiting_reporter", "auto_answered", "resolved", "closed"]}}, ["status"]
                     ),
                     "responses": {"200": {"description": "Changed", **_json(_ref("Case"))}, **_errors(400, 401, 403, 404)},
                 }

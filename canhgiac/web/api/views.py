@@ -20,10 +20,10 @@ from django.views.decorators.csrf import csrf_exempt
 
 from canhgiac.web.accounts.models import ApiToken, User, hash_token
 from canhgiac.web.api.openapi import document
-from canhgiac.web.cases import actions
+from canhgiac.web.cases import actions, queries
 from canhgiac.web.cases.access import case_for
 from canhgiac.web.cases.models import Case, Message
-from canhgiac.web.cases.views import PAGE_SIZE, filtered_cases
+from canhgiac.web.cases.views import PAGE_SIZE
 from canhgiac.web.core.engine import engine
 from canhgiac.web.core.ratelimit import allow, client_ip, refund
 from canhgiac.web.core.storage import StorageFull
@@ -250,18 +250,25 @@ def followup_message(request: HttpRequest) -> HttpResponse:
 @json_view(("GET",))
 @officer
 def case_list(request: HttpRequest, user: User) -> HttpResponse:
-    cases, chosen = filtered_cases(user, request.GET)
+    listing = queries.case_list(user, queries.Filters.from_params(request.GET))
     try:
         page = max(1, int(request.GET.get("page", "1")))
         if page > MAX_PAGE:  # an offset past what SQLite can count is a 500 otherwise
             raise ValueError
     except ValueError:
         raise ValueError(f"'page' phải là số từ 1 đến {MAX_PAGE}.") from None
-    rows = list(cases.select_related("unit", "assigned_to")[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
-    return JsonResponse(
-        {"page": page, "has_next": len(rows) > PAGE_SIZE, "filters": chosen, "cases": [_case(c) for c in rows[:PAGE_SIZE]]},
-        json_dumps_params={"ensure_ascii": False},
-    )
+    rows = list(listing.lines.select_related("unit", "assigned_to")[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    counts = listing.counts()
+    body = {
+        "page": page,
+        "has_next": len(rows) > PAGE_SIZE,
+        "filters": listing.filters.as_dict(),
+        # As in the inbox: every matching case counted, near-duplicates listed under the
+        # first of their group unless group=0 (cases/queries.py).
+        "count": {"total": counts.total, "lines": counts.lines, "merged": counts.merged},
+        "cases": [_case(c) for c in rows[:PAGE_SIZE]],
+    }
+    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
 
 
 @json_view(("GET",))

@@ -17,27 +17,32 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 CITIZEN_LABEL_PREFIX = "channel:"
 
 
 class AuditEvent(models.Model):
-    created = models.DateTimeField(default=timezone.now, db_index=True)
+    created = models.DateTimeField(_("lúc"), default=timezone.now, db_index=True)
     # SET_NULL, not DO_NOTHING without a constraint: no row ever points at a user or unit
     # that is gone (the console joins on it), and the database triggers allow exactly
     # this one update, a reference becoming NULL, and nothing else.
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    actor_label = models.CharField(max_length=150, help_text="who, kept when the user is deleted")
-    action = models.CharField(max_length=60, db_index=True)
-    unit = models.ForeignKey("accounts.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    object_type = models.CharField(max_length=40, blank=True)
-    object_id = models.CharField(max_length=40, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("người làm")
+    )
+    actor_label = models.CharField(_("ai"), max_length=150, help_text="who, kept when the user is deleted")
+    action = models.CharField(_("thao tác"), max_length=60, db_index=True)
+    unit = models.ForeignKey("accounts.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("đơn vị"))
+    object_type = models.CharField(_("loại đối tượng"), max_length=40, blank=True)
+    object_id = models.CharField(_("mã đối tượng"), max_length=40, blank=True)
     # An officer's address only: a citizen's is never stored (PRODUCT.md, principle 4).
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    details = models.JSONField(default=dict, blank=True)
+    ip = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
+    details = models.JSONField(_("chi tiết"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-created", "-id"]
+        verbose_name = _("sự kiện nhật ký")
+        verbose_name_plural = _("nhật ký thao tác")
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     @property

@@ -16,19 +16,23 @@ class Bulletin(models.Model):
         SENDING = "sending", _("Đang gửi")
         SENT = "sent", _("Đã gửi")
 
-    unit = models.ForeignKey("accounts.Unit", on_delete=models.CASCADE, related_name="bulletins")
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.CASCADE, related_name="bulletins", verbose_name=_("đơn vị"))
     title = models.CharField(_("tiêu đề"), max_length=200)
     body = models.TextField(_("nội dung"))
     # Re-encoded JPEG without metadata (core.images); public once the bulletin is sent.
     image = models.FileField(_("ảnh"), upload_to="bulletins/%Y/%m/", blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     scheduled_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    created = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sent_at = models.DateTimeField(_("phát lúc"), null=True, blank=True)
+    created = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("người soạn")
+    )
 
     class Meta:
         ordering = ["-created"]
+        verbose_name = _("bản tin")
+        verbose_name_plural = _("bản tin")
 
     def __str__(self) -> str:
         return self.title
@@ -49,11 +53,13 @@ class Delivery(models.Model):
         FAILED = "failed", _("Gửi không được")
         SKIPPED = "skipped", _("Bỏ qua")
 
-    bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="deliveries")
-    reporter = models.ForeignKey("cases.Reporter", on_delete=models.CASCADE, related_name="deliveries")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
-    reason = models.CharField(max_length=200, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("bản tin"))
+    reporter = models.ForeignKey("cases.Reporter", on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("người nhận"))
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    reason = models.CharField(_("lý do"), max_length=200, blank=True)
+    sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["bulletin", "reporter"], name="one_delivery_per_recipient")]
+        verbose_name = _("lượt gửi bản tin")
+        verbose_name_plural = _("lượt gửi bản tin")

@@ -9,15 +9,18 @@ that is skipped, with the reason recorded, instead of being sent and refused.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from canhgiac.engine.normalize import normalize
 from canhgiac.web.accounts.models import Unit, User
@@ -91,13 +94,48 @@ def send(bulletin: Bulletin, user: User, when: Any = None, ip: str | None = None
         record("bulletin.sent" if not delay else "bulletin.scheduled", actor=user, unit=bulletin.unit, obj=bulletin, ip=ip)
 
 
-def fanout(payload: dict[str, Any]) -> None:
-    bulletin = Bulletin.objects.select_related("unit").get(pk=payload["bulletin_id"])
+def recipients(bulletin: Bulletin) -> QuerySet[Reporter]:
+    """Who a bulletin goes to: the Zalo subscribers of its unit and the units under it."""
     units = Unit.subtree_of(bulletin.unit_id)
-    recipients = Reporter.objects.filter(subscribed=True, channel__unit_id__in=units, channel__kind=Channel.Kind.ZALO).exclude(
+    return Reporter.objects.filter(subscribed=True, channel__unit_id__in=units, channel__kind=Channel.Kind.ZALO).exclude(
         channel_user_sealed=""
     )
-    Delivery.objects.bulk_create([Delivery(bulletin=bulletin, reporter=r) for r in recipients], ignore_conflicts=True, batch_size=1000)
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """What the officer confirms before a bulletin goes out."""
+
+    recipients: int
+    over_limit: int
+    """Of them, those Zalo's limits would skip if it went out now."""
+
+    @property
+    def reachable(self) -> int:
+        return self.recipients - self.over_limit
+
+
+def preview(bulletin: Bulletin) -> Preview:
+    people = recipients(bulletin)
+    now = timezone.now()
+    received = Delivery.objects.filter(reporter__in=people, status=Delivery.Status.SENT)
+    today = received.filter(sent_at__gte=now - timedelta(days=1)).values("reporter_id")
+    month = (
+        received.filter(sent_at__gte=now - timedelta(days=30))
+        .values("reporter_id")
+        .annotate(n=Count("id"))
+        .filter(n__gte=PER_MONTH)
+        .values("reporter_id")
+    )
+    over = people.filter(Q(pk__in=today) | Q(pk__in=month)).count()
+    return Preview(people.count(), over)
+
+
+def fanout(payload: dict[str, Any]) -> None:
+    bulletin = Bulletin.objects.select_related("unit").get(pk=payload["bulletin_id"])
+    Delivery.objects.bulk_create(
+        [Delivery(bulletin=bulletin, reporter=r) for r in recipients(bulletin)], ignore_conflicts=True, batch_size=1000
+    )
     for number, delivery_id in enumerate(
         Delivery.objects.filter(bulletin=bulletin, status=Delivery.Status.PENDING).values_list("id", flat=True)
     ):
@@ -149,3 +187,89 @@ def reach(bulletins: list[Bulletin]) -> dict[int, dict[str, int]]:
     for bulletin_id, status, n in rows:
         counts[bulletin_id][status] = n
     return counts
+
+
+# The reasons deliver() records, as an officer reads them; anything else is what Zalo said.
+REASONS = {
+    "unsubscribed": gettext_lazy("đã hủy đăng ký trước khi đến lượt"),
+    "limit: one a day": gettext_lazy("giới hạn của Zalo: một bản tin mỗi ngày"),
+    "limit: four a month": gettext_lazy("giới hạn của Zalo: bốn bản tin mỗi tháng"),
+}
+
+
+def reason_text(reason: str) -> str:
+    return str(REASONS[reason]) if reason in REASONS else reason or _("không rõ lý do")
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Where a bulletin's delivery stands, from its delivery rows: the truth the list and
+    the bulletin's page show, never "sent" with nobody reached."""
+
+    bulletin: Bulletin
+    counts: dict[str, int]
+    failures: list[tuple[str, int]]
+    """(reason as read, how many), for failed and skipped deliveries."""
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def sent(self) -> int:
+        return self.counts[Delivery.Status.SENT]
+
+    @property
+    def pending(self) -> int:
+        return self.counts[Delivery.Status.PENDING]
+
+    @property
+    def failed(self) -> int:
+        return self.counts[Delivery.Status.FAILED]
+
+    @property
+    def skipped(self) -> int:
+        return self.counts[Delivery.Status.SKIPPED]
+
+    @property
+    def state(self) -> str:
+        """draft, scheduled, sending, nobody (sent to no one), done or problems."""
+        status = self.bulletin.status
+        if status in (Bulletin.Status.DRAFT, Bulletin.Status.SCHEDULED):
+            return str(status)
+        if status == Bulletin.Status.SENDING or self.pending:
+            return "sending"
+        if not self.total:
+            return "nobody"
+        return "problems" if self.failed or self.skipped else "done"
+
+    def summary(self) -> str:
+        numbers = {"sent": self.sent, "total": self.total, "pending": self.pending, "failed": self.failed, "skipped": self.skipped}
+        state = self.state
+        if state == "draft":
+            return _("Bản nháp, chưa gửi.")
+        if state == "scheduled":
+            when = timezone.localtime(self.bulletin.scheduled_at) if self.bulletin.scheduled_at else None
+            return _("Hẹn gửi lúc %(when)s.") % {"when": when.strftime("%H:%M %d/%m/%Y") if when else "—"}
+        if state == "sending" and not self.total:
+            return _("Đang gửi: đang lập danh sách người nhận.")
+        if state == "sending":
+            return _("Đang gửi: %(sent)d/%(total)d người đã nhận, %(pending)d đang chờ, %(failed)d lỗi, %(skipped)d bỏ qua.") % numbers
+        if state == "nobody":
+            return _("Không đến được ai: đơn vị chưa có người theo dõi nào qua Zalo.")
+        return _("Đã đến %(sent)d/%(total)d người; %(failed)d lỗi, %(skipped)d bỏ qua.") % numbers
+
+
+def progress(bulletins: list[Bulletin]) -> dict[int, Progress]:
+    """The delivery of each bulletin, with the reasons of what did not go (two queries)."""
+    counts = reach(bulletins)
+    reasons: dict[int, list[tuple[str, int]]] = {b.pk: [] for b in bulletins}
+    rows = (
+        Delivery.objects.filter(bulletin__in=bulletins, status__in=(Delivery.Status.FAILED, Delivery.Status.SKIPPED))
+        .values_list("bulletin_id", "reason")
+        .annotate(n=Count("id"))
+        .order_by("bulletin_id", "-n", "reason")
+    )
+    for bulletin_id, reason, n in rows:
+        reasons[bulletin_id].append((reason_text(reason), n))
+    return {b.pk: Progress(b, counts[b.pk], reasons[b.pk]) for b in bulletins}

@@ -62,9 +62,8 @@ class BulletinForm(forms.ModelForm):  # type: ignore[type-arg]
 def bulletin_list(request: HttpRequest) -> HttpResponse:
     user = officer(request)
     bulletins = list(Bulletin.objects.filter(unit_id__in=user.visible_unit_ids()).select_related("unit")[:100])
-    counts = sending.reach(bulletins)
-    rows = [(b, counts[b.pk]) for b in bulletins]
-    return render(request, "bulletins/list.html", {"rows": rows})
+    delivery = sending.progress(bulletins)
+    return render(request, "bulletins/list.html", {"rows": [delivery[b.pk] for b in bulletins]})
 
 
 @officer_required
@@ -89,15 +88,20 @@ def bulletin_edit(request: HttpRequest, bulletin_id: int | None = None) -> HttpR
         record("bulletin.saved", actor=user, unit=saved.unit, obj=saved, ip=client_ip(request), title=saved.title)
         messages.success(request, _("Đã lưu bản nháp."))
         return HttpResponseRedirect(reverse("bulletins:edit", args=[saved.pk]))
-    reach = sending.reach([bulletin])[bulletin.pk] if bulletin else None
-    return render(request, "bulletins/edit.html", {"form": form, "bulletin": bulletin, "editable": editable, "reach": reach})
+    delivery = sending.progress([bulletin])[bulletin.pk] if bulletin else None
+    context = {"form": form, "bulletin": bulletin, "editable": editable, "delivery": delivery}
+    return render(request, "bulletins/edit.html", context)
 
 
 @officer_required
 @require_POST
 def bulletin_send(request: HttpRequest, bulletin_id: int) -> HttpResponseBase:
+    """Send, in two steps: the first shows how many people it will reach and asks to
+    confirm; only the confirmation (confirm=1) sends."""
     user = officer(request)
     bulletin = get_object_or_404(Bulletin, pk=bulletin_id, unit_id__in=user.visible_unit_ids())
+    if not user.can_act:
+        return HttpResponseForbidden(_("Bạn không có quyền làm việc này."))
     when = None
     if request.POST.get("when"):
         try:
@@ -105,6 +109,12 @@ def bulletin_send(request: HttpRequest, bulletin_id: int) -> HttpResponseBase:
         except ValueError:
             messages.error(request, _("Thời gian không hợp lệ."))
             return HttpResponseRedirect(reverse("bulletins:edit", args=[bulletin.pk]))
+    if bulletin.status not in (Bulletin.Status.DRAFT, Bulletin.Status.SCHEDULED):
+        messages.error(request, _("Bản tin này đã được gửi."))
+        return HttpResponseRedirect(reverse("bulletins:edit", args=[bulletin.pk]))
+    if request.POST.get("confirm") != "1":
+        context = {"bulletin": bulletin, "preview": sending.preview(bulletin), "when": when, "when_value": request.POST.get("when", "")}
+        return render(request, "bulletins/confirm.html", context)
     try:
         sending.send(bulletin, user, when, client_ip(request))
     except PermissionError:

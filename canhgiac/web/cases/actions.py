@@ -6,12 +6,14 @@ with one audit row.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db.models import F, Q
 from django.utils import timezone
@@ -33,7 +35,7 @@ from canhgiac.web.core.text import clean
 from canhgiac.web.indicators.actions import record_reports
 from canhgiac.web.intake.models import Channel
 from canhgiac.web.knowledge import answering as knowledge
-from canhgiac.web.knowledge import redaction
+from canhgiac.web.knowledge import redaction, search
 from canhgiac.web.knowledge.models import Entry, Warning
 from canhgiac.web.tasks.queue import enqueue
 
@@ -67,8 +69,35 @@ class Received:
     """The secret key to follow the case up, shown once (web and API, new cases only)."""
 
 
+# Follow-up keys: read from a screenshot and typed on a phone, so without look-alikes
+# (no 0/O, 1/I/L, no "_"), like references. 28 characters of 31: 138 bits.
+KEY_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+KEY_LENGTH = 28
+_KEY_SEPARATORS = re.compile(r"[\s\-]+")
+
+
+def new_followup_key() -> str:
+    return "".join(secrets.choice(KEY_ALPHABET) for _ in range(KEY_LENGTH))
+
+
+def display_key(key: str) -> str:
+    """A key in groups of four, for reading and copying: ABCD-EFGH-..."""
+    return "-".join(key[i : i + 4] for i in range(0, len(key), 4))
+
+
+def normalise_key(key: str) -> str:
+    """A key as stored: a new key without its spaces and dashes, in capitals, however it
+    was typed. Keys given before (token_urlsafe, 24 characters, case-sensitive, "-" and
+    "_" in them) are never 28 letters of the alphabet, and stay as typed."""
+    key = key.strip()
+    squeezed = _KEY_SEPARATORS.sub("", key).upper()
+    if len(squeezed) == KEY_LENGTH and all(c in KEY_ALPHABET for c in squeezed):
+        return squeezed
+    return key
+
+
 def hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
+    return hashlib.sha256(normalise_key(key).encode()).hexdigest()
 
 
 def reporter_for(channel: Channel, channel_user_id: str, contact: str, now: Any) -> Reporter:
@@ -145,6 +174,7 @@ def receive_message(
     external_id: str = "",
     case: Case | None = None,
     remote_attachments: Sequence[str] = (),
+    location: tuple[float, float] | None = None,
 ) -> Received:
     """A message from a citizen, through any channel: analysed, stored, answered.
 
@@ -154,6 +184,9 @@ def receive_message(
 
     It takes no network address: a citizen's address is never stored (principle 4 of
     PRODUCT.md); rate limits count it in transient, hashed counters only.
+
+    ``location`` is a place the citizen chose to share, kept with the message whether or
+    not a photo comes with it.
     """
     text, contact = clean(text).strip(), clean(contact)
     if not text and not photos and not remote_attachments:
@@ -192,7 +225,7 @@ def receive_message(
         new_case = case is None
         followup_key = None
         if case is None:
-            followup_key = None if channel_user_id else secrets.token_urlsafe(18)
+            followup_key = None if channel_user_id else new_followup_key()
             band0, band1, band2, band3 = bands(print_)
             case = Case.objects.create(
                 unit=channel.unit,
@@ -211,8 +244,9 @@ def receive_message(
                 warning=answer.warning,
                 warning_score=answer.warning_score,
                 warning_confirmed=answer.warning_confirmed,
-                status=Case.Status.RESOLVED if answer.entry is not None else Case.Status.NEW,
-                resolved_at=now if answer.entry is not None else None,
+                # An automatic answer leaves the case open until the citizen, an officer
+                # or a quiet period says it was right: a wrong one must not disappear.
+                status=Case.Status.AUTO_ANSWERED if answer.entry is not None else Case.Status.NEW,
                 indicators=analysis.indicators.to_dict(),
                 search_text=analysis.text.folded,
                 preview=text[:300],
@@ -249,9 +283,24 @@ def receive_message(
                 changes["status"] = Case.Status.IN_PROGRESS
             if answer.entry is not None:
                 changes["kb_entry"], changes["kb_offer"] = answer.entry, []
+                if case.status in (Case.Status.NEW, Case.Status.AUTO_ANSWERED) and case.first_reply_at is None:
+                    changes["status"] = Case.Status.AUTO_ANSWERED
+            elif case.status == Case.Status.AUTO_ANSWERED:
+                # Something else than "Đúng" / "Chưa đúng" after an automatic answer: an
+                # officer reads it (the automatic answer may be why they write again).
+                changes["status"] = Case.Status.NEW if case.first_reply_at is None else Case.Status.IN_PROGRESS
             _write(case, case, changes)
             record("case.message_received", actor_label=f"channel:{channel.slug}", unit=case.unit, obj=case)
-        message = Message.objects.create(case=case, direction=Message.Direction.IN, body=text, external_id=external_id, created=now)
+        latitude, longitude = location if location is not None else (None, None)
+        message = Message.objects.create(
+            case=case,
+            direction=Message.Direction.IN,
+            body=text,
+            external_id=external_id,
+            created=now,
+            latitude=latitude,
+            longitude=longitude,
+        )
         for photo in photos:
             attachment = Attachment(
                 message=message,
@@ -265,13 +314,14 @@ def receive_message(
             attachment.save()
         for url in remote_attachments:
             Attachment.objects.create(message=message, remote_url=url[:500])
-        if verdict == "scam":
+        if verdict == "scam" or analysis.victim:
             record_reports(analysis, case, now)
         if answer.entry is not None:
             Entry.objects.filter(pk=answer.entry.pk).update(answered=F("answered") + 1)
         if answer.warning_confirmed and answer.warning is not None:
             Warning.objects.filter(pk=answer.warning.pk).update(matched=F("matched") + 1)
-        reply_text = answer.text or auto_reply(analysis, case.reference, new_case=new_case)
+        # A victim is told what to do now, not a published warning's "do not transfer".
+        reply_text = (answer.text if not analysis.victim else "") or auto_reply(analysis, case.reference, new_case=new_case)
         reply = _outgoing(case, reply_text, Message.Direction.AUTO, author=None, reply_to=external_id)
     return Received(case, message, analysis, new_case, reply, followup_key)
 
@@ -286,6 +336,92 @@ def _outgoing(case: Case, body: str, direction: str, author: User | None, reply_
     if pushes:
         enqueue("zalo.send_message", {"message_id": message.pk, "reply_to": reply_to}, dedupe_key=f"zalo.send:{message.pk}")
     return message
+
+
+# ---------------------------------------------------------------- automatic answers
+
+ANSWER_RIGHT_ACK = "Cảm ơn bạn đã xác nhận. Nếu cần hỏi thêm, bạn cứ nhắn cho chúng tôi."
+ANSWER_WRONG_ACK = "Cảm ơn bạn đã cho biết. Cán bộ sẽ đọc câu hỏi của bạn và trả lời bạn sớm."
+
+
+def awaiting_confirmation(channel: Channel, channel_user_id: str) -> Case | None:
+    """The chat user's case whose automatic answer awaits their word, if any: the one a
+    reply of "Đúng" or "Chưa đúng" is about."""
+    hashes = lookup_hashes(f"{channel.kind}:{channel.pk}", channel_user_id)
+    return (
+        Case.objects.filter(
+            channel=channel,
+            reporter__channel_user_hash__in=hashes,
+            status=Case.Status.AUTO_ANSWERED,
+            last_activity__gte=timezone.now() - THREAD_WINDOW,
+        )
+        .order_by("-last_activity")
+        .first()
+    )
+
+
+def _answer_reviewed(locked: Case, right: bool, now: Any, *, officer: bool) -> dict[str, Any]:
+    """The changes for an automatic answer said to be right (resolved) or not (back to an
+    officer, and on the unanswered questions, with the entry that did not answer it)."""
+    if right:
+        return {"status": Case.Status.RESOLVED, "resolved_at": locked.resolved_at or now, "updated": now}
+    status = Case.Status.IN_PROGRESS if officer or locked.first_reply_at is not None else Case.Status.NEW
+    return {"status": status, "kb_rejected": locked.kb_entry, "kb_entry": None, "updated": now}
+
+
+def confirm_answer(case: Case, right: bool, *, by: str, text: str = "", external_id: str = "") -> Message | None:
+    """The citizen's word on an automatic answer: "Đúng" resolves the case, "Chưa đúng"
+    hands it to an officer. ``by`` names the channel (for the audit log); ``text`` is
+    what they wrote (a chat channel) or the button they pressed (the web page). Returns
+    the acknowledgement, or None when the case no longer awaits a confirmation (the
+    button pressed twice, or an officer was faster)."""
+    text = clean(text).strip()[:200] or ("Đúng" if right else "Chưa đúng")
+    with writing():
+        locked = _locked(case)
+        if locked.status != Case.Status.AUTO_ANSWERED:
+            _write(case, locked, {})
+            return None
+        now = timezone.now()
+        entry_id = locked.kb_entry_id
+        Message.objects.create(case=case, direction=Message.Direction.IN, body=text, external_id=external_id, created=now)
+        changes = _answer_reviewed(locked, right, now, officer=False)
+        changes["last_activity"] = now
+        if not right:
+            changes["unread"] = True
+        _write(case, locked, changes)
+        record("case.answer_confirmed" if right else "case.answer_rejected", actor_label=by, unit=case.unit, obj=case, entry=entry_id)
+        ack = ANSWER_RIGHT_ACK if right else ANSWER_WRONG_ACK
+        return _outgoing(case, ack, Message.Direction.AUTO, author=None, reply_to=external_id)
+
+
+def close_quiet_answers(now: Any = None, batch: int = 200) -> int:
+    """Resolve the cases whose automatic answer nobody questioned for
+    CANHGIAC_AUTO_ANSWER_QUIET_HOURS: the citizen had the answer and said no more.
+    Each is audited; returns how many."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.CANHGIAC_AUTO_ANSWER_QUIET_HOURS)
+    quiet = Case.objects.filter(status=Case.Status.AUTO_ANSWERED, last_activity__lt=cutoff)
+    done = 0
+    while ids := list(quiet.order_by("id").values_list("id", flat=True)[:batch]):
+        with writing():
+            # Rows locked and read again: a citizen's "Chưa đúng" arriving meanwhile wins.
+            for case in quiet.select_for_update().filter(pk__in=ids).select_related("unit"):
+                _write(case, case, _answer_reviewed(case, True, now, officer=False))
+                record(
+                    "case.answer_quiet",
+                    actor_label="auto_answer",
+                    unit=case.unit,
+                    obj=case,
+                    entry=case.kb_entry_id,
+                    hours=settings.CANHGIAC_AUTO_ANSWER_QUIET_HOURS,
+                )
+                done += 1
+    return done
+
+
+def close_quiet_answers_task(payload: dict[str, Any]) -> None:
+    """The worker's hourly task (canhgiac.web.tasks.queue.HOURLY)."""
+    close_quiet_answers()
 
 
 # ---------------------------------------------------------------------------- officers
@@ -310,7 +446,7 @@ def reply(case: Case, user: User, body: str, ip: str | None = None) -> Message:
         changes: dict[str, Any] = {"updated": now}
         if locked.first_reply_at is None:
             changes["first_reply_at"] = now
-        if locked.status == Case.Status.NEW:
+        if locked.status in (Case.Status.NEW, Case.Status.AUTO_ANSWERED):  # an officer has taken it over
             changes["status"] = Case.Status.IN_PROGRESS
         _write(case, locked, changes)
         record("case.replied", actor=user, unit=case.unit, obj=case, ip=ip, message=message.pk)
@@ -321,6 +457,9 @@ def change_status(case: Case, user: User, status: str, ip: str | None = None) ->
     if status not in Case.Status.values:
         raise ActionError(_("Trạng thái không hợp lệ."))
     _require_act(user, case)
+    if status == Case.Status.AUTO_ANSWERED and case.status != status:
+        # Only an automatic answer puts a case there (its confirmation and quiet period follow).
+        raise ActionError(_("Trạng thái này chỉ do trả lời tự động đặt."))
     with writing():
         locked = _locked(case)
         old = locked.status
@@ -337,6 +476,34 @@ def change_status(case: Case, user: User, status: str, ip: str | None = None) ->
             changes["closed_at"] = None
         _write(case, locked, changes)
         record("case.status", actor=user, unit=case.unit, obj=case, ip=ip, old=old, new=status)
+
+
+def review_answer(case: Case, user: User, right: bool, ip: str | None = None) -> None:
+    """An officer's word on an automatic answer, in the citizen's place: right (the case
+    is resolved) or not (the officer takes it, and the question joins the unanswered)."""
+    _require_act(user, case)
+    with writing():
+        locked = _locked(case)
+        if locked.status != Case.Status.AUTO_ANSWERED:
+            raise ActionError(_("Tin này không còn chờ xác nhận câu trả lời tự động."))
+        entry_id = locked.kb_entry_id
+        _write(case, locked, _answer_reviewed(locked, right, timezone.now(), officer=True))
+        record("case.answer_confirmed" if right else "case.answer_rejected", actor=user, unit=case.unit, obj=case, ip=ip, entry=entry_id)
+
+
+def mark_learned(case_ids: Sequence[int], entry: Entry, user: User, ip: str | None = None) -> int:
+    """Questions an officer has now written an entry for leave the unanswered list.
+    Only cases in the officer's units, still unanswered; returns how many."""
+    with writing():
+        cases = list(
+            Case.objects.select_for_update()
+            .filter(pk__in=case_ids, unit_id__in=user.visible_unit_ids(), kb_learned__isnull=True)
+            .select_related("unit")
+        )
+        for case in cases:
+            _write(case, case, {"kb_learned": entry, "updated": timezone.now()})
+            record("case.kb_learned", actor=user, unit=case.unit, obj=case, ip=ip, entry=entry.pk)
+    return len(cases)
 
 
 def assign(case: Case, user: User, assignee: User | None, ip: str | None = None) -> None:
@@ -430,6 +597,9 @@ def answer_and_learn(case: Case, user: User, *, title: str, question: str, answe
     if not title or not question or not answer:
         raise ActionError(_("Cần tiêu đề, câu hỏi và câu trả lời."))
     _require_act(user, case)
+    # Read before the reply takes the case off the unanswered list: the questions like it
+    # are answered by the new entry too.
+    group = search.unanswered_group(user.visible_unit_ids(), case)
     with writing():
         if _locked(case).kb_entry_id is not None:  # the form sent twice, or by two officers
             raise ActionError(_("Tin này đã được thêm vào cơ sở hỏi đáp."))
@@ -445,4 +615,6 @@ def answer_and_learn(case: Case, user: User, *, title: str, question: str, answe
         )
         _write(case, _locked(case), {"kb_entry": entry})
         record("knowledge.learned", actor=user, unit=case.unit, obj=case, ip=ip, entry=entry.pk)
+        if group is not None:
+            mark_learned([c.pk for c in group.cases if c.pk != case.pk], entry, user, ip)
     return message

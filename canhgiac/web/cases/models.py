@@ -31,9 +31,13 @@ class Reporter(models.Model):
     channel_user_hash = models.CharField(max_length=64, blank=True, db_index=True, help_text="keyed hash of the channel user ID")
     channel_user_sealed = models.TextField(blank=True, help_text="the channel user ID, encrypted (needed to reply)")
     contact_sealed = models.TextField(blank=True, help_text="contact details the reporter chose to give, encrypted")
-    subscribed = models.BooleanField(default=False)
-    created = models.DateTimeField(default=timezone.now)
-    last_message_at = models.DateTimeField(null=True, blank=True)
+    subscribed = models.BooleanField(_("nhận bản tin"), default=False)
+    created = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+    last_message_at = models.DateTimeField(_("nhắn lần cuối lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("người báo")
+        verbose_name_plural = _("người báo")
 
     @property
     def has_contact(self) -> bool:
@@ -48,28 +52,31 @@ class Case(models.Model):
         NEW = "new", _("Mới")
         IN_PROGRESS = "in_progress", _("Đang xử lý")
         WAITING_REPORTER = "waiting_reporter", _("Chờ người báo")
+        # Answered from the knowledge base, and still open: an automatic answer may be
+        # wrong, so only the citizen, an officer or a quiet period closes it.
+        AUTO_ANSWERED = "auto_answered", _("Trả lời tự động, chờ xác nhận")
         RESOLVED = "resolved", _("Đã giải quyết")
         CLOSED = "closed", _("Đã đóng")
 
-    OPEN_STATUSES = (Status.NEW, Status.IN_PROGRESS, Status.WAITING_REPORTER)
+    OPEN_STATUSES = (Status.NEW, Status.IN_PROGRESS, Status.WAITING_REPORTER, Status.AUTO_ANSWERED)
 
-    reference = models.CharField(max_length=16, unique=True, default=new_reference)
+    reference = models.CharField(_("mã tin"), max_length=16, unique=True, default=new_reference)
     followup_key_hash = models.CharField(max_length=64, blank=True)
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="cases")
     channel = models.ForeignKey("intake.Channel", on_delete=models.PROTECT, related_name="cases")
     reporter = models.ForeignKey(Reporter, on_delete=models.PROTECT, related_name="cases")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW, db_index=True)
+    status = models.CharField(_("trạng thái"), max_length=20, choices=Status.choices, default=Status.NEW, db_index=True)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_cases"
     )
 
     # The engine's triage, as corrected by officers (the engine's first word is in Label).
-    intent = models.CharField(max_length=20, db_index=True)
+    intent = models.CharField(_("ý định"), max_length=20, db_index=True)
     intent_confidence = models.FloatField(default=0)
-    category = models.CharField(max_length=20, blank=True, db_index=True)
-    urgent = models.BooleanField(default=False, db_index=True)
-    scam_score = models.FloatField(default=0)
-    verdict = models.CharField(max_length=20, default="safe")
+    category = models.CharField(_("loại tin"), max_length=20, blank=True, db_index=True)
+    urgent = models.BooleanField(_("khẩn cấp"), default=False, db_index=True)
+    scam_score = models.FloatField(_("điểm rủi ro lừa đảo"), default=0)
+    verdict = models.CharField(_("kết luận lừa đảo"), max_length=20, default="safe")
     reasons = models.JSONField(default=list, blank=True)
     indicators = models.JSONField(default=dict, blank=True)
     search_text = models.TextField(blank=True, help_text="folded text of the thread, for search without diacritics")
@@ -80,6 +87,22 @@ class Case(models.Model):
     # and a published warning the message resembles (confirmed or to be checked).
     kb_entry = models.ForeignKey("knowledge.Entry", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
     kb_offer = models.JSONField(default=list, blank=True)
+    kb_rejected = models.ForeignKey(
+        "knowledge.Entry",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="the automatic answer the citizen said was not right",
+    )
+    kb_learned = models.ForeignKey(
+        "knowledge.Entry",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="the entry an officer wrote from this unanswered question",
+    )
     warning = models.ForeignKey("knowledge.Warning", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
     warning_score = models.FloatField(default=0)
     warning_confirmed = models.BooleanField(default=False)
@@ -100,6 +123,8 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["-last_activity", "-id"]
+        verbose_name = _("tin")
+        verbose_name_plural = _("tin")
         indexes = [
             models.Index(fields=["unit", "status", "-last_activity"]),
             models.Index(fields=["unit", "-last_activity"]),
@@ -117,10 +142,12 @@ class Case(models.Model):
         return self.status in self.OPEN_STATUSES
 
     def is_overdue(self, now: Any = None) -> bool:
-        """Open, nobody has answered yet, and older than the unit's patience."""
+        """Open, nobody has answered yet, and older than the unit's patience. A case
+        answered automatically has its answer: it waits for the citizen, not an officer."""
         now = now or timezone.now()
         hours = settings.CANHGIAC_OVERDUE_HOURS
-        return self.is_open and self.first_reply_at is None and (now - self.created).total_seconds() > hours * 3600
+        waiting = self.is_open and self.status != self.Status.AUTO_ANSWERED and self.first_reply_at is None
+        return waiting and (now - self.created).total_seconds() > hours * 3600
 
     @property
     def intent_name(self) -> str:
@@ -159,9 +186,29 @@ class Message(models.Model):
     parts_claimed = models.PositiveSmallIntegerField(
         default=0, help_text="parts handed to the channel; more than parts_sent after a crash mid-call"
     )
+    # A place the reporter chose to share with this message (with or without a photo).
+    latitude = models.FloatField(_("vĩ độ"), null=True, blank=True)
+    longitude = models.FloatField(_("kinh độ"), null=True, blank=True)
 
     class Meta:
         ordering = ["created", "id"]
+        verbose_name = _("tin nhắn")
+        verbose_name_plural = _("tin nhắn")
+
+    @property
+    def has_location(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    @property
+    def map_url(self) -> str:
+        return map_url(self.latitude, self.longitude) if self.has_location else ""
+
+
+def map_url(latitude: float | None, longitude: float | None) -> str:
+    """The place on OpenStreetMap, pinned, at street level."""
+    if latitude is None or longitude is None:
+        return ""
+    return f"https://www.openstreetmap.org/?mlat={latitude:.5f}&mlon={longitude:.5f}#map=17/{latitude:.5f}/{longitude:.5f}"
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
@@ -181,6 +228,10 @@ class Attachment(models.Model):
     latitude = models.FloatField(null=True, blank=True, help_text="only when the reporter chose to share a place")
     longitude = models.FloatField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = _("ảnh đính kèm")
+        verbose_name_plural = _("ảnh đính kèm")
+
 
 class Note(models.Model):
     """An officer's internal note: never shown to the reporter."""
@@ -192,6 +243,8 @@ class Note(models.Model):
 
     class Meta:
         ordering = ["created", "id"]
+        verbose_name = _("ghi chú nội bộ")
+        verbose_name_plural = _("ghi chú nội bộ")
 
 
 class Label(models.Model):
@@ -213,3 +266,5 @@ class Label(models.Model):
 
     class Meta:
         ordering = ["-created"]
+        verbose_name = _("nhãn huấn luyện")
+        verbose_name_plural = _("nhãn huấn luyện")

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -19,26 +19,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from canhgiac.engine import fold_diacritics
 from canhgiac.engine.labels import CATEGORY_NAMES, INTENT_NAMES, name
 from canhgiac.web.accounts.models import Unit, User
+from canhgiac.web.audit import sentences
 from canhgiac.web.audit.models import AuditEvent
-from canhgiac.web.cases import actions
-from canhgiac.web.cases.access import case_for, visible_cases
+from canhgiac.web.cases import actions, queries
+from canhgiac.web.cases.access import case_for
 from canhgiac.web.cases.models import Attachment, Case, Message
 from canhgiac.web.core.i18n import language
 from canhgiac.web.core.ratelimit import client_ip
 from canhgiac.web.knowledge.redaction import redact
-from canhgiac.web.reports.stats import BadPeriod, Period, parse_day
+from canhgiac.web.reports.period import BadPeriod
 
 PAGE_SIZE = 50
-SORTS = {
-    "activity": ("-last_activity", "-id"),
-    "newest": ("-created", "-id"),
-    "oldest": ("created", "id"),
-    "risk": ("-scam_score", "-id"),
-    "urgent": ("-urgent", "-last_activity", "-id"),
-}
 
 
 def officer(request: HttpRequest) -> User:
@@ -61,67 +54,21 @@ def officer_required(view: Callable[..., HttpResponseBase]) -> Callable[..., Htt
     return wrapper
 
 
-def search_terms(query: str) -> list[str]:
-    """The words of a search, folded like the stored text: "ma túy" finds "ma tuy"."""
-    return [w for w in fold_diacritics(query.lower()).split() if w][:8]
-
-
-def filtered_cases(user: User, params: Any) -> tuple[QuerySet[Case], dict[str, str]]:
-    """The inbox's cases for these filters (shared by the inbox and the exports).
-    A date that cannot be read or is out of range raises BadPeriod (a 400)."""
-    chosen = {
-        key: params.get(key, "")
-        for key in ("status", "intent", "category", "urgent", "verdict", "unit", "assigned", "q", "sort", "group", "from", "to")
-    }
-    cases = visible_cases(user)
-    first, last = parse_day(chosen["from"]), parse_day(chosen["to"])
-    if first is not None:
-        cases = cases.filter(created__gte=Period(first, first).start_at)
-    if last is not None:
-        cases = cases.filter(created__lt=Period(last, last).end_at)
-    status = chosen["status"] or "open"
-    if status == "open":
-        cases = cases.filter(status__in=Case.OPEN_STATUSES)
-    elif status in Case.Status.values:
-        cases = cases.filter(status=status)
-    if chosen["intent"] in INTENT_NAMES:
-        cases = cases.filter(intent=chosen["intent"])
-    if chosen["category"] in CATEGORY_NAMES:
-        cases = cases.filter(category=chosen["category"])
-    if chosen["urgent"] == "1":
-        cases = cases.filter(urgent=True)
-    if chosen["verdict"] in ("scam", "suspicious", "safe"):
-        cases = cases.filter(verdict=chosen["verdict"])
-    if chosen["unit"].isdigit() and int(chosen["unit"]) in user.visible_unit_ids():
-        cases = cases.filter(unit_id=int(chosen["unit"]))
-    if chosen["assigned"] == "me":
-        cases = cases.filter(assigned_to=user)
-    elif chosen["assigned"] == "none":
-        cases = cases.filter(assigned_to__isnull=True)
-    for term in search_terms(chosen["q"]):
-        cases = cases.filter(Q(search_text__contains=term) | Q(reference__iexact=term))
-    if chosen["group"] != "0":
-        cases = cases.filter(duplicate_of__isnull=True)
-    chosen["status"] = status
-    return cases.order_by(*SORTS.get(chosen["sort"], SORTS["activity"])), chosen
-
-
 @officer_required
 def inbox(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     try:
-        cases, chosen = filtered_cases(user, request.GET)
+        listing = queries.case_list(user, queries.Filters.from_params(request.GET))
     except BadPeriod as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
-    page = Paginator(cases.select_related("unit", "assigned_to"), PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = listing.counts()
+    # The paginator's count is the lines' count, known already: not counted twice.
+    paginator = Paginator(listing.lines.select_related("unit", "assigned_to"), PAGE_SIZE)
+    paginator.count = counts.lines
+    page = paginator.get_page(request.GET.get("page"))
     rows = list(page.object_list)
-    duplicates = dict(
-        Case.objects.filter(duplicate_of_id__in=[c.pk for c in rows])
-        .values_list("duplicate_of_id")
-        .annotate(n=Count("id"))
-        .values_list("duplicate_of_id", "n")
-    )
+    duplicates = listing.duplicates_of(rows)
     now = timezone.now()
     for case in rows:
         case.duplicate_count = duplicates.get(case.pk, 0)
@@ -131,7 +78,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "rows": rows,
-        "chosen": chosen,
+        "counts": counts,
+        "chosen": listing.filters.as_dict(),
         "query": query.urlencode(),
         "units": Unit.objects.filter(pk__in=user.visible_unit_ids()),
         "statuses": Case.Status.choices,
@@ -229,6 +177,9 @@ def case_action(request: HttpRequest, reference: str) -> HttpResponseBase:
                 ip=ip,
             )
             messages.success(request, _("Đã trả lời và thêm vào cơ sở hỏi đáp."))
+        elif action in ("answer_right", "answer_wrong"):
+            actions.review_answer(case, user, action == "answer_right", ip)
+            messages.success(request, _("Đã ghi nhận ý kiến về câu trả lời tự động."))
         elif action == "reveal":
             contact = actions.reveal_contact(case, user, request.POST.get("reason", ""), ip)
             return case_detail(request, reference, revealed=contact)
@@ -261,7 +212,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if user.role not in (User.Role.SUPERVISOR, User.Role.ADMIN):
         return HttpResponseForbidden(_("Chỉ chỉ huy và quản trị xem được nhật ký."))
     events = AuditEvent.objects.filter(Q(unit_id__in=user.visible_unit_ids()) | Q(actor=user)).select_related("actor")
-    if request.GET.get("action"):
-        events = events.filter(action=request.GET["action"])
+    # The filter offers the actions there are, by name (a choice, not a code to type).
+    present = sorted(set(events.order_by().values_list("action", flat=True).distinct()))
+    actions_offered = sorted(((code, sentences.action_name(code)) for code in present), key=lambda item: item[1])
+    chosen = request.GET.get("action", "")
+    if chosen:
+        events = events.filter(action=chosen)
     page = Paginator(events, 100).get_page(request.GET.get("page"))
-    return render(request, "cases/audit.html", {"page": page, "action": request.GET.get("action", "")})
+    context = {"page": page, "rows": sentences.sentences(page.object_list), "action": chosen, "actions": actions_offered}
+    return render(request, "cases/audit.html", context)

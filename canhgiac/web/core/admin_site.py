@@ -241,11 +241,17 @@ class UserAdmin(AuditedAdmin):
 
 
 class ChannelForm(forms.ModelForm):  # type: ignore[type-arg]
-    oa_secret = forms.CharField(label="OA secret key", required=False, widget=forms.PasswordInput, help_text=_("Để trống nếu không đổi."))
-    app_secret = forms.CharField(label="App secret", required=False, widget=forms.PasswordInput, help_text=_("Để trống nếu không đổi."))
-    access_token = forms.CharField(label="Access token", required=False, widget=forms.PasswordInput, help_text=_("Để trống nếu không đổi."))
+    oa_secret = forms.CharField(
+        label=_("Khóa bí mật của OA (OA secret key)"), required=False, widget=forms.PasswordInput, help_text=_("Để trống nếu không đổi.")
+    )
+    app_secret = forms.CharField(
+        label=_("Khóa bí mật của ứng dụng (App secret)"), required=False, widget=forms.PasswordInput, help_text=_("Để trống nếu không đổi.")
+    )
+    access_token = forms.CharField(
+        label=_("Mã truy cập (access token)"), required=False, widget=forms.PasswordInput, help_text=_("Để trống nếu không đổi.")
+    )
     refresh_token = forms.CharField(
-        label="Refresh token", required=False, widget=forms.PasswordInput, help_text=_("Để trống nếu không đổi.")
+        label=_("Mã làm mới (refresh token)"), required=False, widget=forms.PasswordInput, help_text=_("Để trống nếu không đổi.")
     )
 
     class Meta:

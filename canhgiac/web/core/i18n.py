@@ -10,9 +10,13 @@ from __future__ import annotations
 import ast
 import re
 import struct
+from collections.abc import Callable
 from pathlib import Path
 
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 PO_FILE = Path(__file__).resolve().parents[1] / "locale" / "en" / "LC_MESSAGES" / "django.po"
 
@@ -20,6 +24,32 @@ PO_FILE = Path(__file__).resolve().parents[1] / "locale" / "en" / "LC_MESSAGES" 
 def language() -> str:
     """ "vi" or "en", for the engine's names of its codes."""
     return "en" if (translation.get_language() or "vi").startswith("en") else "vi"
+
+
+def chosen_language(request: HttpRequest) -> str:
+    """The language this person chose with the switch (kept in a cookie), else Vietnamese.
+
+    The browser's Accept-Language is ignored on purpose: an officer's office PC or phone
+    is often set to English, and the console must still open in Vietnamese; English is
+    shown only to whoever asked for it."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+class ChosenLanguageMiddleware:
+    """Django's LocaleMiddleware without the browser's say (see chosen_language)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        lang = chosen_language(request)
+        translation.activate(lang)
+        request.LANGUAGE_CODE = lang
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", lang)
+        return response
 
 
 def read_po(path: Path) -> dict[str, str]:

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.http.request import RawPostDataException
+from django.shortcuts import render
 
 from canhgiac.web.core.ratelimit import allow, client_ip
 from canhgiac.web.core.text import clean
@@ -58,7 +59,8 @@ class RequestLimitsMiddleware:
             message = "Nội dung gửi lên quá lớn."
             if request.path.startswith(JSON_PATHS):
                 return JsonResponse({"error": "too_large", "message": message}, status=413)
-            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+            # A page, not a bare line: a citizen's phone photos are the usual cause (intake).
+            return render(request, "intake/too_large.html", {"limit_mb": settings.CANHGIAC_MAX_REQUEST_BYTES // 1_000_000}, status=413)
         if request.method in BODY_METHODS and request.path.startswith(JSON_PATHS):
             problem = _json_problem(request, length)
             if problem:

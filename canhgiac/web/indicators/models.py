@@ -22,19 +22,23 @@ class Indicator(models.Model):
         CONFIRMED = "confirmed", _("Đã xác nhận lừa đảo")
         DISMISSED = "dismissed", _("Đã loại bỏ")
 
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    value = models.CharField(max_length=300)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REPORTED, db_index=True)
-    bank = models.CharField(max_length=60, blank=True)
-    report_count = models.PositiveIntegerField(default=0)
-    first_seen = models.DateTimeField(default=timezone.now)
-    last_seen = models.DateTimeField(default=timezone.now)
-    source = models.CharField(max_length=100, blank=True, help_text="the imported list (reports from cases are IndicatorReport rows)")
-    note = models.TextField(blank=True)
+    kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
+    value = models.CharField(_("giá trị"), max_length=300)
+    status = models.CharField(_("trạng thái"), max_length=20, choices=Status.choices, default=Status.REPORTED, db_index=True)
+    bank = models.CharField(_("ngân hàng"), max_length=60, blank=True)
+    report_count = models.PositiveIntegerField(_("số lần được báo"), default=0)
+    first_seen = models.DateTimeField(_("báo lần đầu"), default=timezone.now)
+    last_seen = models.DateTimeField(_("báo gần nhất"), default=timezone.now)
+    source = models.CharField(
+        _("nguồn"), max_length=100, blank=True, help_text="the imported list (reports from cases are IndicatorReport rows)"
+    )
+    note = models.TextField(_("ghi chú"), blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "value"], name="one_indicator_per_value")]
         ordering = ["-last_seen"]
+        verbose_name = _("chỉ dấu lừa đảo")
+        verbose_name_plural = _("chỉ dấu lừa đảo")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.value}"
@@ -56,3 +60,5 @@ class IndicatorReport(models.Model):
         # One report per case: a reporter repeating the number in a follow-up is not a second report.
         constraints = [models.UniqueConstraint(fields=["indicator", "case"], name="one_report_per_case")]
         indexes = [models.Index(fields=["indicator", "unit"])]
+        verbose_name = _("lần báo chỉ dấu")
+        verbose_name_plural = _("lần báo chỉ dấu")

@@ -52,8 +52,27 @@ class IntakeForm(forms.Form):
 
 class FollowupForm(forms.Form):
     reference = forms.CharField(label=_("Mã tin"), max_length=16)
-    key = forms.CharField(label=_("Mã bí mật"), max_length=64, widget=forms.PasswordInput(render_value=False))
+    # Typed from a screenshot or a note: shown as typed (a hidden field hides the typo),
+    # and in capitals, as the receipt writes it; lowercase, spaces and dashes are accepted.
+    key = forms.CharField(
+        label=_("Mã bí mật"),
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
 
 
 class FollowupMessageForm(forms.Form):
-    text = forms.CharField(label=_("Viết thêm"), widget=forms.Textarea(attrs={"rows": 4}), max_length=settings.CANHGIAC_MAX_MESSAGE_CHARS)
+    text = forms.CharField(
+        label=_("Viết thêm"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=settings.CANHGIAC_MAX_MESSAGE_CHARS,
+        required=False,
+        error_messages={"max_length": _("Nội dung quá dài (tối đa %(limit_value)d ký tự).")},
+    )
+    photos = PhotosField(label=_("Ảnh (không bắt buộc)"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("text") or "").strip() and not data.get("photos"):
+            raise forms.ValidationError(_("Hãy viết nội dung hoặc gửi ảnh."))
+        return data

@@ -15,20 +15,30 @@ class Channel(models.Model):
         API = "api", _("API")
         ZALO = "zalo", _("Zalo OA")
 
-    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="channels")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=100)
-    active = models.BooleanField(default=True)
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="channels", verbose_name=_("đơn vị"))
+    kind = models.CharField(_("loại kênh"), max_length=10, choices=Kind.choices)
+    slug = models.SlugField(_("tên trong đường dẫn"), unique=True)
+    name = models.CharField(_("tên"), max_length=100)
+    active = models.BooleanField(_("đang hoạt động"), default=True)
     # Zalo Official Account settings; secrets encrypted.
-    app_id = models.CharField(max_length=64, blank=True)
-    oa_id = models.CharField(max_length=64, blank=True)
+    app_id = models.CharField(_("App ID của Zalo"), max_length=64, blank=True)
+    oa_id = models.CharField(_("OA ID của Zalo"), max_length=64, blank=True)
     oa_secret_sealed = models.TextField(blank=True)
     app_secret_sealed = models.TextField(blank=True)
     access_token_sealed = models.TextField(blank=True)
     refresh_token_sealed = models.TextField(blank=True)
-    token_expires_at = models.DateTimeField(null=True, blank=True)
-    created = models.DateTimeField(default=timezone.now)
+    token_expires_at = models.DateTimeField(_("access token hết hạn lúc"), null=True, blank=True)
+    created = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+    # Health, from the last sends (intake/health.py): a channel that fails says so on
+    # every console page, not only in the server log.
+    last_send_ok_at = models.DateTimeField(_("gửi được lần cuối lúc"), null=True, blank=True)
+    last_send_error_at = models.DateTimeField(_("gửi lỗi lần cuối lúc"), null=True, blank=True)
+    last_send_error = models.CharField(_("lỗi gửi lần cuối"), max_length=300, blank=True)
+    last_send_error_code = models.IntegerField(_("mã lỗi gửi lần cuối"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("kênh")
+        verbose_name_plural = _("kênh")
 
     def __str__(self) -> str:
         return self.name
@@ -54,3 +64,5 @@ class InboundEvent(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["channel", "external_id"], name="one_event_per_channel_message")]
+        verbose_name = _("sự kiện từ kênh")
+        verbose_name_plural = _("sự kiện từ kênh")

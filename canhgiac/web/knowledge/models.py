@@ -12,7 +12,7 @@ class Entry(models.Model):
     """A question (with the ways people ask it) and its answer, with the official source.
     An entry of a district answers for the communes under it too."""
 
-    unit = models.ForeignKey("accounts.Unit", on_delete=models.CASCADE, related_name="kb_entries")
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.CASCADE, related_name="kb_entries", verbose_name=_("đơn vị"))
     title = models.CharField(_("tiêu đề"), max_length=200)
     questions = models.TextField(_("các cách hỏi"), help_text=_("Mỗi dòng một cách hỏi, có dấu hay không dấu đều được."))
     answer = models.TextField(_("trả lời"))
@@ -28,6 +28,8 @@ class Entry(models.Model):
 
     class Meta:
         ordering = ["title"]
+        verbose_name = _("mục hỏi đáp")
+        verbose_name_plural = _("mục hỏi đáp")
 
     def __str__(self) -> str:
         return self.title
@@ -48,7 +50,7 @@ class Entry(models.Model):
 class Warning(models.Model):
     """A published scam warning: the script, how to recognise it, what to do."""
 
-    unit = models.ForeignKey("accounts.Unit", on_delete=models.CASCADE, related_name="warnings")
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.CASCADE, related_name="warnings", verbose_name=_("đơn vị"))
     title = models.CharField(_("tiêu đề"), max_length=200)
     example = models.TextField(
         _("tin nhắn mẫu"), help_text=_("Một hay nhiều tin nhắn lừa đảo thật, mỗi tin một đoạn (cách nhau một dòng trống).")
@@ -64,6 +66,8 @@ class Warning(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        verbose_name = _("cảnh báo lừa đảo")
+        verbose_name_plural = _("cảnh báo lừa đảo")
 
     def __str__(self) -> str:
         return self.title

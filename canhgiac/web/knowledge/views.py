@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
@@ -16,9 +16,11 @@ from django.views.decorators.http import require_POST
 from canhgiac.engine import fold_diacritics
 from canhgiac.web.accounts.models import Unit, User
 from canhgiac.web.audit.log import record
+from canhgiac.web.cases.actions import mark_learned
 from canhgiac.web.cases.models import Case
 from canhgiac.web.cases.views import officer, officer_required
 from canhgiac.web.core.ratelimit import client_ip
+from canhgiac.web.knowledge import redaction, search
 from canhgiac.web.knowledge.models import Entry, Warning
 from canhgiac.web.knowledge.transfer import export_entries, import_entries
 
@@ -83,7 +85,9 @@ def entry_edit(request: HttpRequest, entry_id: int | None = None) -> HttpRespons
     entry = get_object_or_404(Entry, pk=entry_id, unit_id__in=units) if entry_id else None
     if request.method == "POST" and not user.can_act:
         return HttpResponseForbidden(_("Bạn không có quyền làm việc này."))
-    form = EntryForm(request.POST or None, instance=entry, units=units, initial={"unit": user.unit_id})
+    group = _source_group(request, user) if entry is None else None
+    initial = {"unit": user.unit_id, "questions": _questions_of(group) if group is not None else ""}
+    form = EntryForm(request.POST or None, instance=entry, units=units, initial=initial)
     if request.method == "POST" and form.is_valid():
         saved = form.save(commit=False)
         saved.updated = timezone.now()
@@ -91,9 +95,11 @@ def entry_edit(request: HttpRequest, entry_id: int | None = None) -> HttpRespons
             saved.created_by = user
         saved.save()
         record("knowledge.saved", actor=user, unit=saved.unit, obj=saved, ip=client_ip(request), title=saved.title)
+        if group is not None:  # written from the unanswered list: those questions leave it
+            mark_learned([c.pk for c in group.cases], saved, user, client_ip(request))
         messages.success(request, _("Đã lưu."))
         return HttpResponseRedirect(reverse("knowledge:list"))
-    return render(request, "knowledge/edit.html", {"form": form, "entry": entry})
+    return render(request, "knowledge/edit.html", {"form": form, "entry": entry, "group": group})
 
 
 @officer_required
@@ -130,13 +136,26 @@ def entry_import(request: HttpRequest) -> HttpResponseBase:
 
 @officer_required
 def unanswered(request: HttpRequest) -> HttpResponse:
-    """The questions the base did not answer, most asked first: what to add next."""
+    """The questions the base did not answer, similar ones together, most asked first:
+    what to add next."""
     user = officer(request)
-    questions = Case.objects.filter(
-        unit_id__in=user.visible_unit_ids(), intent="question", kb_entry__isnull=True, duplicate_of__isnull=True
-    )
-    rows = questions.annotate(asked=Count("duplicates") + 1).order_by("-asked", "-created")[:100]
-    return render(request, "knowledge/unanswered.html", {"rows": rows})
+    groups = search.unanswered_groups(user.visible_unit_ids())[:100]
+    return render(request, "knowledge/unanswered.html", {"groups": groups})
+
+
+def _source_group(request: HttpRequest, user: User) -> search.Group | None:
+    """The unanswered questions an entry is being written from (``?from=`` a case of the
+    group, on the unanswered list), if any."""
+    case_id = request.POST.get("from") or request.GET.get("from") or ""
+    case = Case.objects.filter(pk=int(case_id), unit_id__in=user.visible_unit_ids()).first() if case_id.isdigit() else None
+    return search.unanswered_group(user.visible_unit_ids(), case) if case is not None else None
+
+
+def _questions_of(group: search.Group) -> str:
+    """The group's questions as an entry's ways of asking: without the citizens' numbers,
+    links and names, for the officer to check."""
+    lines = dict.fromkeys(redaction.redact(c.preview).strip() for c in group.cases)
+    return "\n".join(line for line in lines if line)[:2000]
 
 
 @officer_required

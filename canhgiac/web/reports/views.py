@@ -6,14 +6,17 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from canhgiac.web.accounts.models import Unit, User
+from canhgiac.web.cases import queries
 from canhgiac.web.cases.models import Case
-from canhgiac.web.cases.views import filtered_cases, officer_required
+from canhgiac.web.cases.views import officer_required
 from canhgiac.web.reports import charts, exports
 from canhgiac.web.reports.stats import BadPeriod, Figures, Period, figures
 
@@ -34,28 +37,34 @@ def period_checked(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpR
     return wrapper
 
 
-def _scope(request: HttpRequest) -> tuple[User, list[int], Unit | None]:
+def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
-    visible = user.visible_unit_ids()
+    return user
+
+
+def _chosen_unit(request: HttpRequest, user: User) -> Unit | None:
     chosen = request.GET.get("unit", "")
-    if chosen.isdigit() and int(chosen) in visible:
-        unit = Unit.objects.get(pk=int(chosen))
-        return user, unit.subtree_ids(), unit
-    return user, visible, None
+    if chosen.isdigit() and int(chosen) in user.visible_unit_ids():
+        return Unit.objects.get(pk=int(chosen))
+    return None
 
 
-def _figures(request: HttpRequest) -> tuple[Figures, list[int], Unit | None]:
-    _, units, unit = _scope(request)
-    period = Period.parse(request.GET.get("from"), request.GET.get("to"))
-    return figures(units, period), units, unit
+def _figures(request: HttpRequest, period: Period) -> tuple[Figures, Unit | None]:
+    """The figures of the chosen unit (and those under it), or of every visible unit:
+    chosen as the inbox chooses (cases/queries.py)."""
+    user = _user(request)
+    return figures(queries.chosen_units(user, request.GET.get("unit", "")), period), _chosen_unit(request, user)
 
 
 @officer_required
 @period_checked
 def dashboard(request: HttpRequest) -> HttpResponse:
-    user, _, _ = _scope(request)
-    data, _, unit = _figures(request)
+    user = _user(request)
+    data, unit = _figures(request, Period.parse(request.GET.get("from"), request.GET.get("to")))
+    same = {"status": "all", "from": data.period.start.isoformat(), "to": data.period.end.isoformat(), "group": "0"}
+    if unit is not None:
+        same["unit"] = str(unit.pk)
     context = {
         "f": data,
         "unit": unit,
@@ -65,18 +74,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "verdict_chart": mark_safe(charts.bars([(label, n) for _, label, n in data.by_verdict], label_width=240)),
         "time_chart": mark_safe(charts.stacked_columns(data.tips_over_time, [(k, label) for k, label, n in data.by_category if n])),
         "query": request.GET.urlencode(),
+        "inbox_query": urlencode(same),
     }
     return render(request, "reports/dashboard.html", context)
+
+
+def _period_cases(request: HttpRequest, period: Period) -> QuerySet[Case]:
+    """Every case of the period, as the figures count them, oldest first."""
+    user = _user(request)
+    listing = queries.case_list(user, queries.Filters.period(period, unit=request.GET.get("unit", "")))
+    return listing.cases.order_by("created", "id")
 
 
 @officer_required
 @period_checked
 def dashboard_xlsx(request: HttpRequest) -> HttpResponse:
-    data, units, _ = _figures(request)
-    cases = Case.objects.filter(unit_id__in=units, created__gte=data.period.start_at, created__lt=data.period.end_at).order_by(
-        "created", "id"
-    )
-    response = HttpResponse(exports.xlsx(cases, data), content_type=XLSX)
+    data, _ = _figures(request, Period.parse(request.GET.get("from"), request.GET.get("to")))
+    response = HttpResponse(exports.xlsx(_period_cases(request, data.period), data), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="canh-giac-{data.period.start}-{data.period.end}.xlsx"'
     return response
 
@@ -84,27 +98,23 @@ def dashboard_xlsx(request: HttpRequest) -> HttpResponse:
 @officer_required
 @period_checked
 def monthly(request: HttpRequest) -> HttpResponse:
-    user, units, unit = _scope(request)
+    user = _user(request)
     period = Period.month(request.GET.get("month"))
-    data = figures(units, period)
-    return render(request, "reports/monthly.html", {"f": data, "unit": unit or user.unit, "month": period.start.strftime("%m/%Y")})
+    data, unit = _figures(request, period)
+    context = {"f": data, "unit": unit or user.unit, "month": period.start.strftime("%m/%Y"), "month_value": period.start.strftime("%Y-%m")}
+    return render(request, "reports/monthly.html", context)
 
 
-def _export_filter(request: HttpRequest) -> Any:
-    """The inbox's filters, with near-duplicates included: grouping is how the list is
-    shown, not which cases it holds, and a report counts every case."""
-    params = request.GET.copy()
-    params["group"] = "0"
-    return params
+def _export_list(request: HttpRequest) -> QuerySet[Case]:
+    """The inbox's filtered list, every case of it: a group of near-duplicates that the
+    inbox shows as one line is one row per case here, as the inbox's count line says."""
+    return queries.case_list(_user(request), queries.Filters.from_params(request.GET).everything()).cases
 
 
 @officer_required
 @period_checked
 def cases_csv(request: HttpRequest) -> StreamingHttpResponse:
-    user = request.user
-    assert isinstance(user, User)
-    cases, _ = filtered_cases(user, _export_filter(request))
-    response = StreamingHttpResponse(exports.csv_lines(cases), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(exports.csv_lines(_export_list(request)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="canh-giac-tin.csv"'
     return response
 
@@ -112,9 +122,6 @@ def cases_csv(request: HttpRequest) -> StreamingHttpResponse:
 @officer_required
 @period_checked
 def cases_xlsx(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
-    cases, _ = filtered_cases(user, _export_filter(request))
-    response = HttpResponse(exports.xlsx(cases), content_type=XLSX)
+    response = HttpResponse(exports.xlsx(_export_list(request)), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="canh-giac-tin.xlsx"'
     return response

@@ -34,9 +34,13 @@ HANDLERS = {
     "bulletin.fanout": "canhgiac.web.bulletins.sending:fanout",
     "bulletin.deliver": "canhgiac.web.bulletins.sending:deliver",
     "retention.purge": "canhgiac.web.cases.retention:run_task",
+    "cases.quiet_answers": "canhgiac.web.cases.actions:close_quiet_answers_task",
 }
 # Run once a day by whichever worker first sees the day (the dedupe key makes it once).
 DAILY = ("retention.purge",)
+# Run once an hour, likewise: automatic answers nobody questioned resolve within the hour
+# their quiet period ends.
+HOURLY = ("cases.quiet_answers",)
 LOCK = timedelta(minutes=5)
 
 
@@ -130,6 +134,13 @@ def schedule_daily() -> None:
             enqueue(kind, {}, dedupe_key=f"{kind}:{today}")
 
 
+def schedule_hourly() -> None:
+    hour = timezone.localtime().strftime("%Y-%m-%dT%H")
+    with writing():
+        for kind in HOURLY:
+            enqueue(kind, {}, dedupe_key=f"{kind}:{hour}")
+
+
 def work_forever(stop: threading.Event, idle_sleep: float = 0.5) -> None:
     """The worker loop of `canhgiac worker` and of the thread in `canhgiac serve`."""
     next_schedule = 0.0
@@ -137,6 +148,7 @@ def work_forever(stop: threading.Event, idle_sleep: float = 0.5) -> None:
         try:
             if time.monotonic() >= next_schedule:
                 schedule_daily()
+                schedule_hourly()
                 next_schedule = time.monotonic() + 600
             ran = run_one()
         except Exception:  # the database restarting, say: wait and carry on

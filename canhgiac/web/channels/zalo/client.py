@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from canhgiac.web.core.db import writing
+from canhgiac.web.intake import health
 from canhgiac.web.intake.models import Channel
 
 MAX_TEXT = 2000
@@ -133,7 +134,17 @@ class ZaloClient:
         channel.token_expires_at = timezone.now() + timedelta(seconds=int(result.get("expires_in", 90000)))
 
     def send_text(self, user_id: str, text: str, reply_to: str = "", image_url: str = "") -> str:
-        """Send one message of at most 2,000 characters; returns Zalo's message ID."""
+        """Send one message of at most 2,000 characters; returns Zalo's message ID. The
+        outcome is the channel's health, shown on every console page (intake/health.py)."""
+        try:
+            message_id = self._send_text(user_id, text, reply_to, image_url)
+        except ZaloError as exc:
+            health.send_failed(self.channel, exc.code, str(exc))
+            raise
+        health.sent_ok(self.channel)
+        return message_id
+
+    def _send_text(self, user_id: str, text: str, reply_to: str, image_url: str) -> str:
         for attempt in range(2):
             body = json.dumps(cs_message_body(user_id, text, reply_to, image_url)).encode()
             result = _post(

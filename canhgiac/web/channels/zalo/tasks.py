@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from canhgiac.engine.normalize import normalize
 from canhgiac.web.bulletins.sending import set_subscription, subscription_command
-from canhgiac.web.cases.actions import ActionError, receive_message, reporter_for
+from canhgiac.web.cases.actions import ActionError, awaiting_confirmation, confirm_answer, receive_message, reporter_for
 from canhgiac.web.cases.models import Message, Reporter
 from canhgiac.web.channels.zalo.client import ZaloClient, ZaloError, split_text
 from canhgiac.web.core.crypto import lookup_hashes
 from canhgiac.web.core.db import writing
 from canhgiac.web.core.ratelimit import allow
 from canhgiac.web.intake.models import Channel, InboundEvent
+from canhgiac.web.knowledge.answering import confirmation
 from canhgiac.web.tasks.queue import enqueue
 
 log = logging.getLogger("canhgiac.zalo")
@@ -32,6 +35,35 @@ MESSAGE_EVENTS = {
     "user_send_audio",
     "user_send_video",
 }
+
+
+# Bulletin commands as people type them, without diacritics or with, politely or not:
+# "đăng ký nhận tin cảnh báo", "cho tôi nhận cảnh báo", "hủy nhận tin", "dừng nhận".
+# Only a whole short message is a command: "đăng ký xe cần gì" is a question, a tip that
+# says "đăng ký" is a tip. "dung" alone is "Đúng" (an answer confirmed), never "dừng".
+_WHO = r"(?:(?:cho |xin )?(?:toi|minh|em|tui|chau|con|anh|chi) )?(?:muon |xin |can )?"
+_WHAT = r"(?: (?:tin|ban tin|tin nhan|thong bao|tin tuc))?(?: canh bao)?"
+_POLITE = r"(?: (?:voi|nhe|nha|a|ah|ak|giup|di|nhen|ha))*"
+_SUBSCRIBE = re.compile(
+    rf"^{_WHO}(?:(?:dang ky|dangky|dk|subscribe)(?: (?:nhan|theo doi))?{_WHAT}"
+    rf"|(?:nhan|theo doi) (?:ban tin|canh bao|tin canh bao|tin nhan canh bao|thong bao canh bao|tin tuc canh bao)){_POLITE}$"
+)
+_UNSUBSCRIBE = re.compile(
+    rf"^{_WHO}(?:huy(?: dang ky)?(?: nhan)?|ngung(?: (?:nhan|dang ky))?|dung (?:nhan|dang ky)|khong (?:muon )?nhan"
+    rf"|unsubscribe|stop){_WHAT}(?: nua)?{_POLITE}$"
+)
+
+
+def command(text: str) -> bool | None:
+    """True to subscribe to bulletins, False to stop, None for any other message."""
+    if len(text) > 80:
+        return None
+    folded = " ".join(re.sub(r"[^\w ]+", " ", normalize(text).plain).split())
+    if _SUBSCRIBE.match(folded):
+        return True
+    if _UNSUBSCRIBE.match(folded):
+        return False
+    return subscription_command(text)
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -74,17 +106,24 @@ def process_event(payload: dict[str, Any]) -> None:
             error = "rate_limited"
         else:
             text, links = _describe(event)
-            command = subscription_command(text) if name == "user_send_text" else None
-            if command is not None:
+            wanted = command(text) if name == "user_send_text" else None
+            if wanted is not None:
                 # "ĐĂNG KÝ" / "HỦY" is a request about bulletins, not a tip: no case is opened.
-                _subscribe(channel, sender, command, event_row)
+                _subscribe(channel, sender, wanted, event_row)
             else:
-                try:
-                    receive_message(
-                        channel=channel, text=text, channel_user_id=sender, external_id=event_row.external_id, remote_attachments=links
-                    )
-                except ActionError as exc:
-                    error = str(exc)
+                # "Đúng" / "Chưa đúng" after an automatic answer is the citizen's word on
+                # it, not a new message to analyse.
+                right = confirmation(text) if name == "user_send_text" else None
+                awaiting = awaiting_confirmation(channel, sender) if right is not None else None
+                if right is not None and awaiting is not None:
+                    confirm_answer(awaiting, right, by=f"channel:{channel.slug}", text=text, external_id=event_row.external_id)
+                else:
+                    try:
+                        receive_message(
+                            channel=channel, text=text, channel_user_id=sender, external_id=event_row.external_id, remote_attachments=links
+                        )
+                    except ActionError as exc:
+                        error = str(exc)
     elif name == "follow" and sender:
         # Following the Official Account is the person's own request to hear from it.
         _subscribe(channel, sender, True, None)
