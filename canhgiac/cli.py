@@ -833,7 +833,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             "canhgiac: "
             + say(
-                "cần scikit-learn để huấn luyện: pip install 'canhgiac[train]'", "training needs scikit-learn: pip install 'canhgiac[train]'"
+                "cần scikit-learn để huấn luyện: pip install 'canhgiac[train]'",
+                "training needs scikit-learn: pip install 'canhgiac[train]'",
             ),
             file=sys.stderr,
         )

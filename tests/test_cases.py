@@ -27,7 +27,7 @@ from canhgiac.engine import Engine, extract, normalize
 from canhgiac.engine.rules import find_cues
 
 CASES = Path(__file__).parent / "cases"
-MESSAGE_FILES = ("scams", "legit", "tips", "questions", "checks", "other", "accents")
+MESSAGE_FILES = ("scams", "legit", "tips", "questions", "checks", "other", "accents", "victims", "intent", "verdicts")
 KNOWN_FAILURES = CASES / "known_failures.jsonl"
 
 
@@ -94,10 +94,13 @@ def failures(engine: Engine, case: dict[str, Any]) -> list[str]:
         "urgent": result.urgent,
         "scam": result.is_scam,
         "verdict": result.verdict,
+        "victim": result.victim,
     }
     wrong = [f"{key}={got[key]!r}, expected {case[key]!r}" for key in got if key in case and got[key] != case[key]]
     if "not_category" in case and result.category == case["not_category"]:
         wrong.append(f"category={result.category!r}")
+    if "not_verdict" in case and result.verdict == case["not_verdict"]:
+        wrong.append(f"verdict={result.verdict!r}")
     wrong += [f"reason {code} missing" for code in case.get("reasons", []) if code not in codes]
     wrong += [f"reason {code} given" for code in case.get("no_reasons", []) if code in codes]
     wrong += [f"cue {name} missing" for name in case.get("cues", []) if name not in cues]

@@ -54,10 +54,58 @@ def test_every_reason_has_both_languages() -> None:
         assert reason_message(code, "vi") != reason_message(code, "en")
 
 
-def test_safe_message_has_no_reasons() -> None:
+def test_safe_message_says_why_it_is_safe() -> None:
     result = analyze("Mẹ ơi tối nay con về muộn nhé")
-    assert result.verdict == "safe" and result.reasons == []
-    assert not result.is_scam
+    assert result.verdict == "safe" and not result.is_scam
+    assert [r.code for r in result.reasons] == ["safe_no_sign"]
+    assert result.reasons[0].message and result.reasons[0].weight == 0
+
+
+def test_unsure_defers_to_an_officer() -> None:
+    """Whatever the model says, a score in the uncertain band is 'suspicious' with the
+    reason that an officer will look; the same score above the threshold is a scam."""
+    text = "Chi lien he 0867555444 de nhan lai khoan tien 2.000.000d nhe"
+    score = Engine().analyze(text).scam_score
+    band = Engine(EngineConfig(scam_threshold=min(1.0, score + 0.01), suspicious_threshold=score - 0.01)).analyze(text)
+    assert band.verdict == "suspicious" and band.reasons[-1].code == "officer_review"
+    above = Engine(EngineConfig(scam_threshold=score - 0.01)).analyze(text)
+    assert above.verdict == "scam" and "officer_review" not in [r.code for r in above.reasons]
+
+
+def test_unknown_number_asking_for_a_call_about_money_is_never_safe() -> None:
+    """Below every threshold, a check holding an unknown number and money or a call
+    asked for is still 'suspicious', deferred to an officer, with the number as evidence."""
+    text = "Số 0867555444 nhắn chị liên hệ để nhận lại 2.000.000đ, có phải lừa đảo không?"
+    result = Engine(EngineConfig(scam_threshold=1.0, suspicious_threshold=1.0)).analyze(text)
+    assert result.intent == "scam_check"
+    assert result.verdict == "suspicious"
+    assert [r.code for r in result.reasons] == ["officer_review"]
+    assert "0867555444" in result.reasons[0].evidence.replace(" ", "")
+
+
+def test_victim_report_is_a_fraud_tip_that_keeps_the_scam_reasons() -> None:
+    scam = (
+        "Tôi là cán bộ công an quận, yêu cầu anh chuyển ngay 5.000.000đ vào STK 0451000123456 "
+        "Vietcombank để xác minh, nếu không sẽ bị bắt giữ."
+    )
+    alone = analyze(scam)
+    told = analyze(f"Tôi vừa chuyển 5 triệu cho họ 2 tiếng trước rồi, họ nhắn thế này: {scam}")
+    assert alone.intent == "scam_check" and not alone.victim
+    assert told.victim and told.intent == "tip" and told.category == "fraud"
+    assert told.urgent and told.urgent_evidence
+    assert told.is_scam and {"impersonation_police"} <= {r.code for r in told.reasons}
+    assert told.to_dict()["victim"] is True and told.to_dict()["victim_evidence"]
+    assert "tổng đài ngân hàng" in told.advice and "Không chuyển tiền" not in told.advice
+    assert "Không chuyển tiền" in alone.advice
+    assert any("mất tiền" in line for line in told.explanation)
+
+
+def test_victim_never_gets_a_safe_verdict() -> None:
+    """A victim's own account of a scam may score low (it asks for nothing); it is then
+    'suspicious', for an officer, never 'safe'."""
+    result = Engine(EngineConfig(scam_threshold=1.0, suspicious_threshold=1.0)).analyze("Mẹ tôi bị lừa mất 40 triệu sáng nay")
+    assert result.victim and result.verdict == "suspicious"
+    assert [r.code for r in result.reasons] == ["officer_review"]
 
 
 def test_known_indicator_from_registry_is_a_reason() -> None:
@@ -197,3 +245,33 @@ def test_the_suffix_list_is_built_only_when_a_link_needs_it() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["0", "1"]
+
+
+def test_every_verdict_comes_with_a_reason() -> None:
+    """Scam, suspicious or safe: the citizen is always told why (safe included: "official
+    site", "code notice with its warning", or that nothing was asked of them)."""
+    from tests.test_cases import read
+
+    engine = Engine()
+    for name in ("scams", "legit", "checks", "victims", "intent", "verdicts"):
+        for case in read(name):
+            result = engine.analyze(case["text"])
+            assert result.reasons, (result.verdict, case["text"])
+            assert all(r.message for r in result.reasons)
+
+
+def test_routing_twins_typed_with_diacritics_are_never_worse() -> None:
+    """The victim, intent and verdict cases come in twins (with and without diacritics):
+    each twin passes or fails alike, the accented one never worse."""
+    from tests.test_cases import failures, read
+
+    engine = Engine()
+    for name in ("victims", "intent", "verdicts"):
+        pairs: dict[str, list[dict[str, object]]] = {}
+        for case in read(name):
+            pairs.setdefault(str(case["label"]), []).append(case)
+        for label, twins in pairs.items():
+            assert len(twins) == 2, label
+            accented, plain = sorted(twins, key=lambda c: not normalize(str(c["text"])).has_diacritics)
+            assert normalize(str(accented["text"])).has_diacritics and not normalize(str(plain["text"])).has_diacritics, label
+            assert len(failures(engine, accented)) <= len(failures(engine, plain)), label

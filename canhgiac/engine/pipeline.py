@@ -51,6 +51,37 @@ _FIXED_WEIGHTS = {"known_indicator": 3.0}
 _WORDING_REASON_MIN = 1.0
 # Messages this short are rarely a forwarded message: they ask about one indicator.
 _SHORT_WORDS = 4
+# Confidence given to an intent or category a rule decided (a victim's report is a fraud
+# tip whatever the models say): high, but not certainty.
+_RULE_CONFIDENCE = 0.9
+# A question of the sender's own ("VNeID bị khóa phải làm sao") is no forwarded message
+# when it is this short (longer when it names a procedure) and names no number, account
+# or link to check.
+_OWN_QUESTION_WORDS = 20
+_PROCEDURE_QUESTION_WORDS = 45
+# Rules that show a scam is in the message itself (pasted by someone who paid), beyond
+# what the model makes of the wording.
+_SCAM_SIGNS = frozenset(
+    {
+        "impersonation_police",
+        "impersonation_court",
+        "impersonation_official",
+        "impersonation_bank",
+        "impersonation_utility",
+        "impersonation_delivery",
+        "impersonation_relative",
+        "money_transfer_request",
+        "otp_request",
+        "app_install",
+        "link_click",
+        "lookalike_domain",
+        "suspicious_link",
+        "known_indicator",
+    }
+)
+# Cue groups of what a tip is about: a number or link in such a message is part of the
+# report (a dealer's account, a seller's number, a betting site), not a thing to check.
+_TIP_TOPICS = ("drugs", "gambling_tip", "smuggling", "violence", "weapons", "theft", "environment", "public_order")
 # Longer text is cut before analysis: no SMS or chat message comes near it, and every
 # stage stays linear and fast on what remains.
 MAX_CHARS = 20_000
@@ -70,6 +101,13 @@ _ADVICE = {
         "khi nghi ngờ, hãy gửi lại cho chúng tôi."
     ),
 }
+
+# For someone who has already paid: what to do now. Never "do not transfer".
+_VICTIM_ADVICE = (
+    "Nếu tiền đã chuyển, hãy gọi ngay tổng đài ngân hàng của bạn để yêu cầu tra soát và phong tỏa giao dịch. "
+    "Giữ lại tin nhắn, ảnh chụp màn hình và biên lai chuyển tiền. Không trả tiền cho ai hứa lấy lại tiền. "
+    "Báo công an xã, phường: thời gian, số tiền, tài khoản nhận tiền, số điện thoại hoặc đường link của đối tượng."
+)
 
 
 def _model_path(name: str) -> Path:
@@ -107,10 +145,14 @@ class Analysis:
     known: list[KnownIndicator] = field(default_factory=list)
     explanation: list[str] = field(default_factory=list)
     """How intent and category were decided, in plain words."""
+    victim: bool = False
+    """The sender, or someone close to them, has already lost money: a fraud tip, and the
+    answer is what to do now, not a warning not to pay."""
+    victim_evidence: str | None = None
 
     @property
     def advice(self) -> str:
-        return _ADVICE[self.verdict]
+        return _VICTIM_ADVICE if self.victim else _ADVICE[self.verdict]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -130,13 +172,15 @@ class Analysis:
             "normalized": self.text.folded,
             "normalization_steps": list(self.text.steps),
             "explanation": self.explanation,
+            "victim": self.victim,
+            "victim_evidence": self.victim_evidence,
         }
 
 
 def structured_features(text: NormalizedText, cues: rules.Cues, findings: list[rules.Finding], indicators: Indicators) -> list[str]:
     """The non-word features every model sees: reasons, cue groups, indicators, shape."""
     out = ["R:" + f.code for f in findings]
-    out.extend("C:" + name for name in cues.by_name)
+    out.extend("C:" + name for name in cues.by_name if name not in rules.RULE_ONLY)
     if indicators.links:
         out.append("I:link")
         if any(link.official for link in indicators.links):
@@ -241,17 +285,28 @@ class Engine:
         score, reasons = self._scam(p)
         threshold = self.scam_threshold
         is_scam = score >= threshold
-        verdict = "scam" if is_scam else "suspicious" if score >= self.config.suspicious_threshold else "safe"
-        if verdict == "safe":
-            reasons = []
+        victim = rules.find_victim(text, cues, indicators, scam_signs=is_scam and any(f.code in _SCAM_SIGNS for f in p.findings))
 
         explanation: list[str] = []
-        intent, intent_confidence = self._intent(p, is_scam, explanation)
+        intent, intent_confidence = self._intent(p, is_scam, explanation, victim)
+        # "người nhà bị tạm giữ, muốn vào thăm cần gì": words a scam also uses, in a
+        # question of the sender's own with nothing in it to pay, call or open. The score
+        # stays what the model said; the verdict does not follow it.
+        own_question = intent == "question" and _own_question(p)
+        if own_question and score >= self.config.suspicious_threshold:
+            explanation.append("Câu hỏi của chính người gửi, không có số, tài khoản hay link: không chấm là lừa đảo.")
+            is_scam = False
+        verdict = "scam" if is_scam else "suspicious" if score >= self.config.suspicious_threshold and not own_question else "safe"
+        verdict, reasons = self._settle(p, intent, verdict, reasons, victim)
         category: str | None = None
         category_confidence: float | None = None
         urgent = False
         urgent_evidence = None
-        if intent == "tip":
+        if victim is not None:
+            category, category_confidence = "fraud", _RULE_CONFIDENCE
+            urgent_evidence = victim.recent or _urgency(cues)
+            urgent = urgent_evidence is not None
+        elif intent == "tip":
             category, category_confidence = self._category(p)
             urgent_evidence = _urgency(cues)
             urgent = urgent_evidence is not None
@@ -270,6 +325,8 @@ class Engine:
             reasons=reasons,
             known=known,
             explanation=explanation,
+            victim=victim is not None,
+            victim_evidence=victim.evidence if victim is not None else None,
         )
 
     # ------------------------------------------------------------------ stages
@@ -295,16 +352,47 @@ class Engine:
             top = [f for _, f in sorted(pushing, reverse=True)[:3]]
             evidence = ", ".join(f[2:] for f in top)
             reasons.append(Reason("scam_wording", rules.reason_message("scam_wording"), evidence, wording))
+        elif not reasons:
+            # No rule and no single wording carries it: the model's own evidence (words,
+            # cue groups, indicators), so that no verdict comes without a reason.
+            pushed = [(f, w) for f, w in model.contributions(x)[:5] if w > 0][:3]
+            if pushed:
+                evidence = ", ".join(f.split(":", 1)[-1] for f, _ in pushed)
+                reasons.append(Reason("scam_wording", rules.reason_message("scam_wording"), evidence, sum(w for _, w in pushed)))
         reasons.sort(key=lambda r: -r.weight)
         score = 1.0 / (1.0 + math.exp(-margin)) if margin > -30 else 0.0
         return score, reasons
 
-    def _intent(self, p: Prepared, is_scam: bool, explanation: list[str]) -> tuple[str, float]:
+    def _settle(
+        self, p: Prepared, intent: str, verdict: str, reasons: list[Reason], victim: rules.Victim | None
+    ) -> tuple[str, list[Reason]]:
+        """The verdict said with its reason: when unsure, that an officer will look; when
+        safe, why."""
+        review = Reason("officer_review", rules.reason_message("officer_review"), "", 0.0)
+        if verdict == "scam":
+            return verdict, reasons
+        if verdict == "suspicious":
+            return verdict, [*reasons, review]
+        if victim is not None:
+            # Money was lost to whatever it is: never "safe".
+            return "suspicious", [Reason("officer_review", review.message, victim.evidence, 0.0)]
+        unchecked = _unchecked_request(p)
+        if intent == "scam_check" and unchecked is not None:
+            return "suspicious", [Reason("officer_review", review.message, unchecked, 0.0)]
+        code, evidence = _why_safe(p)
+        return "safe", [Reason(code, rules.reason_message(code), evidence, 0.0)]
+
+    def _intent(self, p: Prepared, is_scam: bool, explanation: list[str], victim: rules.Victim | None = None) -> tuple[str, float]:
         model = self.intent_model
         text, indicators, cues = p.text, p.indicators, p.cues
         if not cues.words:
             explanation.append("Tin nhắn không có chữ nào: xếp vào 'khác'.")
             return "other", 1.0
+        if victim is not None:
+            explanation.append(
+                f"Người gửi hoặc người thân đã mất tiền ('{victim.evidence}'): đây là tin báo lừa đảo, không phải nhờ kiểm tra."
+            )
+            return "tip", _RULE_CONFIDENCE
         x = features_for(p, model.features)
         probabilities = model.probabilities(x)
         best = max(range(len(probabilities)), key=probabilities.__getitem__)
@@ -313,13 +401,30 @@ class Engine:
             explanation.append("Người gửi hỏi đây có phải lừa đảo không, và chưa mất tiền: coi như nhờ kiểm tra.")
             return "scam_check", max(confidence, probabilities[model.classes.index("scam_check")])
         asking = "?" in text.clean or "question" in cues or "scam_ask" in cues
-        if intent in ("other", "question") and indicators and asking and "how" not in cues and "tip_strong" not in cues:
+        reporting = "tip_strong" in cues or any(topic in cues for topic in _TIP_TOPICS)
+        question = probabilities[model.classes.index("question")]
+        if intent == "scam_check" and reporting and "scam_ask" not in cues and "forward" not in cues and not is_scam:
+            # "Có người bán pháo qua Zalo, số 09...": the number is part of the report, and
+            # a report with no scam in it has nothing to check.
+            tip = probabilities[model.classes.index("tip")]
+            if question > tip and asking:
+                explanation.append("Hỏi về việc báo tin, không có dấu hiệu lừa đảo cần kiểm tra: coi là câu hỏi.")
+                return "question", question
+            if tip > 0.05:
+                explanation.append("Tin báo về một hành vi vi phạm; số điện thoại, tài khoản hay link trong đó là một phần của tin báo.")
+                return "tip", tip
+        if intent == "scam_check" and "procedure" in cues and _own_question(p) and question > 0.05:
+            # "Thời hạn giải quyết hỗ trợ chi phí mai táng là bao lâu?": a procedure asked
+            # about, with nothing in it to pay, call or open.
+            explanation.append("Hỏi về một thủ tục, không có số, tài khoản, link hay yêu cầu chuyển tiền: coi là câu hỏi.")
+            return "question", question
+        if intent in ("other", "question") and indicators and asking and "how" not in cues and not reporting and "procedure" not in cues:
             explanation.append("Người gửi hỏi về một số điện thoại, tài khoản hoặc đường link: coi như nhờ kiểm tra.")
             return "scam_check", max(confidence, probabilities[model.classes.index("scam_check")])
-        if intent in ("other", "question") and is_scam:
+        if intent in ("other", "question") and is_scam and not (intent == "question" and _own_question(p)):
             explanation.append("Nội dung mang dấu hiệu lừa đảo: coi như nhờ kiểm tra.")
             return "scam_check", max(confidence, probabilities[model.classes.index("scam_check")])
-        if intent != "scam_check" and len(cues.words) <= _SHORT_WORDS and indicators and "tip_strong" not in cues:
+        if intent != "scam_check" and len(cues.words) <= _SHORT_WORDS and indicators and not reporting:
             explanation.append("Tin nhắn chỉ gồm số điện thoại, tài khoản hoặc đường link: coi như nhờ kiểm tra.")
             return "scam_check", confidence
         if (
@@ -359,3 +464,46 @@ def _urgency(cues: rules.Cues) -> str | None:
     if {"khan cap", "gap gap", "den ngay"} & now:
         return sorted({"khan cap", "gap gap", "den ngay"} & now)[0]
     return None
+
+
+def _own_question(p: Prepared) -> bool:
+    """A short question of the sender's own, with nothing in it to check: no number,
+    account or link, nothing forwarded, no lure."""
+    cues = p.cues
+    limit = _PROCEDURE_QUESTION_WORDS if "procedure" in cues else _OWN_QUESTION_WORDS
+    if p.indicators or "forward" in cues or "scam_ask_strong" in cues or len(cues.words) > limit:
+        return False
+    risky = ("otp_request", "app_install", "link_click", "money_transfer_request", "known_indicator", "obfuscated_text")
+    if any(f.code.startswith("lure_") or f.code in risky for f in p.findings):
+        return False
+    return "how" in cues or "question" in cues or "?" in p.text.clean
+
+
+def _unchecked_request(p: Prepared) -> str | None:
+    """An unknown number, account or link with money or a call asked for, and no rule to
+    say what it is: the words an officer should look at."""
+    indicators, cues = p.indicators, p.cues
+    if cues.count("balance_notice") >= 2 or cues.count("carrier_notice") >= 2 or "secret_warning" in cues:
+        return None  # notices quote numbers and amounts; they ask for nothing
+    unknown = [link.url for link in indicators.links if not link.official]
+    unknown += [phone.raw for phone in indicators.phones if phone.kind == "mobile"]
+    unknown += [account.number for account in indicators.bank_accounts]
+    if not unknown:
+        return None
+    asked = cues.affirmed("transfer") or cues.affirmed("contact_request")
+    if asked is None:
+        return None
+    return f"{unknown[0]} + {asked.phrase}"
+
+
+def _why_safe(p: Prepared) -> tuple[str, str]:
+    """The reason a message was found safe, and the words that show it."""
+    cues, indicators = p.cues, p.indicators
+    if rules.is_warning(cues, indicators):
+        return "safe_awareness", ", ".join(sorted(cues.phrases("awareness"))[:3])
+    if "secret_warning" in cues and "secret" in cues:
+        return "safe_code_notice", f"{cues.first('secret')} + {cues.first('secret_warning')}"
+    official = [link.domain for link in indicators.links if link.official and link.domain]
+    if official and len(official) == len(indicators.links):
+        return "safe_official_link", official[0]
+    return "safe_no_sign", ""

@@ -24,12 +24,15 @@ __all__ = [
     "AMBIGUOUS",
     "AMBIGUOUS_AS_WRITTEN",
     "REASON_CODES",
+    "RULE_ONLY",
     "Context",
     "Cue",
     "CueMatch",
     "Finding",
+    "Victim",
     "find_cues",
     "find_reasons",
+    "find_victim",
     "reason_message",
     "tone_phrase",
 ]
@@ -125,6 +128,8 @@ def _load_cues() -> tuple[dict[str, dict[tuple[str, ...], tuple[Cue, ...]]], dic
 
 
 _CUES, AMBIGUOUS, AMBIGUOUS_AS_WRITTEN = _load_cues()
+RULE_ONLY: frozenset[str] = frozenset(lexicon.load_json("cues.json")["_rule_only"])
+"""Cue groups only rules read ("tôi", "nếu", "vừa"): not classifier features."""
 """``AMBIGUOUS``: each cue phrase whose folded form is also the fold of other common words
 ("nổ": no, nó, nợ), with what settles it; ``AMBIGUOUS_AS_WRITTEN``: those that need it
 even when typed with diacritics ("hero", "kiếm", "cầu")."""
@@ -675,3 +680,183 @@ def find_reasons(text: NormalizedText, cues: Cues, indicators: Indicators) -> li
         if evidence:
             findings.append(Finding(code, evidence))
     return findings
+
+
+# ---------------------------------------------------------------------------- victims
+
+# How far back (in words) a pronoun is the subject of a loss, and a hypothetical
+# ("nếu", "giả sử") governs it; how far a payment may be from its "rồi" / "xong".
+_SUBJECT_WINDOW = 6
+_HYPOTHETICAL_WINDOW = 8
+_DONE_WINDOW = 7
+_AFTERMATH_WINDOW = 15
+# "30 phút trước", "2 tiếng trước", "1h trước": a transfer the bank may still stop.
+_HOURS_AGO = re.compile(r"\b(\d{1,2})\s*(phut|p|tieng|gio|h)\s+(?:truoc|nay)\b")
+# Implicit subjects ("chuyển cọc 500k xong bị block") are the sender's only in a message
+# this short; a longer one without "tôi" or "mẹ tôi" is more likely someone else's text.
+_IMPLICIT_SUBJECT_WORDS = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Victim:
+    """The sender, or someone close to them, has already lost money to a scam."""
+
+    evidence: str
+    recent: str | None
+    """The words saying it happened within hours (the bank may still stop the transfer)."""
+
+
+def _hypothetical(cues: Cues, match: CueMatch) -> bool:
+    """A loss spoken of as a possibility ("nếu mình bị lừa", "phải làm gì khi bị lừa")."""
+    for hypo in cues.by_name.get("hypothetical", ()):
+        if 0 <= match.position - hypo.position <= _HYPOTHETICAL_WINDOW or hypo.position == match.position:
+            return True
+    if match.position > 0 and cues.words[0] == "khi" and match.position <= 3:
+        return True
+    # "lỡ bị lừa thì sao" asks; "em lỡ chuyển 5 triệu rồi" tells.
+    before = cues.words[max(0, match.position - 2) : match.position]
+    if "lo" in before or match.phrase.startswith("lo "):
+        after = cues.words[match.end : match.end + _DONE_WINDOW]
+        return not ({"roi", "xong", "mat"} & set(after)) and "da" not in before
+    return False
+
+
+def _addressed(cues: Cues, match: CueMatch) -> bool:
+    """The loss is the reader's, in a message written to them ("Quý khách đã chuyển nhầm",
+    "tài khoản của bạn bị trừ tiền"): a scam or a notice, not a report."""
+    near = [m for name in ("addressee", "self") for m in cues.by_name.get(name, ()) if 0 <= match.position - m.position <= _SUBJECT_WINDOW]
+    if not near:
+        return False
+    return max(near, key=lambda m: m.position).name == "addressee"
+
+
+def _losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
+    """Every loss a message tells, and whether it is a loss on its own (not only a payment)."""
+    found = [(m, True) for m in cues.by_name.get("victim_loss", ())]
+    found += [(m, False) for m in cues.by_name.get("victim_paid", ())]
+    # "tôi chuyển 30 triệu rồi", "ck 2tr xong": a payment, then that it is done.
+    for verb in cues.by_name.get("victim_pay_verb", ()):
+        # "chuyen" alone is also "chuyện", "chuyên", and "ck" also "chồng" ("có ck mới
+        # rồi"): a payment only with money after it, or the other side cut off after it.
+        money = _money_after(cues.words, verb.end)
+        if " " not in verb.phrase and not money:
+            continue
+        for done in cues.by_name.get("victim_done", ()):
+            if money and 0 <= done.position - verb.end < _DONE_WINDOW:
+                found.append((CueMatch("victim_paid", f"{verb.phrase} ... {done.phrase}", verb.position), False))
+                break
+        # "ck 2tr cho shop ... xong họ chặn liên lạc": a payment, then what came of it.
+        for outcome in cues.by_name.get("victim_after", ()):
+            if (
+                0 <= outcome.position - verb.end < _AFTERMATH_WINDOW
+                and outcome.phrase in _CUT_OFF
+                and not _future(cues.words, outcome.position)
+            ):
+                found.append((CueMatch("victim_paid", f"{verb.phrase} ... {outcome.phrase}", verb.position), False))
+                break
+    words = cues.words
+    requests = [m.position for m in cues.by_name.get("request", ()) if m.phrase not in _PLEAS]
+    kept = []
+    for match, loss in found:
+        after = words[match.position + len(match.phrase.split(" ... ")[0].split())] if match.end < len(words) else ""
+        # "đã chuyển nhầm vào tài khoản": the mistaken-transfer script, or a real mistake.
+        if after == "nham" or _not_done(words, match.position):
+            continue
+        # "vui lòng chuyển 2 triệu rồi chờ giải ngân": asked of the reader, not told.
+        if not loss and any(0 < match.position - r <= _SUBJECT_WINDOW for r in requests):
+            continue
+        kept.append((match, loss))
+    return kept
+
+
+# What follows a payment when it was a scam: the other side disappears or keeps the money.
+_CUT_OFF = frozenset(
+    {
+        "bi block",
+        "block",
+        "bi chan",
+        "chan lien lac",
+        "chan zalo",
+        "chan so",
+        "chan luon",
+        "khong lien lac duoc",
+        "mat lien lac",
+        "khong nghe may",
+        "tat may",
+        "xoa zalo",
+        "xoa ket ban",
+        "huy ket ban",
+        "bien mat",
+        "bat vo am tin",
+        "khong nhan duoc hang",
+        "khong giao hang",
+        "khong thay hang",
+        "khong rut duoc",
+        "khong tra lai",
+        "khong hoan tien",
+    }
+)
+
+
+_TRADE_TOPICS = ("drugs", "gambling_tip", "smuggling", "weapons", "public_order")
+# Request cues a victim also uses ("có phải", "nhờ công an giúp"): not a demand to pay.
+_PLEAS = frozenset({"phai", "xin", "nho", "giup", "nho giup", "giup do"})
+
+
+_MONEY_WORDS = frozenset({"tien", "coc", "khoan", "trieu", "tr", "nghin", "ngan", "k", "cu", "lit", "usdt", "vnd"})
+
+
+def _money_after(words: list[str], position: int) -> bool:
+    ahead = words[position : position + 4]
+    return any(w in _MONEY_WORDS or w[:1].isdigit() for w in ahead)
+
+
+def _future(words: list[str], position: int) -> bool:
+    """ "sẽ bị chặn", "nếu không ... bị khóa": a threat, not what happened."""
+    return bool({"se", "neu"} & set(words[max(0, position - 4) : position]))
+
+
+def _not_done(words: list[str], position: int) -> bool:
+    """ "chưa chuyển", "không hề bị lừa": the word before (or the one before "hề", "có",
+    "bị", "đã") denies it. A wider window would take "lừa đảo không, tôi chuyển" for one."""
+    before = words[max(0, position - 2) : position]
+    if before and before[-1] in _NEGATIONS:
+        return True
+    return len(before) == 2 and before[0] in _NEGATIONS and before[1] in ("he", "co", "bi", "da")
+
+
+def _recent(text: NormalizedText, cues: Cues) -> str | None:
+    hours = _HOURS_AGO.search(text.folded)
+    if hours and (hours.group(2) in ("phut", "p") or int(hours.group(1)) <= 24):
+        return hours.group(0)
+    recent = cues.by_name.get("recent")
+    if recent:
+        return recent[0].phrase
+    for paid in cues.by_name.get("victim_paid", ()):
+        if paid.phrase.startswith(("vua ", "moi ")):
+            return paid.phrase
+    return None
+
+
+def find_victim(text: NormalizedText, cues: Cues, indicators: Indicators, *, scam_signs: bool = False) -> Victim | None:
+    """Whether the message reports money already lost ("mẹ tôi đã chuyển 150 triệu",
+    "chuyển cọc 500k xong bị block"), as opposed to asking what to do if it happens, or a
+    scam or notice that tells its reader they have paid. ``scam_signs``: the message holds
+    a scam (a rule fired, or the score says so), as when a victim pastes what they paid."""
+    # A payment is a loss only with a sign it went to a scam: it was cut off, or "tự
+    # xưng", "có phải lừa đảo không", an investment or a task job. "Tiền học của bé" is not.
+    context = scam_signs or any(name in cues for name in ("victim_after", "scam_ask_strong", "investment", "job"))
+    implicit = "addressee" not in cues and len(cues.words) <= _IMPLICIT_SUBJECT_WORDS
+    notice = cues.count("balance_notice") >= 2 or cues.count("carrier_notice") >= 2
+    # "bắt khách chuyển khoản rồi lấy hàng": a payment in a drugs or gambling tip is the
+    # trade reported, not the sender's loss.
+    trade = any(name in cues for name in _TRADE_TOPICS)
+    for match, loss in _losses(cues):
+        if not loss and (not context or trade):
+            continue
+        if _hypothetical(cues, match) or _addressed(cues, match):
+            continue
+        if "self" not in cues and (not implicit or notice):
+            continue
+        return Victim(match.phrase, _recent(text, cues))
+    return None
