@@ -160,7 +160,8 @@ def _knowledge_text() -> str:
 
     rows = []
     for model in apps.get_app_config("knowledge").get_models():
-        rows += [str(row) for row in model._default_manager.values_list()]
+        # Text values only: a timestamp's digits can hold "0912" by chance.
+        rows += [str(value) for row in model._default_manager.values_list() for value in row if isinstance(value, str | list | dict)]
     return "\n".join(rows)
 
 
