@@ -492,17 +492,18 @@ def _class_table(report: Any) -> str:
     """engine/evaluate.py's class table, in the run's language."""
     if _language == "en":
         return str(report.table())
-    width = max(len(label) for label in [*report.labels, "lớp"]) + 2
-    lines = [f"{'lớp':<{width}}{'chính xác':>10}{'độ phủ':>10}{'F1':>10}{'số mẫu':>10}"]
-    for m in report.per_class:
-        lines.append(f"{m.label:<{width}}{m.precision:>10.3f}{m.recall:>10.3f}{m.f1:>10.3f}{m.support:>10}")
-    lines.append(f"tỉ lệ đúng {report.accuracy:.4f} trên {report.total}")
-    lines.append("")
-    lines.append("ma trận nhầm lẫn (hàng: nhãn thật, cột: dự đoán)")
-    lines.append(" " * width + "".join(f"{label[:9]:>10}" for label in report.labels))
-    for t in report.labels:
-        lines.append(f"{t:<{width}}" + "".join(f"{report.confusion[t][p]:>10}" for p in report.labels))
-    return "\n".join(lines)
+    return str(report.table(_CLASS_TABLE_VI))
+
+
+_CLASS_TABLE_VI = {
+    "class": "lớp",
+    "precision": "chính xác",
+    "recall": "độ phủ",
+    "f1": "F1",
+    "support": "số mẫu",
+    "accuracy": "tỉ lệ đúng {accuracy:.4f} trên {total}",
+    "confusion": "ma trận nhầm lẫn (hàng: nhãn thật, cột: dự đoán)",
+}
 
 
 def _binary_table(report: Any) -> str:

@@ -23,6 +23,18 @@ def _f1(precision: float, recall: float) -> float:
     return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
+# The headings of ``Report.table``, in English; the CLI passes its own for Vietnamese.
+TABLE_WORDS = {
+    "class": "class",
+    "precision": "precision",
+    "recall": "recall",
+    "f1": "f1",
+    "support": "support",
+    "accuracy": "accuracy {accuracy:.4f} on {total}",
+    "confusion": "confusion (rows: true, columns: predicted)",
+}
+
+
 @dataclass(slots=True)
 class ClassReport:
     labels: list[str]
@@ -43,14 +55,17 @@ class ClassReport:
             "confusion": {t: dict(c) for t, c in self.confusion.items()},
         }
 
-    def table(self) -> str:
-        width = max(len(label) for label in [*self.labels, "class"]) + 2
-        lines = [f"{'class':<{width}}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}"]
+    def table(self, words: dict[str, str] | None = None) -> str:
+        """The per-class table and the confusion matrix; ``words`` puts its headings in
+        another language (keys as in ``TABLE_WORDS``)."""
+        w = {**TABLE_WORDS, **(words or {})}
+        width = max(len(label) for label in [*self.labels, w["class"]]) + 2
+        lines = [f"{w['class']:<{width}}{w['precision']:>10}{w['recall']:>10}{w['f1']:>10}{w['support']:>10}"]
         for m in self.per_class:
             lines.append(f"{m.label:<{width}}{m.precision:>10.3f}{m.recall:>10.3f}{m.f1:>10.3f}{m.support:>10}")
-        lines.append(f"accuracy {self.accuracy:.4f} on {self.total}")
+        lines.append(w["accuracy"].format(accuracy=self.accuracy, total=self.total))
         lines.append("")
-        lines.append("confusion (rows: true, columns: predicted)")
+        lines.append(w["confusion"])
         lines.append(" " * width + "".join(f"{label[:9]:>10}" for label in self.labels))
         for t in self.labels:
             lines.append(f"{t:<{width}}" + "".join(f"{self.confusion[t][p]:>10}" for p in self.labels))
