@@ -14,6 +14,7 @@ class Channel(models.Model):
         WEB = "web", _("Trang web")
         API = "api", _("API")
         ZALO = "zalo", _("Zalo OA")
+        SMS = "sms", _("SMS (điện thoại Android)")
 
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="channels", verbose_name=_("đơn vị"))
     kind = models.CharField(_("loại kênh"), max_length=10, choices=Kind.choices)
