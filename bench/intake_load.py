@@ -5,8 +5,10 @@
     python bench/intake_load.py --database postgresql --workers 2
     python bench/intake_load.py --database postgresql --restart-db   # PostgreSQL restarted mid-load
     python bench/intake_load.py --compare      # SQLite and PostgreSQL, 1 and 2 workers, ratios
+    python bench/intake_load.py --compare --database-url postgresql://postgres@127.0.0.1:54330/postgres
+                                               # PostgreSQL runs on that server (a fresh database each)
 
-Starts `canhgiac serve` (waitress, SQLite in a fresh data folder, the default settings but
+Starts `canhgiac serve` (gunicorn, SQLite in a fresh data folder, the default settings but
 with the public rate limit raised: this measures capacity, not the limiter) and sends
 JSON intakes from concurrent keep-alive clients: wrk (Debian's, `apt-get install wrk`)
 when it is there, since a load generator in Python takes a core from the server on a
@@ -41,6 +43,34 @@ MESSAGES = [
     "Nhà số {i} thôn Đông vừa bị trộm cạy cửa lấy mất xe máy đêm qua.",
     "So 09{i:08d} goi xung cong an bao chuyen tien, co phai lua dao khong?",
 ]
+
+
+class SharedPostgres:
+    """A fresh database on a server already running (--database-url), dropped afterwards.
+    Never stopped: --restart-db needs the private cluster."""
+
+    def __init__(self, server_url: str) -> None:
+        import secrets
+
+        import psycopg
+
+        self.server = server_url
+        self.name = f"canhgiac_bench_{secrets.token_hex(4)}"
+        with psycopg.connect(server_url, autocommit=True) as db:
+            db.execute(f"CREATE DATABASE {self.name}")
+        self.url = server_url.rsplit("/", 1)[0] + "/" + self.name
+
+    def stop(self, mode: str = "fast") -> None:
+        raise SystemExit("--restart-db stops PostgreSQL: it needs the private cluster, not --database-url")
+
+    def start(self) -> None:
+        self.stop()
+
+    def destroy(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.server, autocommit=True) as db:
+            db.execute(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
 
 
 class Postgres:
@@ -230,7 +260,11 @@ def percentile(values: list[float], q: float) -> float:
 def run_once(args: argparse.Namespace, database: str, workers: int, kill: bool = False, restart_db: bool = False) -> dict[str, float]:
     """One load run against a fresh server; returns the figures and the count."""
     data_dir = Path(tempfile.mkdtemp(prefix="canhgiac-bench-"))
-    pg = Postgres() if database == "postgresql" else None
+    if restart_db and args.database_url:
+        raise SystemExit("--restart-db stops PostgreSQL: it needs the private cluster, not --database-url")
+    pg: Postgres | SharedPostgres | None = None
+    if database == "postgresql":
+        pg = SharedPostgres(args.database_url) if args.database_url else Postgres()
     url = pg.url if pg else ""
     try:
         server = start_server(data_dir, args.port, workers, url)
@@ -301,6 +335,9 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8791)
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--workers", type=int, default=0, help="server processes (default: serve's own choice)")
+    parser.add_argument(
+        "--database-url", default="", help="PostgreSQL runs on this server (postgresql://user@host:port/db) instead of a private cluster"
+    )
     parser.add_argument("--kill", action="store_true", help="kill -9 the server half-way, then restart and count")
     parser.add_argument("--restart-db", action="store_true", help="with postgresql: stop it a third of the way in, start it 3 s later")
     parser.add_argument("--compare", action="store_true", help="SQLite and PostgreSQL with 1 and 2 workers, and the ratios")

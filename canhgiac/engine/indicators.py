@@ -117,6 +117,10 @@ _URL = re.compile(
     r"(?:https?://|www\.)[^\s<>\"'{}|\\^`]+"
     r"|(?<![\w@.-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}(?![\w-])(?::\d{2,5})?(?:/[^\s<>\"'{}|\\^`]*)?",
 )
+# What every match of _URL holds: a scheme, "www.", or a dot between a label and a letter.
+# Searching for it first is several times cheaper than _URL on text with no link.
+_URL_HINT = re.compile(r"://|www\.|[a-z0-9]\.[a-z]")
+_ANY_DIGIT = re.compile(r"\d")
 _IP = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
 _TRAILING = ".,;:!?)]}'\"…"
 
@@ -372,11 +376,14 @@ def extract(plain: str) -> Indicators:
     result = Indicators()
     taken: list[tuple[int, int]] = []
 
-    for match in _URL.finditer(plain):
-        link = parse_link(match.group())
-        if link is not None:
-            result.links.append(link)
-            taken.append(match.span())
+    if _URL_HINT.search(plain) is not None:
+        for match in _URL.finditer(plain):
+            link = parse_link(match.group())
+            if link is not None:
+                result.links.append(link)
+                taken.append(match.span())
+    if _ANY_DIGIT.search(plain) is None:
+        return result  # no number, account, date or amount without a digit
 
     def free(start: int, end: int) -> bool:
         return all(end <= a or start >= b for a, b in taken)

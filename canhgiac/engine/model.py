@@ -15,6 +15,7 @@ import random
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ __all__ = [
     "average_models",
     "fit_logistic",
     "require_training_extra",
+    "text_features",
     "text_words",
     "train_linear",
 ]
@@ -70,6 +72,26 @@ class FeatureConfig:
             return self.length
         return True
 
+    @property
+    def text_key(self) -> tuple[Any, ...]:
+        """What decides the text features (see :func:`text_features`)."""
+        return (self.word_ngrams, self.char_ngrams, self.raw_words, self.raw_char_ngrams)
+
+    def kept(self, structured: Iterable[str]) -> list[str]:
+        """The structured features this model uses, each once."""
+        if not self.structured:
+            return []
+        groups, length = self.cue_groups, self.length
+        if groups is None and length:
+            return list(dict.fromkeys(structured))
+        return list(
+            dict.fromkeys(
+                f
+                for f in structured
+                if not ((groups is not None and f[:2] == "C:" and f[2:] not in groups) or (not length and f[:5] == "M:len"))
+            )
+        )
+
 
 @dataclass(slots=True)
 class Features:
@@ -90,33 +112,43 @@ class Features:
         folded: str, config: FeatureConfig, structured: Iterable[str] = (), raw: str = "", words: list[str] | None = None
     ) -> Features:
         """``words`` may be given when already computed (see :func:`text_words`)."""
-        if words is None:
-            words = text_words(folded)
-        text = ["w:" + w for w in words]
-        for n in range(2, config.word_ngrams + 1):
-            text.extend("w:" + " ".join(words[i : i + n]) for i in range(len(words) - n + 1))
-        if config.char_ngrams:
-            low, high = config.char_ngrams
-            for word in dict.fromkeys(words):
+        return Features(text_features(folded, config, raw, words), config.kept(structured))
+
+
+def text_features(folded: str, config: FeatureConfig, raw: str = "", words: list[str] | None = None) -> list[str]:
+    """The text n-grams of a message, each once, in order of first appearance. Depends
+    only on the text and on ``config.text_key``, so models that share that key can share
+    the list (it is never modified)."""
+    if words is None:
+        words = text_words(folded)
+    text = ["w:" + w for w in words]
+    if config.word_ngrams >= 2:
+        text += [f"w:{a} {b}" for a, b in pairwise(words)]
+    for n in range(3, config.word_ngrams + 1):
+        text.extend("w:" + " ".join(words[i : i + n]) for i in range(len(words) - n + 1))
+    if config.char_ngrams:
+        low, high = config.char_ngrams
+        for word in dict.fromkeys(words):
+            padded = f" {word} "
+            for n in range(low, high + 1):
+                text.extend("c:" + padded[i : i + n] for i in range(len(padded) - n + 1))
+    if raw and (config.raw_words or config.raw_char_ngrams):
+        raw_words = [_DIGITS.sub(_digit_shape, w) for w in _RAW_WORD.findall(raw.lower())]
+        if config.raw_words:
+            text.extend("r:" + w for w in raw_words)
+        if config.raw_char_ngrams:
+            low, high = config.raw_char_ngrams
+            for word in dict.fromkeys(raw_words):
                 padded = f" {word} "
                 for n in range(low, high + 1):
-                    text.extend("c:" + padded[i : i + n] for i in range(len(padded) - n + 1))
-        if raw and (config.raw_words or config.raw_char_ngrams):
-            raw_words = [_DIGITS.sub(_digit_shape, w) for w in _RAW_WORD.findall(raw.lower())]
-            if config.raw_words:
-                text.extend("r:" + w for w in raw_words)
-            if config.raw_char_ngrams:
-                low, high = config.raw_char_ngrams
-                for word in dict.fromkeys(raw_words):
-                    padded = f" {word} "
-                    for n in range(low, high + 1):
-                        text.extend("a:" + padded[i : i + n] for i in range(len(padded) - n + 1))
-        kept = [f for f in structured if config.keeps(f)] if config.structured else []
-        return Features(list(dict.fromkeys(text)), list(dict.fromkeys(kept)))
+                    text.extend("a:" + padded[i : i + n] for i in range(len(padded) - n + 1))
+    return list(dict.fromkeys(text))
 
 
 def text_words(folded: str) -> list[str]:
     """The words of a folded text, digits reduced to their count ("0912345678" -> "00000")."""
+    if _DIGITS.search(folded) is None:
+        return _WORD.findall(folded)
     return _WORD.findall(_DIGITS.sub(_digit_shape, folded))
 
 
@@ -168,11 +200,13 @@ class LinearModel:
 
     def contributions(self, x: Features, class_index: int = 0) -> list[tuple[str, float]]:
         """Each present feature's push on one class's score, largest first."""
-        w = self.weights[class_index]
+        get = self.weights[class_index].get
         scale = x.scale
-        pairs = [(f, w[f] * scale) for f in x.text if f in w] + [(f, w[f]) for f in x.structured if f in w]
-        pairs += [(f, w[f] * v) for f, v in x.values.items() if f in w]
-        return sorted(pairs, key=lambda p: -abs(p[1]))
+        pairs = [(f, w * scale) for f, w in zip(x.text, map(get, x.text), strict=True) if w is not None]
+        pairs += [(f, w) for f, w in zip(x.structured, map(get, x.structured), strict=True) if w is not None]
+        pairs += [(f, w * v) for f, v in x.values.items() if (w := get(f)) is not None]
+        pairs.sort(key=_strength, reverse=True)  # stable: equal pushes keep their order
+        return pairs
 
     # ------------------------------------------------------------------ files
 
@@ -236,6 +270,10 @@ def average_models(models: Sequence[LinearModel]) -> LinearModel:
         weights.append(total)
     bias = [sum(m.bias[k] for m in models) / n for k in range(len(first.bias))]
     return LinearModel(classes=list(first.classes), weights=weights, bias=bias, features=first.features, threshold=first.threshold)
+
+
+def _strength(pair: tuple[str, float]) -> float:
+    return abs(pair[1])
 
 
 def _sigmoid(z: float) -> float:

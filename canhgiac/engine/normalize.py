@@ -22,7 +22,8 @@ __all__ = ["NormalizedText", "fold_diacritics", "is_vietnamese_syllable", "norma
 # Characters people (and scammers) slip into text that render as nothing.
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_SPACES = re.compile(r"[^\S\n]+")
+# Runs of spaces that are not already one plain space (a lone " " needs no replacing).
+_SPACES = re.compile(r"[^\S\n]{2,}|[^\S \n]")
 _NEWLINES = re.compile(r"\s*\n\s*")
 
 # "abc[.]com", "abc(.)com", "abc{dot}com", "abc [dot] com": between two pieces of a name.
@@ -37,7 +38,10 @@ _HOST_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
 # so that "thông báo. Vui lòng" stays two sentences.
 _SPACED_HOST = re.compile(r"(?<![\w.])[a-z0-9-]+(?:\s*\.\s*[a-z0-9-]+)+")
 _SPACE_AROUND_DOT = re.compile(r"\s*\.\s*")
-_GLUED_PUNCT = re.compile(r"(?<=[a-z0-9])([:;,])(?=[a-z])")
+# What a spaced host name that _join_spaced_host joins must hold, unless it starts with www.
+_SPACED_DOT = re.compile(r"\s\.\s")
+# The punctuation first, so that the search skips ahead to it; then what is before it.
+_GLUED_PUNCT = re.compile(r"([:;,])(?<=[a-z0-9][:;,])(?=[a-z])")
 _HXXP = re.compile(r"\bhxxp(s?)\b", re.IGNORECASE)
 
 # Three or more single letters separated by one space: "Q U A  H A N".
@@ -195,6 +199,9 @@ def _sub_both(pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], st
     to one letter), so spans carry over; a replaced span is the same in both."""
     if pattern.search(work) is None:
         return work, accented
+    if work is accented:  # no diacritics, so the twin is the text itself
+        new_work = pattern.sub(repl, work)
+        return new_work, new_work
     folded_parts: list[str] = []
     accented_parts: list[str] = []
     last = 0
@@ -218,7 +225,10 @@ def normalize(text: str) -> NormalizedText:
     if stripped != clean:
         steps.append("invisible_characters")
     uncollapsed = _CONTROL.sub(" ", stripped)
-    clean = _NEWLINES.sub("\n", _SPACES.sub(" ", uncollapsed)).strip()
+    clean = _SPACES.sub(" ", uncollapsed)
+    if "\n" in clean:
+        clean = _NEWLINES.sub("\n", clean)
+    clean = clean.strip()
 
     # Compatibility forms (fullwidth letters, mathematical bold) fold to plain letters for
     # matching; the clean form keeps them as written. Spacing is kept until the spaced
@@ -227,14 +237,21 @@ def normalize(text: str) -> NormalizedText:
     if unicodedata.normalize("NFKC", clean) != clean:
         steps.append("compatibility_characters")
     work = work.lower()
-    has_diacritics = _VIETNAMESE_CHARS.search(work) is not None
+    ascii_only = work.isascii()
+    has_diacritics = not ascii_only and _VIETNAMESE_CHARS.search(work) is not None
     # "chấm" is spelled-out "dot" only with its accents: folded it is also "chậm".
-    before = fold_diacritics(work)
-    accented = _WORD_DOT.sub(_word_dot, work)
-    work = fold_diacritics(accented)
-    work, accented = _sub_both(_HXXP, r"http\1", work, accented)
-    work, accented = _sub_both(_BRACKET_DOT, ".", work, accented)
-    work, accented = _sub_both(_SPACED_HOST, _join_spaced_host, work, accented)
+    before = work if ascii_only else fold_diacritics(work)
+    accented = _WORD_DOT.sub(_word_dot, work) if "dot" in work or "chấm" in work else work
+    work = before if accented is work else fold_diacritics(accented)
+    if ascii_only:
+        accented = work  # the same string: _sub_both then changes one
+    # Each pattern only where its text can be: most messages have none of them.
+    if "hxxp" in work:
+        work, accented = _sub_both(_HXXP, r"http\1", work, accented)
+    if "[" in work or "(" in work or "{" in work:
+        work, accented = _sub_both(_BRACKET_DOT, ".", work, accented)
+    if "www" in work or _SPACED_DOT.search(work) is not None:
+        work, accented = _sub_both(_SPACED_HOST, _join_spaced_host, work, accented)
     if work != before:
         steps.append("link_deobfuscated")
 
@@ -242,8 +259,9 @@ def normalize(text: str) -> NormalizedText:
     work, accented = _sub_both(_SPACED_LETTERS, _join_spaced_letters, work, accented)
     if work != before:
         steps.append("spaced_letters_joined")
+    same = accented is work
     work = " ".join(work.split())
-    accented = " ".join(accented.split())
+    accented = work if same else " ".join(accented.split())
     plain = work
     work, accented = _sub_both(_GLUED_PUNCT, r"\1 ", work, accented)
 

@@ -13,7 +13,7 @@ from typing import Any
 from canhgiac.engine import rules
 from canhgiac.engine.config import EngineConfig
 from canhgiac.engine.indicators import Indicators, extract
-from canhgiac.engine.model import FeatureConfig, Features, LinearModel, text_words
+from canhgiac.engine.model import FeatureConfig, Features, LinearModel, text_features, text_words
 from canhgiac.engine.normalize import NormalizedText, normalize
 from canhgiac.engine.registry import IndicatorLookup, KnownIndicator
 
@@ -201,9 +201,12 @@ def structured_features(text: NormalizedText, cues: rules.Cues, findings: list[r
         out.append("M:qmark")
     if text.has_diacritics:
         out.append("M:diacritics")
-    letters = sum(map(str.isalpha, text.clean))
-    if letters > 12 and sum(map(str.isupper, text.clean)) / letters > 0.4:
-        out.append("M:shouting")
+    # More than 40% of more than 12 letters takes at least 5 capitals: count those first.
+    capitals = sum(map(str.isupper, text.clean))
+    if capitals >= 5:
+        letters = sum(map(str.isalpha, text.clean))
+        if letters > 12 and capitals / letters > 0.4:
+            out.append("M:shouting")
     return out
 
 
@@ -217,10 +220,20 @@ class Prepared:
     findings: list[rules.Finding]
     structured: list[str]
     known: list[KnownIndicator]
+    texts: dict[tuple[Any, ...], list[str]] = field(default_factory=dict, repr=False)
+    """Text features by ``FeatureConfig.text_key``: the scam and intent models read the
+    same n-grams, made once."""
 
     @cached_property
     def words(self) -> list[str]:
         return text_words(self.text.folded)
+
+    def text_features(self, config: FeatureConfig) -> list[str]:
+        key = config.text_key
+        found = self.texts.get(key)
+        if found is None:
+            found = self.texts[key] = text_features(self.text.folded, config, self.text.clean, self.words)
+        return found
 
 
 def prepare(message: str, registry: IndicatorLookup | None = None) -> Prepared:
@@ -244,10 +257,10 @@ def shipped_model(name: str) -> LinearModel:
 
 def features_for(p: Prepared, config: FeatureConfig) -> Features:
     """A prepared message as one model sees it."""
-    x = Features.from_text(p.text.folded, config, p.structured, p.text.clean, p.words)
+    x = Features(p.text_features(config), config.kept(p.structured))
     if config.stacked:
         base = shipped_model("scam")
-        bx = Features.from_text(p.text.folded, base.features, p.structured, p.text.clean, p.words)
+        bx = Features(p.text_features(base.features), base.features.kept(p.structured))
         x.values["D:shipped_scam"] = base.margins(bx)[0] / 4.0
     return x
 
@@ -460,7 +473,7 @@ def _urgency(cues: rules.Cues) -> str | None:
         return sorted(strong)[0]
     now = cues.phrases("now") - {"se"}
     if now and ("danger" in cues or "weapons" in cues or "violence" in cues):
-        return f"{sorted(now, key=len)[-1]} + {cues.first('danger', 'violence', 'weapons')}"
+        return f"{max(sorted(now), key=len)} + {cues.first('danger', 'violence', 'weapons')}"
     if {"khan cap", "gap gap", "den ngay"} & now:
         return sorted({"khan cap", "gap gap", "den ngay"} & now)[0]
     return None

@@ -14,7 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 from canhgiac.engine import lexicon
 from canhgiac.engine.indicators import Indicators, Link
@@ -97,6 +99,11 @@ class Cue:
     always, for the few that are ambiguous as written)."""
     ambiguous_as_written: bool = False
 
+    @property
+    def counted(self) -> tuple[str, ...]:
+        """The groups a match counts for ("neutral" only blanks the cues inside it)."""
+        return tuple(name for name in self.names if name != "neutral")
+
 
 def tone_phrase(phrase: str) -> str:
     """A phrase as the tone keys of its words: "Hoà bình" and "hòa bình" are one phrase."""
@@ -135,6 +142,15 @@ RULE_ONLY: frozenset[str] = frozenset(lexicon.load_json("cues.json")["_rule_only
 even when typed with diacritics ("hero", "kiếm", "cầu")."""
 # For each first word, the phrase lengths that exist, longest first.
 _CUE_LENGTHS = {first: sorted({len(words) for words in by_phrase}) for first, by_phrase in _CUES.items()}
+# What find_cues reads, word by word: the phrase lengths to try, and for each phrase its
+# cues with the groups they count for and whether they are neutral, worked out once.
+_INDEX: dict[str, tuple[list[int], dict[tuple[str, ...], tuple[tuple[Cue, tuple[str, ...], bool], ...]]]] = {
+    first: (
+        _CUE_LENGTHS[first],
+        {words: tuple((cue, cue.counted, "neutral" in cue.names) for cue in cues) for words, cues in by_phrase.items()},
+    )
+    for first, by_phrase in _CUES.items()
+}
 _REASONS: dict[str, dict[str, str]] = {k: v for k, v in lexicon.load_json("reasons.json").items() if not k.startswith("_")}
 REASON_CODES: tuple[str, ...] = tuple(_REASONS)
 
@@ -148,8 +164,9 @@ def reason_message(code: str, language: str = "vi") -> str:
     return entry.get(language) or entry["vi"]
 
 
-@dataclass(frozen=True, slots=True)
-class CueMatch:
+class CueMatch(NamedTuple):
+    # A named tuple rather than a frozen dataclass: a message makes dozens, and a tuple
+    # is made several times faster.
     name: str
     phrase: str
     """The phrase as found, folded."""
@@ -179,13 +196,17 @@ class Finding:
 class Cues:
     """The cues found in one message."""
 
-    __slots__ = ("by_name", "words")
+    __slots__ = ("_phrases", "by_name", "negations", "words")
 
     def __init__(self, words: list[str], matches: list[CueMatch]) -> None:
         self.words = words
+        self.negations = frozenset(i for i, w in enumerate(words) if w in _NEGATIONS)
+        """Positions of the words that deny what follows ("không", "chưa"...), folded: see
+        ``negated``."""
         self.by_name: dict[str, list[CueMatch]] = {}
         for match in matches:
             self.by_name.setdefault(match.name, []).append(match)
+        self._phrases: dict[str, frozenset[str]] = {}
 
     def __contains__(self, name: str) -> bool:
         return name in self.by_name
@@ -197,16 +218,19 @@ class Cues:
                 return found[0].phrase
         return None
 
-    def phrases(self, name: str) -> set[str]:
-        return {m.phrase for m in self.by_name.get(name, ())}
+    def phrases(self, name: str) -> frozenset[str]:
+        # Rules ask for the same groups again and again: each set is made once.
+        found = self._phrases.get(name)
+        if found is None:
+            found = self._phrases[name] = frozenset({m.phrase for m in self.by_name.get(name, ())})
+        return found
 
     def count(self, name: str) -> int:
         return len(self.phrases(name))
 
     def negated(self, match: CueMatch) -> bool:
         """True when one of the two words before the cue is a negation ("không cung cấp")."""
-        before = self.words[max(0, match.position - 3) : match.position]
-        return any(w in _NEGATIONS for w in before)
+        return any(i in self.negations for i in range(max(0, match.position - 3), match.position))
 
     def affirmed(self, name: str) -> CueMatch | None:
         for match in self.by_name.get(name, ()):
@@ -234,25 +258,40 @@ class _Tokens:
 _FOREIGN_LETTER = re.compile("[^\x00-\x7f" + "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ" + "]")
 
 
+# The letters of ``NormalizedText.accented`` that fold to the letters of ``_WORD``: found
+# with this pattern, its words are those of the folded text, span for span.
+_WORD_ACCENTED = re.compile(
+    "[a-z0-9"
+    + "".join(c for c in map(chr, range(0xC0, 0x1F00)) if c != (f := fold_diacritics(c)) and "a" <= f <= "z" and len(f) == 1)
+    + "]+|\\+"
+)
+
+
+@lru_cache(maxsize=65536)
+def _written_key(written: str) -> tuple[str, bool]:
+    """A word as written: its tone key and whether it carries Vietnamese diacritics (a
+    word without them, or with a foreign letter, is keyed by its folded form)."""
+    if written.isascii():
+        return written, False
+    if _FOREIGN_LETTER.search(written):
+        return fold_diacritics(written), False
+    return tone_key(written), True
+
+
 def _tokens(text: NormalizedText | str) -> _Tokens:
     if isinstance(text, str):
         words = _WORD.findall(text)
         return _Tokens(words, words, [False] * len(words), False)
     folded, accented = text.folded, text.accented
+    words = _WORD.findall(folded)
     if accented == folded or len(accented) != len(folded):
-        words = _WORD.findall(folded)
         return _Tokens(words, words, [False] * len(words), False)
-    words, keys, marked = [], [], []
-    for match in _WORD.finditer(folded):
-        word = match.group()
-        written = accented[match.start() : match.end()]
-        words.append(word)
-        if written == word or _FOREIGN_LETTER.search(written):
-            keys.append(word)
-            marked.append(False)
-        else:
-            keys.append(tone_key(written))
-            marked.append(True)
+    written = _WORD_ACCENTED.findall(accented)
+    if len(written) != len(words):  # never, while accented folds to folded letter for letter
+        written = [accented[m.start() : m.end()] for m in _WORD.finditer(folded)]
+    found = list(map(_written_key, written))
+    marked = [m for _, m in found]
+    keys = [key if m else word for word, (key, m) in zip(words, found, strict=True)]
     return _Tokens(words, keys, marked, any(marked))
 
 
@@ -299,29 +338,32 @@ def find_cues(text: NormalizedText | str) -> Cues:
     without diacritics."""
     tokens = _tokens(text)
     words = tokens.words
+    size = len(words)
+    # Typed without any diacritics, every word of every cue matches only by folding.
+    plain = not tokens.diacritics
     found: list[CueMatch] = []
     pending: list[tuple[CueMatch, Context]] = []
     neutral: list[tuple[int, int]] = []
     for i, word in enumerate(words):
-        by_phrase = _CUES.get(word)
-        if by_phrase is None:
+        entry = _INDEX.get(word)
+        if entry is None:
             continue
-        for n in _CUE_LENGTHS[word]:
-            if i + n > len(words):
+        lengths, by_phrase = entry
+        for n in lengths:
+            if i + n > size:
                 break
             cues = by_phrase.get((word,) if n == 1 else tuple(words[i : i + n]))
             if not cues:
                 continue
-            phrase = " ".join(words[i : i + n])
-            for cue in cues:
-                folded = _match(cue, tokens, i)
+            phrase = word if n == 1 else " ".join(words[i : i + n])
+            for cue, names, is_neutral in cues:
+                folded = True if plain else _match(cue, tokens, i)
                 if folded is None:
                     continue
-                if "neutral" in cue.names:
+                if is_neutral:
                     # "tiền điện thoại" is not "tiền điện", "xe cứu thương" calls for no
                     # help: cues inside a neutral phrase do not count.
                     neutral.append((i, i + n))
-                names = [name for name in cue.names if name != "neutral"]
                 matches = [CueMatch(name, phrase, i, folded) for name in names]
                 if cue.context is not None and (folded or cue.ambiguous_as_written):
                     pending.extend((m, cue.context) for m in matches)
@@ -337,8 +379,11 @@ def find_cues(text: NormalizedText | str) -> Cues:
             break
         found += settled
         pending = [(m, context) for m, context in pending if m not in settled]
-    found.sort(key=lambda m: m.position)
+    found.sort(key=_POSITION)
     return Cues(words, found)
+
+
+_POSITION = attrgetter("position")
 
 
 def _inside(match: CueMatch, spans: list[tuple[int, int]]) -> bool:
@@ -458,8 +503,8 @@ def _money(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | No
     # name payments that already happened.
     if "secret_warning" in cues or cues.count("balance_notice") >= 3 or "loss" in cues:
         return None
-    asked = _MONEY_ASK.search(text.folded)
-    if asked and indicators.bank_accounts:
+    asked = _MONEY_ASK.search(text.folded) if indicators.bank_accounts else None
+    if asked:
         return asked.group(0)[:60]
     match = cues.affirmed("transfer")
     if match is not None and (cues.affirmed("request") or indicators.bank_accounts):
@@ -562,7 +607,8 @@ def _lure(cue: str, minimum: int = 1, strong: frozenset[str] = frozenset()) -> R
     def rule(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
         phrases = cues.phrases(cue)
         if phrases & strong or len(phrases) >= minimum:
-            return sorted(phrases, key=len)[-1]
+            # The longest, and of those the first in order: a set's order changes between runs.
+            return max(sorted(phrases), key=len)
         return None
 
     return rule
@@ -571,12 +617,14 @@ def _lure(cue: str, minimum: int = 1, strong: frozenset[str] = frozenset()) -> R
 # Letters with quotes, carets or stars between them ("N'ha'nL", "Ho,ngbao'a~n^t*o$n"): no
 # one types words that way; punctuation people do use inside text (";", "+", "/") is out.
 _SYMBOL_SALAD = re.compile(r"(?<=[^\W\d_])[,;:]?['\"^*~`$!{}<>|\\][,;:]?(?=[^\W\d_])")
+_SALAD_SYMBOL = re.compile(r"['\"^*~`$!{}<>|\\]")
 
 
 def _obfuscated(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
     if len(text.deobfuscated) >= 2:
         return " ".join(text.deobfuscated[:4])
-    salad = _SYMBOL_SALAD.findall(text.clean)
+    # Each piece holds one of the symbols: with fewer than four, no need to look.
+    salad = _SYMBOL_SALAD.findall(text.clean) if len(_SALAD_SYMBOL.findall(text.clean)) >= 4 else []
     if len(salad) >= 4:
         return " ".join(salad[:4])
     for step in ("spaced_letters_joined", "invisible_characters", "compatibility_characters"):
@@ -760,7 +808,7 @@ def _losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
     for match, loss in found:
         after = words[match.position + len(match.phrase.split(" ... ")[0].split())] if match.end < len(words) else ""
         # "đã chuyển nhầm vào tài khoản": the mistaken-transfer script, or a real mistake.
-        if after == "nham" or _not_done(words, match.position):
+        if after == "nham" or _not_done(cues, match.position):
             continue
         # "vui lòng chuyển 2 triệu rồi chờ giải ngân": asked of the reader, not told.
         if not loss and any(0 < match.position - r <= _SUBJECT_WINDOW for r in requests):
@@ -816,13 +864,12 @@ def _future(words: list[str], position: int) -> bool:
     return bool({"se", "neu"} & set(words[max(0, position - 4) : position]))
 
 
-def _not_done(words: list[str], position: int) -> bool:
+def _not_done(cues: Cues, position: int) -> bool:
     """ "chưa chuyển", "không hề bị lừa": the word before (or the one before "hề", "có",
     "bị", "đã") denies it. A wider window would take "lừa đảo không, tôi chuyển" for one."""
-    before = words[max(0, position - 2) : position]
-    if before and before[-1] in _NEGATIONS:
+    if position >= 1 and position - 1 in cues.negations:
         return True
-    return len(before) == 2 and before[0] in _NEGATIONS and before[1] in ("he", "co", "bi", "da")
+    return position >= 2 and position - 2 in cues.negations and cues.words[position - 1] in ("he", "co", "bi", "da")
 
 
 def _recent(text: NormalizedText, cues: Cues) -> str | None:

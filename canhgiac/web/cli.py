@@ -120,56 +120,71 @@ def _default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1)) if hasattr(os, "fork") else 1
 
 
-def _serve_forever(sock: Any, threads: int, worker: bool) -> None:
+def _can_listen(host: str, port: int) -> None:
+    """Say in one line that the address is taken, before gunicorn retries it five times."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise CliError(say(f"không mở được {host}:{port}: {exc.strerror}", f"cannot listen on {host}:{port}: {exc.strerror}")) from None
+
+
+def _collect_static() -> None:
+    """Static files into STATIC_ROOT, compressed and with hashed names (settings.py), once
+    per version: compressing them all takes seconds, so a start with the same sources
+    (the same files, sizes and times) skips it."""
     from django.conf import settings
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
-    from waitress import serve
+    from django.contrib.staticfiles.finders import get_finders
+    from django.core.management import call_command
 
-    from canhgiac.web.tasks.queue import work_forever
-    from canhgiac.web.wsgi import application
-
-    stop = threading.Event()
-    if worker and settings.CANHGIAC_INLINE_WORKER:
-        threading.Thread(target=work_forever, args=(stop,), name="canhgiac-worker", daemon=True).start()
-    try:
-        # Waitress would drop X-Forwarded-For and -Proto: the application decides which
-        # hops to trust (TRUSTED_PROXIES, BEHIND_HTTPS_PROXY in settings.py).
-        serve(
-            StaticFilesHandler(application),
-            sockets=[sock],
-            threads=threads,
-            ident="canhgiac",
-            channel_timeout=30,
-            clear_untrusted_proxy_headers=False,
-            _quiet=True,
-        )
-    finally:
-        stop.set()
-
-
-def _exit_with_parent(parent: int) -> None:
-    """A worker whose parent died (kill -9) stops, instead of holding the port."""
-    import time
-
-    while os.getppid() == parent:
-        time.sleep(1)
-    os._exit(1)
+    sources = sorted(
+        f"{path}\t{stat.st_size}\t{stat.st_mtime_ns}"
+        for finder in get_finders()
+        for path, storage in finder.list([])
+        for stat in [os.stat(storage.path(path))]
+    )
+    backend = settings.STORAGES["staticfiles"]["BACKEND"]
+    fingerprint = "\n".join([backend, *sources])
+    stamp = Path(settings.STATIC_ROOT) / ".collected"
+    with contextlib.suppress(OSError):
+        if stamp.read_text(encoding="utf-8") == fingerprint:
+            return
+    call_command("collectstatic", interactive=False, verbosity=0)
+    stamp.write_text(fingerprint, encoding="utf-8")
 
 
 @_command
 def cmd_serve(args: argparse.Namespace) -> int:
+    for name, least in (("threads", 1), ("workers", 0), ("timeout", 0), ("max_requests", 0)):
+        if getattr(args, name) < least:
+            option = "--" + name.replace("_", "-")
+            raise CliError(say(f"{option} phải từ {least} trở lên", f"{option} must be at least {least}"))
     private_files()
     setup()
-    import signal
-    import socket
-
+    from django.conf import settings as django_settings
     from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
     from django.db import connections
 
     from canhgiac.web.core.demo import create_demo, demo_needed
+    from canhgiac.web.core.env import envstr
     from canhgiac.web.core.storage import make_private
+    from canhgiac.web.serving import Server, options
 
-    call_command("migrate", interactive=False, verbosity=0)
+    workers = args.workers or getattr(django_settings, "CANHGIAC_WORKERS", 0) or _default_workers()
+    # The deployment checks judge the number of processes this server really starts.
+    django_settings.CANHGIAC_WORKERS = workers
+    try:
+        # Refuses to start on an error (public development mode, unusable keys, a data
+        # folder it cannot write); warnings are printed and the server starts.
+        call_command("check", deploy=True, fail_level="ERROR")
+    except SystemCheckError as exc:
+        raise CliError(str(exc).strip()) from None
+    call_command("migrate", interactive=False, verbosity=0, skip_checks=True)
     make_private()
     call_command("createcachetable", verbosity=0)
     if args.demo and demo_needed():
@@ -187,18 +202,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             )
         )
         print(say(f"Quên mật khẩu: canhgiac setpassword {username}", f"Lost it: canhgiac setpassword {username}"))
+    _collect_static()
     connections.close_all()  # never share a database connection with forked children
-    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((args.host, args.port))
-    except OSError as exc:
-        raise CliError(
-            say(f"không mở được {args.host}:{args.port}: {exc.strerror}", f"cannot listen on {args.host}:{args.port}: {exc.strerror}")
-        ) from None
-    sock.listen(1024)
-    workers = args.workers or _default_workers()
+    _can_listen(args.host, args.port)
     # Which configuration this server runs with, so that the other commands can be given the same.
     source = str(_cli.loaded_env_file) if _cli.loaded_env_file else say("biến môi trường", "the environment")
     print(
@@ -208,49 +214,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
         ),
         flush=True,
     )
-    if workers == 1:
-        _serve_forever(sock, args.threads, worker=True)
-        return 0
-    # Pre-fork: every child accepts on the same socket. The first also runs the
-    # background tasks. A child that dies is started again.
-    children: dict[int, int] = {}
-
-    def spawn(index: int) -> None:
-        parent = os.getpid()
-        pid = os.fork()
-        if pid == 0:
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
-            try:
-                _serve_forever(sock, args.threads, worker=index == 0)
-            finally:
-                os._exit(0)
-        children[pid] = index
-
-    stopping = False
-
-    def stop(*_: Any) -> None:
-        nonlocal stopping
-        stopping = True
-        for pid in list(children):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    for number in range(workers):
-        spawn(number)
-    while children:
-        try:
-            pid, _ = os.wait()
-        except ChildProcessError:
-            break
-        except InterruptedError:
-            continue
-        died = children.pop(pid, -1)
-        if died >= 0 and not stopping:
-            spawn(died)
+    config = options(
+        host=args.host,
+        port=args.port,
+        workers=workers,
+        threads=args.threads,
+        timeout=args.timeout,
+        max_requests=args.max_requests,
+        log_level=envstr("LOG_LEVEL", "INFO"),
+    )
+    Server(config).run()  # returns when gunicorn has stopped its workers (SIGTERM, SIGINT)
     return 0
 
 
@@ -629,7 +602,11 @@ def _port(default: int) -> int:
 
 def add_commands(sub: Any) -> None:
     serve = sub.add_parser(
-        "serve", help=say("chạy ứng dụng web (cập nhật cơ sở dữ liệu trước)", "run the web application (migrates first)")
+        "serve",
+        help=say(
+            "chạy ứng dụng web trên gunicorn (cập nhật cơ sở dữ liệu trước); SIGTERM: dừng êm, SIGHUP: thay mới các tiến trình",
+            "run the web application on gunicorn (migrates first); SIGTERM: stops gracefully, SIGHUP: replaces the processes",
+        ),
     )
     serve.add_argument(
         "--host",
@@ -646,18 +623,33 @@ def add_commands(sub: Any) -> None:
         "--threads",
         type=int,
         default=2,
-        help=say(
-            "số luồng mỗi tiến trình (waitress đọc xong yêu cầu rồi mới giao cho luồng)",
-            "threads per process (waitress reads requests before a thread takes them)",
-        ),
+        help=say("số luồng mỗi tiến trình (mặc định 2)", "threads per process (default 2)"),
     )
     serve.add_argument(
         "--workers",
         type=int,
         default=0,
         help=say(
-            "số tiến trình (mặc định: mỗi lõi một, tối đa 4; 1 nếu không có fork)",
-            "processes (default: one per core, up to 4; 1 where there is no fork)",
+            "số tiến trình (mặc định: $CANHGIAC_WORKERS, hoặc mỗi lõi một, tối đa 4); việc nền chạy trong một tiến trình trừ khi CANHGIAC_INLINE_WORKER=0",
+            "processes (default: $CANHGIAC_WORKERS, or one per core, up to 4); background tasks run in one of them unless CANHGIAC_INLINE_WORKER=0",
+        ),
+    )
+    serve.add_argument(
+        "--timeout",
+        type=int,
+        default=30,
+        help=say(
+            "giây: yêu cầu chạy lâu hơn thì tiến trình của nó được thay mới (mặc định 30; 0: không giới hạn)",
+            "seconds: a request running longer has its process replaced (default 30; 0: no limit)",
+        ),
+    )
+    serve.add_argument(
+        "--max-requests",
+        type=int,
+        default=5000,
+        help=say(
+            "thay mới mỗi tiến trình sau chừng ấy yêu cầu, cộng thêm tới 10%% ngẫu nhiên (mặc định 5000; 0: không bao giờ)",
+            "replace each process after this many requests, plus up to 10%% at random (default 5000; 0: never)",
         ),
     )
     serve.add_argument(

@@ -67,12 +67,16 @@ INSTALLED_APPS = [
     "canhgiac.web.intake",
     "canhgiac.web.reports",
     "canhgiac.web.bulletins",
+    "canhgiac.web.meetings",
     "canhgiac.web.api",
     "canhgiac.web.channels.zalo",
+    "canhgiac.web.channels.sms",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files answered here, before sessions and the database (README "Production").
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "canhgiac.web.core.security.ContentSecurityPolicyMiddleware",
     "canhgiac.web.core.middleware.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -151,13 +155,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Nothing relies on Django's cache: rate limits count in the database (core/ratelimit.py),
-# so that every process and every machine agrees. CACHE_URL=db is still accepted.
+# Rate limits count in the database (core/ratelimit.py), not in Django's cache, so that
+# every process and every machine agrees. The cache itself is the database's too, shared
+# by every process (`serve` creates its table); CACHE_URL=locmem keeps one per process,
+# which the deploy check refuses with several workers (core/checks.py).
+CACHE_URL = envstr("CACHE_URL", "db")
+if CACHE_URL not in ("db", "locmem"):
+    raise ImproperlyConfigured(f"CACHE_URL must be db or locmem, not {CACHE_URL!r}")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "canhgiac_cache"}
-    if envstr("CACHE_URL") == "db"
+    if CACHE_URL == "db"
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+# Server processes `canhgiac serve` starts: 0 means one per core, up to four.
+CANHGIAC_WORKERS = envint("CANHGIAC_WORKERS", 0)
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
@@ -167,7 +178,22 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = Path(envstr("STATIC_ROOT", str(DATA_DIR / "static")))
+# `canhgiac serve` collects the static files into STATIC_ROOT at start, compressed (gzip,
+# brotli) and under names with their hash, which whitenoise serves as cacheable for a
+# year. Development and the tests serve them as they are, with no collection first.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEV
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# Development and tests: whitenoise finds the files in the source folders, edits show at
+# once, and an empty STATIC_ROOT is no warning.
+WHITENOISE_USE_FINDERS = DEV
+WHITENOISE_AUTOREFRESH = DEV
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(DATA_DIR / "media")))
 
@@ -189,6 +215,9 @@ CANHGIAC_MAX_REQUEST_BYTES = envint("CANHGIAC_MAX_REQUEST_BYTES", 30_000_000)
 CANHGIAC_MAX_JSON_BYTES = envint("CANHGIAC_MAX_JSON_BYTES", 256_000)
 CANHGIAC_MAX_JSON_DEPTH = 32
 CANHGIAC_MAX_PHOTO_BYTES = envint("CANHGIAC_MAX_PHOTO_BYTES", 10_000_000)
+# Recordings, videos and files a citizen sends through a chat channel are kept up to this
+# size; a larger one is not, and the case says so.
+CANHGIAC_MAX_CHANNEL_FILE_BYTES = envint("CANHGIAC_MAX_CHANNEL_FILE_BYTES", 25_000_000)
 # Intake refuses (503, "not received") below this much free space in the data folder.
 CANHGIAC_MIN_FREE_BYTES = envint("CANHGIAC_MIN_FREE_MB", 200) * 1_000_000
 # `canhgiac backup` keeps this many of its archives in their folder and deletes older
@@ -205,6 +234,17 @@ CANHGIAC_LOGIN_ATTEMPTS = envint("CANHGIAC_LOGIN_ATTEMPTS", 5)
 CANHGIAC_LOGIN_ADDRESS_ATTEMPTS = envint("CANHGIAC_LOGIN_ADDRESS_ATTEMPTS", 50)
 CANHGIAC_FOLLOWUP_ATTEMPTS = envint("CANHGIAC_FOLLOWUP_ATTEMPTS", 10)
 CANHGIAC_OVERDUE_HOURS = envint("CANHGIAC_OVERDUE_HOURS", 48)
+# How often an open console page asks for new and urgent tips (static/live.js).
+CANHGIAC_LIVE_SECONDS = envint("CANHGIAC_LIVE_SECONDS", 15)
+# The console's map: the tile server's URL template and whose map it is. OpenStreetMap's by
+# default; a district with its own tile server names it here. Only the map page's
+# Content-Security-Policy allows images from this server (core/security.py).
+CANHGIAC_MAP_TILES = envstr("CANHGIAC_MAP_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+CANHGIAC_MAP_ATTRIBUTION = envstr("CANHGIAC_MAP_ATTRIBUTION", "© OpenStreetMap contributors")
+if not CANHGIAC_MAP_TILES.startswith(("https://", "http://")) or not all(p in CANHGIAC_MAP_TILES for p in ("{z}", "{x}", "{y}")):
+    raise ImproperlyConfigured(
+        f"CANHGIAC_MAP_TILES must be an http(s) URL template with {{z}}, {{x}} and {{y}}, not {CANHGIAC_MAP_TILES!r}"
+    )
 # An automatic answer nobody questioned for this long is taken as right (the case resolves).
 CANHGIAC_AUTO_ANSWER_QUIET_HOURS = envint("CANHGIAC_AUTO_ANSWER_QUIET_HOURS", 72)
 # Run background tasks in a thread of `canhgiac serve` (one machine), or leave them to
@@ -213,6 +253,8 @@ CANHGIAC_INLINE_WORKER = envbool("CANHGIAC_INLINE_WORKER", True)
 ZALO_API_BASE = envstr("ZALO_API_BASE", "https://openapi.zalo.me")
 ZALO_OAUTH_BASE = envstr("ZALO_OAUTH_BASE", "https://oauth.zaloapp.com")
 ZALO_SIGNATURE_MAX_AGE = envint("ZALO_SIGNATURE_MAX_AGE", 600)
+# SMS Gateway for Android: webhooks signed longer ago than this are refused (seconds).
+SMS_SIGNATURE_MAX_AGE = envint("SMS_SIGNATURE_MAX_AGE", 300)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -230,6 +272,13 @@ TRUSTED_PROXIES = envint("TRUSTED_PROXIES", 1 if envbool("TRUST_X_FORWARDED_FOR"
 BEHIND_HTTPS_PROXY = envbool("BEHIND_HTTPS_PROXY", False)
 if BEHIND_HTTPS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind the proxy, the proxy redirects http to https (deploy/nginx-canhgiac.conf): the
+# application sees only what came through it, so Django's own redirect would be a no-op.
+SILENCED_SYSTEM_CHECKS = ["security.W008"] if BEHIND_HTTPS_PROXY else []
+if DEV or DEBUG:
+    # Development serves plain HTTP on purpose (no HSTS, no secure cookies, no redirect);
+    # `serve` runs the deployment checks at every start, and these would only be noise.
+    SILENCED_SYSTEM_CHECKS += ["security.W004", "security.W008", "security.W012", "security.W016"]
 # Served over HTTPS in production: browsers are told to come back only over HTTPS for a
 # year. SecurityMiddleware sends the header on HTTPS responses only. HSTS_SECONDS=0 turns
 # it off; subdomains are left out unless asked, as the commune's other sites may be http.
@@ -241,5 +290,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler", "stream": sys.stderr}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}, "waitress.queue": {"level": "ERROR"}},
+    # gunicorn's own loggers (gunicorn.error, gunicorn.access) get their handlers from
+    # `canhgiac serve` (web/serving.py): stderr and stdout, which systemd keeps in the journal.
+    # WeasyPrint (the monthly report's PDF) logs a dozen progress lines per file at INFO.
+    "loggers": {"django.request": {"level": "ERROR"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

@@ -1,1 +1,1 @@
-from tests.web.conftest import _fresh_cache, live_world  # noqa: F401  (fixtures shared with the web tests)
+from tests.web.conftest import live_world  # noqa: F401  (a fixture shared with the web tests)

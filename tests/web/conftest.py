@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from canhgiac.web.accounts.models import Unit, User
@@ -54,11 +53,6 @@ class World:
         **kwargs: Any,
     ) -> Received:
         return receive_message(channel=channel or self.web_a, text=text, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    cache.clear()
 
 
 @pytest.fixture

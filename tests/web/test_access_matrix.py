@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from PIL import Image
 
 from canhgiac.web.accounts.models import Unit, User
@@ -22,6 +24,7 @@ from canhgiac.web.core.images import clean_image
 from canhgiac.web.indicators.actions import can_set_status
 from canhgiac.web.indicators.models import Indicator, IndicatorReport
 from canhgiac.web.knowledge.models import Entry, Warning
+from canhgiac.web.meetings import actions as meetings
 from tests.web.conftest import PASSWORD, World
 from tests.web.test_api import auth
 
@@ -54,7 +57,11 @@ def objects(world: World) -> dict[str, str]:
     bulletin.image.save("a.jpg", ContentFile(clean_image(raw.getvalue(), 10**6).data))
     indicator = Indicator.objects.create(kind="phone", value="+84912000111", report_count=1)
     IndicatorReport.objects.create(indicator=indicator, unit=world.commune_a, case=case)
+    meeting = meetings.SessionFields(world.commune_a, meetings.topics_for(world.commune_a)[0], MARKER, "x", timezone.now())
+    session = meetings.save_session(world.officer_a, meeting, material=SimpleUploadedFile("a.pdf", b"%PDF-1.4 x"))
     return {
+        "<int:session_id>": str(session.pk),
+        "<str:kind>": "svg",
         "<str:reference>": case.reference,
         "<int:attachment_id>": str(case.messages.first().attachments.get().pk),  # type: ignore[union-attr]
         "<int:indicator_id>": str(indicator.pk),
@@ -62,6 +69,8 @@ def objects(world: World) -> dict[str, str]:
         "<int:warning_id>": str(warning.pk),
         "<int:bulletin_id>": str(bulletin.pk),
         "<str:fmt>": "csv",
+        "<int:user_id>": str(world.officer_a.pk),
+        "<reference>": case.reference,  # the API's routes (django-ninja writes them untyped)
     }
 
 

@@ -295,10 +295,14 @@ def test_image_goes_with_the_bulletin_and_is_public_only_once_sent(world: World,
     sending.send(item, world.officer_a)
     run_tasks()
     run_tasks()
+    # Uploaded to Zalo first, then sent naming the upload, with the text as its caption:
+    # one message, whose id the delivery events name.
+    assert len(zalo.uploads) == 1 and item.image.open("rb").read() in zalo.uploads[0]["body"]
     sent = zalo.sent[-1]["body"]["message"]
     element = sent["attachment"]["payload"]["elements"][0]
-    assert element == {"media_type": "image", "url": f"https://canhgiac.example.vn/ban-tin/anh/{item.pk}.jpg"}
+    assert element == {"media_type": "image", "attachment_id": "att-1"}
     assert sent["text"].startswith("Ảnh tin nhắn giả")
+    assert Delivery.objects.get().provider_id == f"oa-msg-{len(zalo.sent)}"
     assert world.client().get(f"/ban-tin/anh/{item.pk}.jpg").status_code == 200
     assert f'src="/ban-tin/anh/{item.pk}.jpg"' in world.client().get("/ban-tin/xa-a/").content.decode()
 

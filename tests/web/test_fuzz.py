@@ -68,7 +68,7 @@ def test_signed_random_events_never_crash_the_webhook_or_the_task(world: World, 
     response = Client().post("/channels/zalo/zalo-a/webhook", data=body, content_type="application/json", HTTP_X_ZEVENT_SIGNATURE=signature)
     assert response.status_code in (200, 400), response.content
     run_pending()
-    assert not Task.objects.filter(kind="zalo.process_event").exclude(status=Task.Status.DONE).exists(), Task.objects.values_list(
+    assert not Task.objects.filter(kind="channel.process_event").exclude(status=Task.Status.DONE).exists(), Task.objects.values_list(
         "last_error"
     )
     for case in Case.objects.all():

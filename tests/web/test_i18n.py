@@ -3,27 +3,85 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po
 
 from django.test import Client
 
-from canhgiac.web.core.i18n import PO_FILE, compile_po, extract_messages, read_po
+from canhgiac.web.core.i18n import PO_FILE, compile_catalogue
 from tests.web.conftest import World
 
 WEB = Path(__file__).resolve().parents[2] / "canhgiac" / "web"
 VIETNAMESE = re.compile(r"[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđĐÀÁẢÃẠĂÂÈÉÊÌÍÒÓÔƠÙÚƯÝ]")
 
 
-def test_every_message_has_an_english_translation() -> None:
-    entries = read_po(PO_FILE)
-    missing = sorted(m for m in extract_messages(WEB) if not entries.get(m))
-    assert missing == []
+def _extracted_catalogue(tmp_path: Path) -> Catalog:
+    """What Django's makemessages (GNU xgettext) extracts from the code as it is now,
+    merged with the committed English: run on a copy, so the work tree is left alone."""
+    copy = tmp_path / "web"
+    shutil.copytree(WEB, copy, ignore=shutil.ignore_patterns("__pycache__", "static", "*.mo"))
+    settings = {
+        "LOCALE_PATHS": [str(copy / "locale")],
+        "USE_I18N": True,
+        "INSTALLED_APPS": [],
+        "TEMPLATES": [{"BACKEND": "django.template.backends.django.DjangoTemplates"}],
+    }
+    script = (
+        "import django; from django.conf import settings; "
+        f"settings.configure(**{settings!r}); django.setup(); "
+        "from django.core.management import call_command; "
+        "call_command('makemessages', locale=['en'], no_location=True, no_obsolete=True, verbosity=0)"
+    )
+    subprocess.run([sys.executable, "-c", script], cwd=copy, check=True, capture_output=True)
+    with (copy / "locale" / "en" / "LC_MESSAGES" / "django.po").open("rb") as po:
+        return read_po(po)
 
 
-def test_compiled_catalogue_is_current(tmp_path: Path) -> None:
-    fresh = tmp_path / "django.mo"
-    compile_po(PO_FILE, fresh)
-    assert fresh.read_bytes() == PO_FILE.with_suffix(".mo").read_bytes(), "run: canhgiac manage compiletranslations"
+def _untranslated(catalogue: Catalog) -> list[str]:
+    missing = []
+    for message in catalogue:
+        if not message.id:
+            continue  # the header
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy or not all(strings):
+            missing.append(str(message.id))
+    return missing
+
+
+def test_every_message_shown_to_users_has_an_english_translation(tmp_path: Path) -> None:
+    """Every string marked for translation (gettext, lazy, plural, context, templates)
+    has English in the committed catalogue; a new one without it fails here."""
+    extracted = _extracted_catalogue(tmp_path)
+    assert len(extracted) > 500  # the extraction really ran over the application
+    assert _untranslated(extracted) == [], "run ./dev messages, then write the English of the new entries"
+    with PO_FILE.open("rb") as po:
+        committed = read_po(po)
+    assert _untranslated(committed) == []
+    stale = sorted(str(m.id) for m in committed if m.id and m.id not in extracted)
+    assert stale == [], "entries no code uses any more: run ./dev messages"
+
+
+def test_compiled_catalogue_is_current() -> None:
+    assert compile_catalogue(PO_FILE) == PO_FILE.with_suffix(".mo").read_bytes(), "run: canhgiac manage compiletranslations"
+
+
+def test_plural_forms_and_contexts_reach_django(world: World) -> None:
+    """The compiled catalogue carries what the old hand-written one could not."""
+    from django.utils import translation
+
+    with PO_FILE.open("rb") as po:
+        committed = read_po(po)
+    plural = next((m for m in committed if m.pluralizable and m.id), None)
+    assert plural is not None, "the catalogue has plural forms"
+    singular, plural_id = plural.id
+    with translation.override("en"):
+        assert translation.ngettext(singular, plural_id, 1) == plural.string[0]
+        assert translation.ngettext(singular, plural_id, 5) == plural.string[1]
 
 
 def test_templates_have_no_untranslated_vietnamese() -> None:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import subprocess
+import sys
 import unicodedata
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,12 +17,13 @@ from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from canhgiac.web.bulletins.models import Bulletin
 from canhgiac.web.cases.actions import reply
 from canhgiac.web.cases.models import Case
 from canhgiac.web.core.spreadsheet import cell, uncell
 from canhgiac.web.knowledge.models import Entry
 from canhgiac.web.knowledge.transfer import export_entries, import_entries
-from canhgiac.web.reports.stats import Period, figures
+from canhgiac.web.reports.stats import Figures, Period, figures
 from tests.web.conftest import World
 
 
@@ -294,3 +299,251 @@ def test_csv_export_names_codes_and_says_yes_or_no(world: World) -> None:
     assert row["Mã tin"] == tip.reference and row["Ý định"] == "Tin báo, tố giác" and row["Loại tin"] == "Trộm cắp, cướp giật"
     assert row["Khẩn cấp"] == "Không" and row["Trạng thái"] == "Mới" and "tip" not in row.values() and "theft" not in row.values()
     assert row["Gửi lúc"] == timezone.localtime(tip.created).strftime("%Y-%m-%d %H:%M")
+
+
+# ------------------------------------------------- the monthly report a district receives
+
+MONTH = "2026-10"
+ON = {"now": datetime(2026, 10, 15, 9), "last": datetime(2026, 9, 12, 9), "year": datetime(2025, 10, 20, 9)}
+
+
+def _dated(received: Any, when: datetime) -> Case:
+    case: Case = received.case
+    Case.objects.filter(pk=case.pk).update(created=timezone.make_aware(when))
+    return case
+
+
+@pytest.fixture
+def month(world: World, zalo: Any) -> World:
+    """Commune A in October 2026, September 2026 and October 2025: tips of two categories,
+    scam checks, one officer's reply, a crime-prevention meeting and a bulletin with its
+    deliveries, all made through the actions a person's work goes through."""
+    from canhgiac.web.bulletins import sending
+    from canhgiac.web.meetings import actions as meetings
+    from tests.web.test_bulletins import bulletin, subscribe
+    from tests.web.test_zalo import run_tasks
+
+    for i in range(3):
+        _dated(world.tip(f"Nhà số {i} ngõ 4 bị trộm xe máy đêm qua"), ON["now"])
+    for i in range(2):
+        _dated(world.tip(f"Có nhóm thanh niên hút ma túy ở hẻm {i} sau 11 giờ đêm"), ON["now"])
+    _dated(world.tip("Nhà số 9 ngõ 2 bị trộm xe máy đêm qua"), ON["last"])
+    for i in range(4):
+        _dated(world.tip(f"Có nhóm thanh niên hút ma túy ở hẻm {i} sau 11 giờ đêm"), ON["year"])
+    for i in range(2):
+        _dated(world.tip(f"Vietcombank: tai khoan bi khoa, cung cap ma OTP tai vcb-khoa{i}.top de mo khoa ngay"), ON["now"])
+    replied = _dated(world.tip("Nhà số 77 ngõ 8 bị trộm xe máy đêm qua"), ON["now"])
+    with freeze(timezone.make_aware(ON["now"] + timedelta(hours=5))):
+        reply(replied, world.officer_a, "Đã nhận, đang xác minh.")
+    _dated(world.tip("Nhà số 5 bị trộm xe máy", channel=world.web_b), ON["now"])  # commune B: not in A's report
+
+    topic = meetings.topics_for(world.commune_a)[0]
+    fields = meetings.SessionFields(
+        unit=world.commune_a, topic=topic, title="Phòng chống lừa đảo qua mạng", place="Nhà văn hóa thôn 3",
+        starts_at=timezone.make_aware(ON["now"] + timedelta(days=2)),
+    )  # fmt: skip
+    session = meetings.save_session(world.officer_a, fields)
+    meetings.record_attendance(world.officer_a, session, {"households": (60, 48), "students": (40, 37)}, "Đã tổ chức.")
+
+    subscribe("2001", "2002")
+    item = bulletin(world, "Cảnh báo giả danh công an")
+    sending.send(item, world.officer_a)
+    run_tasks()
+    run_tasks()
+    Bulletin.objects.filter(pk=item.pk).update(sent_at=timezone.make_aware(ON["now"] + timedelta(days=3)))
+    return world
+
+
+def freeze(when: datetime) -> Any:
+    from unittest import mock
+
+    return mock.patch("django.utils.timezone.now", return_value=when)
+
+
+def pdf_text(content: bytes, tmp_path: Path, *layout: str) -> str:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(content)
+    return subprocess.run(["pdftotext", *layout, "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def october(world: World) -> tuple[Figures, Figures, Figures]:
+    units = [world.commune_a.pk]
+    return (
+        figures(units, Period.month("2026-10")),
+        figures(units, Period.month("2026-09")),
+        figures(units, Period.month("2025-10")),
+    )
+
+
+def category_row(data: tuple[Figures, Figures, Figures], code: str) -> str:
+    """The category's line in the report's first table, as stats.figures() counts it."""
+    now, last, year = ({k: n for k, _label, n in f.by_category}[code] for f in data)
+    label = next(label for k, label, _n in data[0].by_category if k == code)
+
+    def signed(diff: int) -> str:
+        return f"+{diff}" if diff > 0 else str(diff)
+
+    return f"{label} {now} {last} {year} {signed(now - last)} {signed(now - year)}"
+
+
+HEADINGS = [
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "Độc lập - Tự do - Hạnh phúc",
+    "BÁO CÁO",
+    "Kính gửi: Huyện Thử",
+    "Nơi nhận:",
+    "TRƯỞNG CÔNG AN XÃ",
+]
+
+
+def test_monthly_pdf_is_the_administrative_document_with_the_dashboards_figures(month: World, tmp_path: Path) -> None:
+    response = month.client(month.officer_a).get(f"/console/reports/monthly.pdf?month={MONTH}")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="bao-cao-2026-10-xa-a.pdf"'
+    text = one_line(pdf_text(response.content, tmp_path, "-layout"))
+    for heading in [*HEADINGS, "HUYỆN THỬ", "XÃ A", "Số: ....../BC-XA", "A, ngày ...... tháng ...... năm 20....", "tháng 10/2026"]:
+        assert heading in text, heading
+    data = october(month)
+    now, last, year = data
+    assert (now.total, last.total, year.total) == (8, 1, 4)  # commune B's tip and other months stay out
+    assert category_row(data, "theft") in text and category_row(data, "drugs") in text
+    assert f"tiếp nhận {now.total} tin (tháng trước {last.total}, cùng kỳ năm trước {year.total})" in text
+    assert now.replied == 1 and now.first_reply_median_h == 5.0
+    assert "Tin được cán bộ trả lời 1 0 0" in text and "trung vị (giờ) 5,0 — —" in text  # as the dashboard computes it
+    assert "Tổ chức 1 buổi" in text and "có 85 lượt người tham dự trên 100 người được mời (tỷ lệ 85,0%)" in text
+    assert now.bulletins_sent == 1 and now.bulletin_deliveries == 2
+    assert "Gửi 1 bản tin" in text and f"với {now.bulletin_deliveries} lượt gửi thành công" in text
+    assert "Cảnh báo giả danh công an" in text
+
+
+def test_monthly_pdf_first_page_is_drawn(month: World, tmp_path: Path) -> None:
+    from PIL import Image
+
+    content = month.client(month.officer_a).get(f"/console/reports/monthly.pdf?month={MONTH}").content
+    (tmp_path / "report.pdf").write_bytes(content)
+    subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(tmp_path / "report.pdf"), str(tmp_path / "page")], check=True)
+    (png,) = tmp_path.glob("page*.png")
+    image = Image.open(png).convert("L")
+    assert image.size[0] < image.size[1]  # A4, upright
+    dark = sum(image.histogram()[:128])
+    assert 0.005 * image.size[0] * image.size[1] < dark < 0.3 * image.size[0] * image.size[1]  # text, not blank, not black
+
+
+def docx_text(content: bytes) -> tuple[str, list[list[str]]]:
+    from docx import Document
+
+    document = Document(io.BytesIO(content))
+    lines = [p.text for p in document.paragraphs]
+    rows: list[list[str]] = []
+    for table in document.tables:
+        for row in table.rows:
+            cells = [cell.text for cell in row.cells]
+            rows.append(cells)
+            lines += cells
+    return "\n".join(lines), rows
+
+
+def test_monthly_docx_says_the_same(month: World) -> None:
+    from docx import Document
+
+    response = month.client(month.officer_a).get(f"/console/reports/monthly.docx?month={MONTH}")
+    assert response["Content-Disposition"] == 'attachment; filename="bao-cao-2026-10-xa-a.docx"'
+    text, rows = docx_text(response.content)
+    for heading in [*HEADINGS, "HUYỆN THỬ", "XÃ A", "Số: ....../BC-XA", "tháng 10/2026"]:
+        assert heading in text, heading
+    data = october(month)
+    assert category_row(data, "theft") in [" ".join(row) for row in rows]
+    assert ["Tin được cán bộ trả lời", "1", "0", "0"] in rows
+    assert ["Cảnh báo giả danh công an", "18/10", "2", "0", "0"] in rows
+    header = rows[0]
+    assert "XÃ A" in header[0] and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in header[1]  # the two-column header
+    document = Document(io.BytesIO(response.content))
+    assert document.styles["Normal"].font.name == "Times New Roman" and document.styles["Normal"].font.size.pt == 13
+
+
+def test_monthly_report_carries_what_the_officer_adds(month: World, tmp_path: Path) -> None:
+    client = month.client(month.officer_a)
+    form = {
+        "number": "12",
+        "symbol": "CAX",
+        "signed_on": "2026-11-03",
+        "signer_name": "Nguyễn Văn Bình",
+        "assessment": "Tin báo về trộm cắp tăng; cần tăng cường tuần tra ban đêm.",
+    }
+    text = one_line(pdf_text(client.post(f"/console/reports/monthly.pdf?month={MONTH}", form).content, tmp_path))
+    for expected in ("Số: 12/BC-CAX", "A, ngày 03 tháng 11 năm 2026", "Nguyễn Văn Bình", "tăng cường tuần tra ban đêm"):
+        assert expected in text, expected
+    docx, _rows = docx_text(client.post(f"/console/reports/monthly.docx?month={MONTH}", form).content)
+    assert "Số: 12/BC-CAX" in docx and "tăng cường tuần tra ban đêm" in docx
+    for bad in ({"signed_on": "2026-13-01"}, {"number": "12<script>"}, {"assessment": "x" * 4001}):
+        response = client.post(f"/console/reports/monthly.docx?month={MONTH}", bad)
+        assert response.status_code == 400 and response["Content-Type"].startswith("text/plain"), bad
+    assert client.get("/console/reports/monthly.pdf?month=2026-13").status_code == 400
+
+
+def test_monthly_downloads_only_for_units_one_may_see(month: World) -> None:
+    a = month.commune_a.pk
+    for persona in ("officer_b", "outsider"):
+        client = month.client(getattr(month, persona))
+        for kind in ("pdf", "docx"):
+            assert client.get(f"/console/reports/monthly.{kind}?month={MONTH}&unit={a}").status_code == 404, persona
+            assert client.get(f"/console/reports/monthly.{kind}?month={MONTH}&unit=abc").status_code == 404, persona
+    own, _rows = docx_text(month.client(month.officer_b).get(f"/console/reports/monthly.docx?month={MONTH}").content)
+    assert "XÃ B" in own and "XÃ A" not in own
+    supervisor, _rows = docx_text(month.client(month.supervisor).get(f"/console/reports/monthly.docx?month={MONTH}&unit={a}").content)
+    assert "XÃ A" in supervisor and "Tin được cán bộ trả lời 1" in " ".join(supervisor.split())
+    assert month.client(month.viewer_a).get(f"/console/reports/monthly.docx?month={MONTH}").status_code == 200
+    for kind in ("pdf", "docx"):
+        response = Client().get(f"/console/reports/monthly.{kind}")
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_english_console_still_sends_a_vietnamese_report(month: World, tmp_path: Path) -> None:
+    client = month.client(month.officer_a)
+    client.post("/language", {"language": "en"})
+    page = client.get(f"/console/reports/monthly/?month={MONTH}").content.decode()
+    assert "Download PDF" in page and "Download Word (.docx)" in page and "Tải PDF" not in page
+    form = re.sub(r"<[^>]+>", " ", page.split('id="download"')[1].split("</form>")[0])  # what a person reads of the form
+    assert "Assessment" in form and not re.search("[àáãăâđèéêìíòóõôơùúưýạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", form.lower())
+    # A report to a Vietnamese district is in Vietnamese, whatever language the officer
+    # reads the console in: the names of categories too.
+    text = one_line(pdf_text(client.get(f"/console/reports/monthly.pdf?month={MONTH}").content, tmp_path, "-layout"))
+    assert "Kính gửi: Huyện Thử" in text and "Trộm cắp, cướp giật" in text and "Theft" not in text
+    docx, _rows = docx_text(client.get(f"/console/reports/monthly.docx?month={MONTH}").content)
+    assert "Độc lập - Tự do - Hạnh phúc" in docx and "Ma túy" in docx and "Drugs" not in docx
+
+
+def test_without_pango_the_pdf_download_says_what_to_install(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as when pango is missing: the import fails
+    response = world.client(world.officer_a).get("/console/reports/monthly.pdf")
+    page = response.content.decode()
+    assert response.status_code == 503 and "libpango-1.0-0" in page and "fonts-noto-core" in page and "PDF" in page
+    assert world.client(world.officer_a).get("/console/reports/monthly.docx").status_code == 200  # Word still works
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "symbol", "where", "head", "slug"),
+    [
+        ("Xã An Phú", "commune", "XAP", "An Phú", "TRƯỞNG CÔNG AN XÃ", "xa-an-phu"),
+        ("Phường Hàng Bồ", "commune", "PHB", "Hàng Bồ", "TRƯỞNG CÔNG AN PHƯỜNG", "phuong-hang-bo"),
+        ("Thị trấn Đông Anh", "commune", "TTDA", "Đông Anh", "TRƯỞNG CÔNG AN THỊ TRẤN", "thi-tran-dong-anh"),
+        ("Huyện Thử", "district", "HT", "Thử", "TRƯỞNG CÔNG AN HUYỆN", "huyen-thu"),
+        ("Tỉnh Bắc Ninh", "province", "TBN", "Bắc Ninh", "GIÁM ĐỐC CÔNG AN TỈNH", "tinh-bac-ninh"),
+        ("Đồn Biên phòng", "commune", "DBP", "Đồn Biên phòng", "TRƯỞNG CÔNG AN XÃ", "don-bien-phong"),  # no level in its name
+    ],
+)
+def test_the_letterhead_reads_the_units_name(name: str, kind: str, symbol: str, where: str, head: str, slug: str) -> None:
+    from canhgiac.web.accounts.models import Unit
+    from canhgiac.web.reports import monthly
+
+    unit = Unit(name=name, kind=kind)
+    assert (monthly.abbreviation(unit), monthly.place(unit), monthly.head_title(unit), monthly.ascii_slug(name)) == (
+        symbol,
+        where,
+        head,
+        slug,
+    )

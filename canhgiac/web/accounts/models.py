@@ -49,6 +49,15 @@ class Unit(models.Model):
         """This unit and every unit under it (a district sees its communes)."""
         return Unit.subtree_of(self.pk)
 
+    def ancestor_ids(self) -> list[int]:
+        """This unit and the units above it, nearest first (a commune, its district...)."""
+        ids = [self.pk]
+        parent = self.parent_id
+        while parent is not None and parent not in ids:  # a loop written into the database ends here
+            ids.append(parent)
+            parent = Unit.objects.filter(pk=parent).values_list("parent_id", flat=True).first()
+        return ids
+
     @staticmethod
     def subtree_of(unit_id: int) -> list[int]:
         ids = [unit_id]
@@ -134,3 +143,76 @@ class ApiToken(models.Model):
         raw = "cg_" + secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, name=name, key_hash=hash_token(raw), prefix=raw[:8])
         return token, raw
+
+
+class PasswordLink(models.Model):
+    """A one-time link for a person to set their own password, given by a supervisor (in
+    person or by phone). Only the hash of its token is kept, so a copy of the database
+    opens no account; it works once, for a day."""
+
+    LIFETIME_HOURS = 24
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_links", verbose_name=_("người dùng"))
+    token_hash = models.CharField(_("mã băm"), max_length=64, unique=True)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("người tạo"))
+    created = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+    expires = models.DateTimeField(_("hết hạn lúc"))
+    used = models.DateTimeField(_("đã dùng lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("liên kết đặt mật khẩu")
+        verbose_name_plural = _("liên kết đặt mật khẩu")
+
+
+class OfficerChat(models.Model):
+    """An officer's own account on a chat channel (the Zalo Official Account of their unit,
+    or of one above it), linked to their console account so that urgent tips reach them
+    there. Linked by a one-time code the officer sends to the OA: only its keyed hash is
+    kept, for 15 minutes. The chat user ID is sealed, like a reporter's, and found again
+    by a keyed hash; one row per officer, kept when unlinked (their choice of alerts stays)."""
+
+    CODE_MINUTES = 15
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="chat", verbose_name=_("người dùng"))
+    channel = models.ForeignKey(
+        "intake.Channel", null=True, blank=True, on_delete=models.CASCADE, related_name="officer_chats", verbose_name=_("kênh")
+    )
+    chat_user_hash = models.CharField(max_length=64, blank=True, db_index=True, help_text="keyed hash of the chat user ID")
+    chat_user_sealed = models.TextField(blank=True, help_text="the chat user ID, encrypted (needed to send)")
+    verified_at = models.DateTimeField(_("liên kết lúc"), null=True, blank=True)
+    urgent_alerts = models.BooleanField(_("nhận tin khẩn cấp"), default=True)
+    code_hash = models.CharField(max_length=64, blank=True, db_index=True, help_text="keyed hash of the pending link code")
+    code_expires = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("liên kết Zalo của cán bộ")
+        verbose_name_plural = _("liên kết Zalo của cán bộ")
+
+    @property
+    def linked(self) -> bool:
+        return self.verified_at is not None and self.channel_id is not None and bool(self.chat_user_sealed)
+
+
+class UrgentAlert(models.Model):
+    """One urgent tip sent to one officer's chat: claimed before the send, so that a task
+    run twice (a worker that died mid-send, a retry) never sends it twice. It holds no
+    text: the case says what the tip was, and goes with it when retention deletes it."""
+
+    class State(models.TextChoices):
+        SENDING = "sending", _("Đang gửi")
+        SENT = "sent", _("Đã gửi")
+        FAILED = "failed", _("Gửi không được")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="urgent_alerts", verbose_name=_("người dùng"))
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="officer_alerts", verbose_name=_("tin"))
+    state = models.CharField(_("trạng thái"), max_length=10, choices=State.choices, default=State.SENDING)
+    error = models.CharField(_("lỗi"), max_length=300, blank=True)
+    provider_id = models.CharField(max_length=120, blank=True, help_text="the provider's id of the message sent")
+    created = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+    sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tin khẩn cấp gửi cán bộ")
+        verbose_name_plural = _("tin khẩn cấp gửi cán bộ")
+        constraints = [models.UniqueConstraint(fields=["user", "case"], name="one_alert_per_officer_and_case")]

@@ -1,17 +1,16 @@
-from django.urls import path
+"""/api/v1/: the operations django-ninja makes from views.py, and its document at
+openapi.json. Every view is CSRF-exempt as before: none reads a session (officers' calls
+need a token, auth.py), so a cookie alone reaches nothing it did not reach before."""
 
-from canhgiac.web.api import views
+from django.urls import URLPattern
+
+from canhgiac.web.api.errors import json_405
+from canhgiac.web.api.views import api
+
+patterns, _, _ = api.urls
+for pattern in patterns:
+    if isinstance(pattern, URLPattern):
+        pattern.callback = json_405(pattern.callback)
 
 app_name = "api"
-urlpatterns = [
-    path("openapi.json", views.openapi, name="openapi"),
-    path("intake", views.intake, name="intake"),
-    path("check", views.check, name="check"),
-    path("followup", views.followup, name="followup"),
-    path("followup/messages", views.followup_message, name="followup_message"),
-    path("cases", views.case_list, name="cases"),
-    path("cases/<str:reference>", views.case_get, name="case"),
-    path("cases/<str:reference>/messages", views.case_reply, name="case_reply"),
-    path("cases/<str:reference>/status", views.case_status, name="case_status"),
-    path("cases/<str:reference>/assign", views.case_assign, name="case_assign"),
-]
+urlpatterns = patterns

@@ -1,142 +1,108 @@
-"""The JSON API (documented in openapi.py, served at /api/v1/openapi.json).
+"""The JSON API on django-ninja: the schemas (schemas.py) validate what comes in, shape
+what goes out and make the OpenAPI document served at /api/v1/openapi.json.
 
-Public endpoints (intake, check, follow-up) are rate-limited per address; officer
-endpoints need a token (`Authorization: Bearer cg_...`, made with `canhgiac token`).
-Every change goes through the same actions as the console and the channels.
-"""
+Public endpoints (intake, check, follow-up) need no token and are rate-limited per
+address; officer endpoints need a token (auth.py). Every change goes through the same
+actions as the console and the channels; nothing here changes state itself."""
 
 from __future__ import annotations
 
 import hmac
-import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone
-from django.views.decorators.csrf import csrf_exempt
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Query
+from ninja.decorators import decorate_view
+from ninja.renderers import JSONRenderer
+from ninja.responses import Status
 
-from canhgiac.web.accounts.models import ApiToken, User, hash_token
-from canhgiac.web.api.openapi import document
+from canhgiac.web.accounts.models import User
+from canhgiac.web.api import schemas
+from canhgiac.web.api.auth import TOKEN_AUTH
+from canhgiac.web.api.errors import ApiError, JsonBody, error, install_handlers
 from canhgiac.web.cases import actions, queries
 from canhgiac.web.cases.access import case_for
 from canhgiac.web.cases.models import Case, Message
 from canhgiac.web.cases.views import PAGE_SIZE
 from canhgiac.web.core.engine import engine
 from canhgiac.web.core.ratelimit import allow, client_ip, refund
-from canhgiac.web.core.storage import StorageFull
-from canhgiac.web.core.text import clean_json
 from canhgiac.web.intake.models import Channel
 
-View = Callable[..., HttpResponse]
+
+class Utf8Json(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}  # Vietnamese as it is (as before): readable, shorter than \\u escapes
 
 
-MAX_PAGE = 100_000
+api = NinjaAPI(
+    title="Cảnh Giác API",
+    version="1",
+    description="Public intake and scam checks; officers' case API (token). Errors: {error, message}, the message in Vietnamese.",
+    urls_namespace="api",
+    docs_url=None,  # Swagger UI comes from a CDN and runs inline scripts: neither is allowed here
+    parser=JsonBody(),
+    renderer=Utf8Json(),
+)
+install_handlers(api)
+
+Run = Callable[..., HttpResponse]
 
 
-def error(status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse({"error": code, "message": message}, status=status)
+def refusals(*statuses: int) -> dict[Any, Any]:
+    """The documented error responses of an operation, each with the Error schema."""
+    return {status: schemas.Error for status in statuses}
 
 
-def _body(request: HttpRequest) -> dict[str, Any]:
-    if request.content_type != "application/json":
-        raise ValueError("Gửi JSON với Content-Type: application/json.")
-    try:
-        # ValueError: also numbers longer than Python converts; the middleware has bounded
-        # the size and the nesting already (core/middleware.py).
-        data = json.loads(request.body.decode("utf-8"))
-    except (ValueError, RecursionError):
-        raise ValueError("Nội dung không phải JSON hợp lệ (UTF-8).") from None
-    if not isinstance(data, dict):
-        raise ValueError("Nội dung phải là một đối tượng JSON.")
-    cleaned: dict[str, Any] = clean_json(data)
-    return cleaned
+def _user(request: HttpRequest) -> User:
+    user: User = request.auth  # type: ignore[attr-defined]  # set by the token check (auth.py)
+    return user
 
 
-def _text(data: dict[str, Any], field: str, *, required: bool = True, max_length: int = 5000) -> str:
-    value = data.get(field, "")
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValueError(f"'{field}' phải là chuỗi.")
-    if required and not value.strip():
-        raise ValueError(f"Thiếu '{field}'.")
-    if len(value) > max_length:
-        raise ValueError(f"'{field}' quá dài (tối đa {max_length} ký tự).")
-    return value
+# ---------------------------------------------------------------------------- limits
+# Applied around the whole operation, before the body is read: a malformed request
+# counts like any other.
 
 
-def json_view(methods: tuple[str, ...]) -> Callable[[View], View]:
-    def decorate(view: View) -> View:
-        @csrf_exempt
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.method not in methods:
-                return error(405, "method_not_allowed", f"Chỉ nhận {', '.join(methods)}.")
-            try:
-                return view(request, *args, **kwargs)
-            except ValueError as exc:
-                return error(400, "invalid", str(exc))
-            except actions.ActionError as exc:
-                return error(400, "invalid", str(exc))
-            except StorageFull as exc:
-                return error(503, "storage_full", str(exc))
-            except PermissionError:
-                return error(403, "forbidden", "Không có quyền.")
-            except Http404:
-                return error(404, "not_found", "Không tìm thấy.")
-
-        return wrapper
-
-    return decorate
-
-
-def public(scope: str, limit_setting: str) -> Callable[[View], View]:
-    def decorate(view: View) -> View:
-        @wraps(view)
+def public(scope: str, limit_setting: str) -> Callable[[Run], Run]:
+    def decorate(run: Run) -> Run:
+        @wraps(run)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not allow(scope, client_ip(request), getattr(settings, limit_setting), settings.CANHGIAC_INTAKE_WINDOW):
                 return error(429, "rate_limited", "Gửi quá nhiều trong thời gian ngắn; hãy thử lại sau.")
-            return view(request, *args, **kwargs)
+            return run(request, *args, **kwargs)
 
         return wrapper
 
     return decorate
 
 
-def token_user(request: HttpRequest) -> User | None:
-    header = request.META.get("HTTP_AUTHORIZATION", "")
-    raw = header[7:].strip() if header.lower().startswith("bearer ") else request.META.get("HTTP_X_API_KEY", "")
-    if not raw:
-        return None
-    token = ApiToken.objects.select_related("user", "user__unit").filter(key_hash=hash_token(raw)).first()
-    if token is None or not token.user.is_active:
-        return None
-    if token.last_used is None or (timezone.now() - token.last_used).total_seconds() > 300:
-        ApiToken.objects.filter(pk=token.pk).update(last_used=timezone.now())
-    return token.user
+def followup_attempt(run: Run) -> Run:
+    """A guess at a follow-up key, counted before the body is read (a malformed guess is a
+    guess); the right key gives its hit back (followup_case), so exactly
+    CANHGIAC_FOLLOWUP_ATTEMPTS wrong ones are allowed."""
 
-
-def officer(view: View) -> View:
-    @wraps(view)
+    @wraps(run)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = token_user(request)
-        if user is None or user.unit_id is None:
-            return error(401, "unauthorized", "Cần token hợp lệ: Authorization: Bearer <token>.")
-        request.user = user
-        return view(request, user, *args, **kwargs)
+        if not allow("followup", client_ip(request), settings.CANHGIAC_FOLLOWUP_ATTEMPTS, 900):
+            return error(429, "rate_limited", "Nhập sai quá nhiều lần; hãy thử lại sau 15 phút.")
+        return run(request, *args, **kwargs)
 
     return wrapper
 
 
-def _message(m: Message) -> dict[str, Any]:
-    return {"direction": m.direction, "body": m.body, "created": m.created.isoformat(), "delivery": m.delivery}
+# ---------------------------------------------------------------------------- shapes
 
 
-def _case(case: Case, *, full: bool = False) -> dict[str, Any]:
-    data: dict[str, Any] = {
+def message_out(m: Message) -> schemas.MessageOut:
+    return schemas.MessageOut(
+        direction=Message.Direction(m.direction), body=m.body, created=m.created, delivery=Message.Delivery(m.delivery)
+    )
+
+
+def case_fields(case: Case) -> dict[str, Any]:
+    return {
         "reference": case.reference,
         "unit": case.unit.name,
         "status": case.status,
@@ -146,161 +112,173 @@ def _case(case: Case, *, full: bool = False) -> dict[str, Any]:
         "scam_score": round(case.scam_score, 4),
         "verdict": case.verdict,
         "assigned_to": case.assigned_to.get_username() if case.assigned_to else None,
-        "created": case.created.isoformat(),
-        "last_activity": case.last_activity.isoformat(),
+        "created": case.created,
+        "last_activity": case.last_activity,
         "unread": case.unread,
         "preview": case.preview,
     }
-    if full:
-        data["reasons"] = case.reasons
-        data["indicators"] = case.indicators
-        data["messages"] = [_message(m) for m in case.messages.all()]
-    return data
+
+
+def case_out(case: Case) -> schemas.CaseOut:
+    return schemas.CaseOut(**case_fields(case))
+
+
+def case_detail_out(case: Case) -> schemas.CaseDetailOut:
+    return schemas.CaseDetailOut(
+        **case_fields(case),
+        reasons=case.reasons,
+        indicators=case.indicators,
+        messages=[message_out(m) for m in case.messages.all()],
+    )
 
 
 # ---------------------------------------------------------------------------- public
 
 
-def openapi(request: HttpRequest) -> HttpResponse:
-    return JsonResponse(document(request.build_absolute_uri("/api/v1")), json_dumps_params={"ensure_ascii": False})
-
-
-@json_view(("POST",))
-@public("intake", "CANHGIAC_INTAKE_RATE")
-def intake(request: HttpRequest) -> HttpResponse:
-    data = _body(request)
-    slug = _text(data, "channel", max_length=50)
-    channel = Channel.objects.select_related("unit").filter(slug=slug, kind__in=[Channel.Kind.API, Channel.Kind.WEB], active=True).first()
-    if channel is None:
-        return error(404, "not_found", "Không có kênh này.")
-    received = actions.receive_message(
-        channel=channel,
-        text=_text(data, "text", max_length=settings.CANHGIAC_MAX_MESSAGE_CHARS),
-        contact=_text(data, "contact", required=False, max_length=200),
+@api.post("/intake", response={201: schemas.IntakeOut, **refusals(400, 404, 413, 429, 503)}, tags=["public"])
+@decorate_view(public("intake", "CANHGIAC_INTAKE_RATE"))
+def intake(request: HttpRequest, payload: schemas.IntakeIn) -> Status[schemas.IntakeOut]:
+    """Send a tip, a question or a message to check (public, rate-limited)."""
+    channel = (
+        Channel.objects.select_related("unit")
+        .filter(slug=payload.channel, kind__in=[Channel.Kind.API, Channel.Kind.WEB], active=True)
+        .first()
     )
-    body = {
-        "reference": received.case.reference,
-        "followup_key": received.followup_key,
-        "analysis": received.analysis.to_dict(),
-        "reply": received.reply.body if received.reply else None,
-    }
-    return JsonResponse(body, status=201, json_dumps_params={"ensure_ascii": False})
+    if channel is None:
+        raise ApiError(404, "not_found", "Không có kênh này.")
+    received = actions.receive_message(channel=channel, text=payload.text, contact=payload.contact or "")
+    return Status(
+        201,
+        schemas.IntakeOut(
+            reference=received.case.reference,
+            followup_key=received.followup_key,
+            analysis=schemas.AnalysisOut(**received.analysis.to_dict()),
+            reply=received.reply.body if received.reply else None,
+        ),
+    )
 
 
-@json_view(("POST",))
-@public("check", "CANHGIAC_INTAKE_RATE")
-def check(request: HttpRequest) -> HttpResponse:
-    """Check a message without keeping anything: the verdict, reasons and advice."""
-    data = _body(request)
-    analysis = engine().analyze(_text(data, "text", max_length=settings.CANHGIAC_MAX_MESSAGE_CHARS))
-    return JsonResponse(analysis.to_dict(), json_dumps_params={"ensure_ascii": False})
+@api.post("/check", response={200: schemas.AnalysisOut, **refusals(400, 413, 429)}, tags=["public"])
+@decorate_view(public("check", "CANHGIAC_INTAKE_RATE"))
+def check(request: HttpRequest, payload: schemas.CheckIn) -> schemas.AnalysisOut:
+    """Check a message for a scam, storing nothing: the verdict, reasons and advice (public, rate-limited)."""
+    return schemas.AnalysisOut(**engine().analyze(payload.text).to_dict())
 
 
-def _followup_case(request: HttpRequest, data: dict[str, Any] | None = None) -> Case:
-    # Counted before the body is read: a malformed guess is a guess. The right key gives
-    # its hit back, so exactly CANHGIAC_FOLLOWUP_ATTEMPTS wrong ones are allowed.
-    ip = client_ip(request)
-    if not allow("followup", ip, settings.CANHGIAC_FOLLOWUP_ATTEMPTS, 900):
-        raise PermissionError("rate")
-    data = _body(request) if data is None else data
-    reference = _text(data, "reference", max_length=16).strip().upper()
-    key = _text(data, "key", max_length=64).strip()
+def followup_case(request: HttpRequest, payload: schemas.FollowupIn) -> Case:
+    """The case the reference and key open; 404 for a wrong pair, in the same time either way."""
+    reference = payload.reference.strip().upper()
     case = Case.objects.filter(reference=reference).exclude(followup_key_hash="").select_related("channel", "unit").first()
     expected = case.followup_key_hash if case else actions.hash_key("no such case")
-    if case is None or not hmac.compare_digest(actions.hash_key(key), expected):
+    if case is None or not hmac.compare_digest(actions.hash_key(payload.key.strip()), expected):
         raise Http404("no such case")
-    refund("followup", ip)
+    refund("followup", client_ip(request))
     return case
 
 
-@json_view(("POST",))
-def followup(request: HttpRequest) -> HttpResponse:
-    try:
-        case = _followup_case(request)
-    except PermissionError:
-        return error(429, "rate_limited", "Nhập sai quá nhiều lần; hãy thử lại sau 15 phút.")
+@api.post("/followup", response={200: schemas.ThreadOut, **refusals(400, 404, 413, 429)}, tags=["public"])
+@decorate_view(followup_attempt)
+def followup(request: HttpRequest, payload: schemas.FollowupIn) -> schemas.ThreadOut:
+    """Read a case with its reference and secret key."""
+    case = followup_case(request, payload)
     thread = case.messages.exclude(direction="note")
-    return JsonResponse(
-        {"reference": case.reference, "status": case.status, "messages": [_message(m) for m in thread]},
-        json_dumps_params={"ensure_ascii": False},
-    )
+    return schemas.ThreadOut(reference=case.reference, status=Case.Status(case.status), messages=[message_out(m) for m in thread])
 
 
-@json_view(("POST",))
-@public("intake", "CANHGIAC_INTAKE_RATE")
-def followup_message(request: HttpRequest) -> HttpResponse:
-    data = _body(request)
-    try:
-        case = _followup_case(request, data)
-    except PermissionError:
-        return error(429, "rate_limited", "Nhập sai quá nhiều lần; hãy thử lại sau 15 phút.")
+@api.post("/followup/messages", response={201: schemas.FollowupMessageOut, **refusals(400, 404, 409, 413, 429, 503)}, tags=["public"])
+# decorate_view wraps in the order given, the last outermost: the intake limit is counted first.
+@decorate_view(followup_attempt, public("intake", "CANHGIAC_INTAKE_RATE"))
+def followup_message(request: HttpRequest, payload: schemas.FollowupMessageIn) -> Status[schemas.FollowupMessageOut]:
+    """Write more on a case, anonymously."""
+    case = followup_case(request, payload)
     if not case.is_open:
-        return error(409, "closed", "Tin này đã đóng.")
-    received = actions.receive_message(channel=case.channel, text=_text(data, "text"), case=case)
-    return JsonResponse(
-        {"reference": case.reference, "reply": received.reply.body if received.reply else None},
-        status=201,
-        json_dumps_params={"ensure_ascii": False},
-    )
+        raise ApiError(409, "closed", "Tin này đã đóng.")
+    received = actions.receive_message(channel=case.channel, text=payload.text, case=case)
+    return Status(201, schemas.FollowupMessageOut(reference=case.reference, reply=received.reply.body if received.reply else None))
 
 
 # ---------------------------------------------------------------------------- officers
 
 
-@json_view(("GET",))
-@officer
-def case_list(request: HttpRequest, user: User) -> HttpResponse:
-    listing = queries.case_list(user, queries.Filters.from_params(request.GET))
-    try:
-        page = max(1, int(request.GET.get("page", "1")))
-        if page > MAX_PAGE:  # an offset past what SQLite can count is a 500 otherwise
-            raise ValueError
-    except ValueError:
-        raise ValueError(f"'page' phải là số từ 1 đến {MAX_PAGE}.") from None
+@api.get("/cases", auth=TOKEN_AUTH, response={200: schemas.CaseListOut, **refusals(400, 401, 413)}, tags=["officers"])
+def case_list(request: HttpRequest, filters: Query[schemas.CaseFilters]) -> schemas.CaseListOut:
+    """Cases the token's user may see, triaged, a page at a time."""
+    chosen = queries.Filters.from_params(filters.model_dump(by_alias=True, exclude={"page"}))
+    listing = queries.case_list(_user(request), chosen)
+    page = max(1, filters.page)
     rows = list(listing.lines.select_related("unit", "assigned_to")[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
     counts = listing.counts()
-    body = {
-        "page": page,
-        "has_next": len(rows) > PAGE_SIZE,
-        "filters": listing.filters.as_dict(),
+    return schemas.CaseListOut(
+        page=page,
+        has_next=len(rows) > PAGE_SIZE,
+        filters=listing.filters.as_dict(),
         # As in the inbox: every matching case counted, near-duplicates listed under the
         # first of their group unless group=0 (cases/queries.py).
-        "count": {"total": counts.total, "lines": counts.lines, "merged": counts.merged},
-        "cases": [_case(c) for c in rows[:PAGE_SIZE]],
-    }
-    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+        count=schemas.CountOut(total=counts.total, lines=counts.lines, merged=counts.merged),
+        cases=[case_out(c) for c in rows[:PAGE_SIZE]],
+    )
 
 
-@json_view(("GET",))
-@officer
-def case_get(request: HttpRequest, user: User, reference: str) -> HttpResponse:
+@api.get("/cases/{reference}", auth=TOKEN_AUTH, response={200: schemas.CaseDetailOut, **refusals(401, 404, 413)}, tags=["officers"])
+def case_get(request: HttpRequest, reference: str) -> schemas.CaseDetailOut:
+    """One case with its reasons, indicators and thread (another unit's case: 404)."""
+    return case_detail_out(case_for(_user(request), reference))
+
+
+@api.post(
+    "/cases/{reference}/messages",
+    auth=TOKEN_AUTH,
+    response={201: schemas.MessageOut, **refusals(400, 401, 403, 404, 413, 429, 503)},
+    tags=["officers"],
+)
+def case_reply(request: HttpRequest, reference: str, payload: schemas.ReplyIn) -> Status[schemas.MessageOut]:
+    """Reply to the reporter through the channel they wrote on."""
+    user = _user(request)
     case = case_for(user, reference)
-    return JsonResponse(_case(case, full=True), json_dumps_params={"ensure_ascii": False})
+    return Status(201, message_out(actions.reply(case, user, payload.text, client_ip(request))))
 
 
-@json_view(("POST",))
-@officer
-def case_reply(request: HttpRequest, user: User, reference: str) -> HttpResponse:
+@api.post(
+    "/cases/{reference}/status",
+    auth=TOKEN_AUTH,
+    response={200: schemas.CaseOut, **refusals(400, 401, 403, 404, 413, 429)},
+    tags=["officers"],
+)
+def case_status(request: HttpRequest, reference: str, payload: schemas.StatusIn) -> schemas.CaseOut:
+    """Change a case's status."""
+    user = _user(request)
     case = case_for(user, reference)
-    message = actions.reply(case, user, _text(_body(request), "text", max_length=10_000), client_ip(request))
-    return JsonResponse(_message(message), status=201, json_dumps_params={"ensure_ascii": False})
+    actions.change_status(case, user, payload.status, client_ip(request))
+    return case_out(case)
 
 
-@json_view(("POST",))
-@officer
-def case_status(request: HttpRequest, user: User, reference: str) -> HttpResponse:
+@api.post(
+    "/cases/{reference}/assign",
+    auth=TOKEN_AUTH,
+    response={200: schemas.CaseOut, **refusals(400, 401, 403, 404, 413, 429)},
+    tags=["officers"],
+)
+def case_assign(request: HttpRequest, reference: str, payload: schemas.AssignIn) -> schemas.CaseOut:
+    """Assign a case to an officer who may act on it (username null or empty: unassign)."""
+    user = _user(request)
     case = case_for(user, reference)
-    actions.change_status(case, user, _text(_body(request), "status", max_length=30), client_ip(request))
-    return JsonResponse(_case(case), json_dumps_params={"ensure_ascii": False})
-
-
-@json_view(("POST",))
-@officer
-def case_assign(request: HttpRequest, user: User, reference: str) -> HttpResponse:
-    case = case_for(user, reference)
-    username = _text(_body(request), "username", required=False, max_length=150)
-    assignee = User.objects.filter(username=username).first() if username else None
-    if username and assignee is None:
+    assignee = User.objects.filter(username=payload.username).first() if payload.username else None
+    if payload.username and assignee is None:
         raise actions.ActionError("Không có người dùng này.")
     actions.assign(case, user, assignee, client_ip(request))
-    return JsonResponse(_case(case), json_dumps_params={"ensure_ascii": False})
+    return case_out(case)
+
+
+@api.post(
+    "/cases/{reference}/answer",
+    auth=TOKEN_AUTH,
+    response={200: schemas.CaseOut, **refusals(400, 401, 403, 404, 413, 429)},
+    tags=["officers"],
+)
+def case_answer(request: HttpRequest, reference: str, payload: schemas.ReviewIn) -> schemas.CaseOut:
+    """An officer's word on an automatic answer, as the console's buttons: right (the case is
+    resolved) or not (the officer takes it, and the question joins the unanswered)."""
+    user = _user(request)
+    case = case_for(user, reference)
+    actions.review_answer(case, user, payload.right, client_ip(request))
+    return case_out(case)

@@ -40,12 +40,28 @@ ACTION_NAMES: dict[str, Any] = {
     "bulletin.saved": gettext_lazy("Lưu bản nháp bản tin"),
     "bulletin.sent": gettext_lazy("Gửi bản tin"),
     "bulletin.scheduled": gettext_lazy("Hẹn giờ gửi bản tin"),
+    "meeting.created": gettext_lazy("Thêm buổi tuyên truyền"),
+    "meeting.changed": gettext_lazy("Sửa buổi tuyên truyền"),
+    "meeting.cancelled": gettext_lazy("Hủy buổi tuyên truyền"),
+    "meeting.attendance": gettext_lazy("Nhập số người dự tuyên truyền"),
+    "meeting.checkin_link": gettext_lazy("Tạo mã QR điểm danh mới"),
+    "meeting.topic_saved": gettext_lazy("Lưu chủ đề tuyên truyền"),
     "indicator.status": gettext_lazy("Đổi trạng thái chỉ dấu"),
     "indicators.imported": gettext_lazy("Nhập danh sách chỉ dấu"),
     "user.login": gettext_lazy("Đăng nhập"),
     "user.login_failed": gettext_lazy("Đăng nhập sai"),
     "user.created": gettext_lazy("Tạo người dùng"),
     "token.issued": gettext_lazy("Cấp token API"),
+    "token.revoked": gettext_lazy("Thu hồi token API"),
+    "user.role_changed": gettext_lazy("Đổi vai trò người dùng"),
+    "user.deactivated": gettext_lazy("Khóa tài khoản"),
+    "user.reactivated": gettext_lazy("Mở lại tài khoản"),
+    "user.password_link": gettext_lazy("Tạo liên kết đặt mật khẩu"),
+    "user.password_set": gettext_lazy("Đặt mật khẩu qua liên kết"),
+    "user.chat_link_started": gettext_lazy("Tạo mã liên kết Zalo"),
+    "user.chat_linked": gettext_lazy("Liên kết Zalo"),
+    "user.chat_unlinked": gettext_lazy("Bỏ liên kết Zalo"),
+    "user.chat_alerts": gettext_lazy("Bật, tắt tin khẩn cấp qua Zalo"),
     "admin.added": gettext_lazy("Quản trị: thêm"),
     "admin.changed": gettext_lazy("Quản trị: sửa"),
     "admin.deleted": gettext_lazy("Quản trị: xóa"),
@@ -209,6 +225,19 @@ def sentence(event: AuditEvent, names: Names) -> SafeString:
         text, values = _("%(actor)s đã gửi bản tin «%(title)s»."), {"title": bulletin}
     elif action == "bulletin.scheduled":
         text, values = _("%(actor)s đã hẹn giờ gửi bản tin «%(title)s»."), {"title": bulletin}
+    elif action in ("meeting.created", "meeting.changed", "meeting.cancelled", "meeting.checkin_link"):
+        text = {
+            "meeting.created": _("%(actor)s đã thêm buổi tuyên truyền «%(title)s»."),
+            "meeting.changed": _("%(actor)s đã sửa buổi tuyên truyền «%(title)s»."),
+            "meeting.cancelled": _("%(actor)s đã hủy buổi tuyên truyền «%(title)s»."),
+            "meeting.checkin_link": _("%(actor)s đã tạo mã QR điểm danh mới cho buổi tuyên truyền số %(title)s."),
+        }[action]
+        values = {"title": d.get("title") or event.object_id}
+    elif action == "meeting.attendance":
+        text = _("%(actor)s đã nhập số người dự buổi tuyên truyền số %(id)s: mời %(invited)s, có mặt %(present)s.")
+        values = {"id": event.object_id, "invited": d.get("invited", 0), "present": d.get("present", 0)}
+    elif action == "meeting.topic_saved":
+        text, values = _("%(actor)s đã lưu chủ đề tuyên truyền «%(name)s»."), {"name": d.get("name", "")}
     elif action == "indicator.status":
         from canhgiac.web.indicators.models import Indicator
 
@@ -235,6 +264,39 @@ def sentence(event: AuditEvent, names: Names) -> SafeString:
         text, values = _("%(actor)s đã tạo người dùng %(user)s (vai trò: %(role)s)."), {"user": user_name, "role": role}
     elif action == "token.issued":
         text, values = _("%(actor)s đã cấp token API %(token)s… cho %(user)s."), {"token": d.get("token", ""), "user": user_name}
+    elif action == "token.revoked":
+        text, values = _("%(actor)s đã thu hồi token API %(token)s… của %(user)s."), {"token": d.get("token", ""), "user": user_name}
+    elif action == "user.role_changed":
+        from canhgiac.web.accounts.models import User
+
+        roles: dict[str, Any] = dict(User.Role.choices)
+        old, new = str(d.get("old", "")), str(d.get("new", ""))
+        text, values = (
+            _("%(actor)s đã đổi vai trò của %(user)s từ «%(old)s» sang «%(new)s»."),
+            {"user": user_name, "old": roles.get(old, old), "new": roles.get(new, new)},
+        )
+    elif action == "user.deactivated":
+        text, values = _("%(actor)s đã khóa tài khoản %(user)s."), {"user": user_name}
+    elif action == "user.reactivated":
+        text, values = _("%(actor)s đã mở lại tài khoản %(user)s."), {"user": user_name}
+    elif action == "user.password_link":
+        text, values = _("%(actor)s đã tạo liên kết đặt mật khẩu cho %(user)s."), {"user": user_name}
+    elif action == "user.password_set":
+        text, values = _("%(actor)s đã đặt mật khẩu mới qua liên kết dùng một lần."), {}
+    elif action == "user.chat_link_started":
+        text, values = _("%(actor)s đã tạo mã liên kết Zalo (dùng một lần, 15 phút)."), {}
+    elif action == "user.chat_linked":
+        text, values = _("%(actor)s đã liên kết tài khoản Zalo của mình qua kênh %(channel)s."), {"channel": d.get("channel", "")}
+    elif action == "user.chat_unlinked" and d.get("replaced"):
+        text, values = (
+            _("Tài khoản Zalo của %(user)s đã được liên kết với một tài khoản cán bộ khác, nên bị bỏ liên kết."),
+            {"user": user_name},
+        )
+    elif action == "user.chat_unlinked":
+        text, values = _("%(actor)s đã bỏ liên kết Zalo."), {}
+    elif action == "user.chat_alerts":
+        text = _("%(actor)s đã bật nhận tin khẩn cấp qua Zalo.") if d.get("on") else _("%(actor)s đã tắt nhận tin khẩn cấp qua Zalo.")
+        values = {}
     elif action in ("admin.added", "admin.changed", "admin.deleted"):
         target = names.users.get(event.object_id) or d.get("label") or f"{event.object_type} {event.object_id}"
         fields = ", ".join(str(f) for f in d.get("fields", []))

@@ -58,6 +58,10 @@ class Delivery(models.Model):
     status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     reason = models.CharField(_("lý do"), max_length=200, blank=True)
     sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    # The provider's id of what was sent, and what its delivery reports said of it.
+    provider_id = models.CharField(max_length=120, blank=True, db_index=True)
+    delivered_at = models.DateTimeField(_("đến máy lúc"), null=True, blank=True)
+    read_at = models.DateTimeField(_("xem lúc"), null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["bulletin", "reporter"], name="one_delivery_per_recipient")]

@@ -27,8 +27,9 @@ from canhgiac.web.accounts.models import Unit, User
 from canhgiac.web.audit.log import record
 from canhgiac.web.bulletins.models import Bulletin, Delivery
 from canhgiac.web.cases.models import Reporter
+from canhgiac.web.channels.base import DeliveryReport, Quote, SendError, adapter_for
 from canhgiac.web.intake.models import Channel
-from canhgiac.web.tasks.queue import enqueue
+from canhgiac.web.tasks.queue import Retry, enqueue
 
 LONGEST_MANAGE_URL = 160  # room kept in every bulletin for the recipient's own link
 PER_DAY = 1
@@ -95,11 +96,60 @@ def send(bulletin: Bulletin, user: User, when: Any = None, ip: str | None = None
 
 
 def recipients(bulletin: Bulletin) -> QuerySet[Reporter]:
-    """Who a bulletin goes to: the Zalo subscribers of its unit and the units under it."""
+    """Who a bulletin goes to: the subscribers of its unit and the units under it, on the
+    channels that send (Zalo today; the web page and the API have nobody to send to)."""
     units = Unit.subtree_of(bulletin.unit_id)
-    return Reporter.objects.filter(subscribed=True, channel__unit_id__in=units, channel__kind=Channel.Kind.ZALO).exclude(
-        channel_user_sealed=""
-    )
+    present = Channel.objects.filter(unit_id__in=units).values_list("kind", flat=True).distinct()
+    kinds = [kind for kind in set(present) if (adapter := adapter_for(kind)) is not None and adapter.pushes]
+    return Reporter.objects.filter(subscribed=True, channel__unit_id__in=units, channel__kind__in=kinds).exclude(channel_user_sealed="")
+
+
+def fitted_text(bulletin: Bulletin, url: str, limit: int) -> str:
+    """The bulletin as one message of at most ``limit`` characters: a body too long for the
+    channel (an SMS) is shortened, never the way to stop receiving bulletins."""
+    text = bulletin.text(url)
+    if len(text) <= limit:
+        return text
+    keep = max(0, len(bulletin.body) - (len(text) - limit) - 1)
+    return Bulletin(title=bulletin.title, body=bulletin.body[:keep].rstrip() + "…").text(url)[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelCost:
+    """What a bulletin costs on one channel that charges by the part (SMS), before it goes."""
+
+    channel: Channel
+    recipients: int
+    quote: Quote
+    shortened: bool
+    """The bulletin is longer than one message on this channel: its body is cut."""
+
+    @property
+    def parts_each(self) -> int:
+        """Parts each person's copy takes, in the form the channel's rule sends."""
+        return self.quote.plain_parts if self.quote.sends_plain else self.quote.parts
+
+    @property
+    def total(self) -> int:
+        return self.parts_each * self.recipients
+
+    @property
+    def accented_total(self) -> int:
+        return self.quote.parts * self.recipients
+
+    @property
+    def plain_total(self) -> int:
+        return self.quote.plain_parts * self.recipients
+
+    @property
+    def room(self) -> int:
+        """Parts the unit may still send today."""
+        return max(0, self.quote.daily_cap - self.quote.used_today)
+
+    @property
+    def waiting(self) -> int:
+        """People whose copy goes over today's cap, and waits for the next day."""
+        return max(0, self.recipients - self.room // max(1, self.parts_each))
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,14 +159,37 @@ class Preview:
     recipients: int
     over_limit: int
     """Of them, those Zalo's limits would skip if it went out now."""
+    costs: tuple[ChannelCost, ...] = ()
+    """Per channel that charges by the part (SMS): the cost, and the unit's daily cap."""
 
     @property
     def reachable(self) -> int:
         return self.recipients - self.over_limit
 
 
+def _costs(bulletin: Bulletin, people: QuerySet[Reporter]) -> tuple[ChannelCost, ...]:
+    counts = dict(people.values_list("channel_id").annotate(n=Count("id")).order_by())
+    costs = []
+    for channel in Channel.objects.filter(pk__in=counts).order_by("name"):
+        adapter = adapter_for(channel.kind)
+        if adapter is None:
+            continue
+        # Each copy carries its recipient's own link; one of them stands for all (their
+        # lengths differ by a character or two).
+        sample = people.filter(channel=channel).order_by("-pk").first()
+        full = bulletin.text(manage_url(sample) if sample is not None else "")
+        text = fitted_text(bulletin, manage_url(sample) if sample is not None else "", min(MAX_TEXT, adapter.max_text))
+        quote = adapter.quote(channel, text)
+        if quote is not None:
+            costs.append(ChannelCost(channel, counts[channel.pk], quote, shortened=text != full))
+    return tuple(costs)
+
+
 def preview(bulletin: Bulletin) -> Preview:
-    people = recipients(bulletin)
+    everyone = recipients(bulletin)
+    # Only channels whose provider limits broadcasts skip anyone.
+    limited = [kind for kind in Channel.Kind.values if (adapter := adapter_for(kind)) is not None and adapter.limits_broadcasts]
+    people = everyone.filter(channel__kind__in=limited)
     now = timezone.now()
     received = Delivery.objects.filter(reporter__in=people, status=Delivery.Status.SENT)
     today = received.filter(sent_at__gte=now - timedelta(days=1)).values("reporter_id")
@@ -128,7 +201,7 @@ def preview(bulletin: Bulletin) -> Preview:
         .values("reporter_id")
     )
     over = people.filter(Q(pk__in=today) | Q(pk__in=month)).count()
-    return Preview(people.count(), over)
+    return Preview(everyone.count(), over, _costs(bulletin, everyone))
 
 
 def fanout(payload: dict[str, Any]) -> None:
@@ -144,7 +217,6 @@ def fanout(payload: dict[str, Any]) -> None:
 
 
 def deliver(payload: dict[str, Any]) -> None:
-    from canhgiac.web.channels.zalo.client import ZaloClient, ZaloError
     from canhgiac.web.tasks.models import Task
 
     with transaction.atomic():
@@ -155,29 +227,62 @@ def deliver(payload: dict[str, Any]) -> None:
             Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED, reason="unsubscribed")
             return
         now = timezone.now()
+        adapter = adapter_for(delivery.reporter.channel.kind)
         received = Delivery.objects.filter(reporter=delivery.reporter, status=Delivery.Status.SENT)
-        if received.filter(sent_at__gte=now - timedelta(days=1)).count() >= PER_DAY:
+        limited = adapter is None or adapter.limits_broadcasts  # SMS has the unit's daily cap instead
+        if limited and received.filter(sent_at__gte=now - timedelta(days=1)).count() >= PER_DAY:
             Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED, reason="limit: one a day")
             return
-        if received.filter(sent_at__gte=now - timedelta(days=30)).count() >= PER_MONTH:
+        if limited and received.filter(sent_at__gte=now - timedelta(days=30)).count() >= PER_MONTH:
             Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED, reason="limit: four a month")
             return
         # Claimed as sent before the call: a crash in the middle then loses one
         # bulletin for one person, where the other order could send it twice.
         Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SENT, sent_at=now)
-    client = ZaloClient(delivery.reporter.channel)
+    channel = delivery.reporter.channel
     try:
+        if adapter is None:
+            raise SendError(f"no adapter for {channel.kind}", permanent=True)
         user_id = delivery.reporter.channel_user_id()
-        image_url = settings.SITE_URL.rstrip("/") + delivery.bulletin.image_path() if delivery.bulletin.image else ""
-        text = delivery.bulletin.text(manage_url(delivery.reporter))
-        client.send_text(user_id, text[:MAX_TEXT], image_url=image_url)
-    except ZaloError as exc:
+        text = fitted_text(delivery.bulletin, manage_url(delivery.reporter), min(MAX_TEXT, adapter.max_text))
+        if delivery.bulletin.image:
+            # Uploaded to the provider with the text as its caption: one message, one id.
+            with delivery.bulletin.image.open("rb") as handle:
+                sent = adapter.send_image(channel, user_id, handle.read(), "image/jpeg", caption=text)
+        else:
+            sent = adapter.send_text(channel, user_id, text, key=f"b{delivery.pk}")
+    except SendError as exc:
+        if exc.resume_at is not None or exc.waits:
+            # Over the unit's SMS cap, or the phone out of reach: it waits, and goes then.
+            Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.PENDING, sent_at=None, reason=str(exc)[:200])
+            delay = None if exc.resume_at is None else max(0.0, (exc.resume_at - timezone.now()).total_seconds())
+            raise Retry(str(exc), delay=delay) from exc
         task = Task.objects.filter(dedupe_key=f"bulletin.deliver:{delivery.pk}").first()
-        last_try = task is None or task.attempts >= task.max_attempts
+        last_try = exc.permanent or task is None or task.attempts >= task.max_attempts
         Delivery.objects.filter(pk=delivery.pk).update(
             status=Delivery.Status.FAILED if last_try else Delivery.Status.PENDING, sent_at=None, reason=str(exc)[:200]
         )
+        if exc.permanent:
+            return  # this follower cannot be reached: retrying changes nothing
         raise  # retried by the task queue, with backoff
+    if sent.provider_message_ids:
+        Delivery.objects.filter(pk=delivery.pk).update(provider_id=sent.provider_message_ids[0][:120])
+
+
+def apply_delivery_report(channel: Channel, report: DeliveryReport) -> int:
+    """The provider says bulletins reached followers' phones, were read, or failed;
+    returns how many deliveries that changed. Read implies received. Call within
+    ``writing()``."""
+    at = report.at or timezone.now()
+    sent = Delivery.objects.filter(reporter__channel=channel, provider_id__in=report.provider_message_ids)
+    if report.state == "failed":
+        return sent.exclude(status=Delivery.Status.FAILED).update(status=Delivery.Status.FAILED, reason=report.error[:200])
+    if report.state not in ("delivered", "read"):
+        return 0
+    changed = sent.filter(delivered_at__isnull=True).update(delivered_at=at)
+    if report.state == "read":
+        changed = max(changed, sent.filter(read_at__isnull=True).update(read_at=at))
+    return changed
 
 
 def reach(bulletins: list[Bulletin]) -> dict[int, dict[str, int]]:
@@ -210,6 +315,10 @@ class Progress:
     counts: dict[str, int]
     failures: list[tuple[str, int]]
     """(reason as read, how many), for failed and skipped deliveries."""
+    received: int = 0
+    """Deliveries the provider itself says reached the phone (its delivery events)."""
+    read: int = 0
+    """Of them, those the provider says were opened."""
 
     @property
     def total(self) -> int:
@@ -261,7 +370,8 @@ class Progress:
 
 
 def progress(bulletins: list[Bulletin]) -> dict[int, Progress]:
-    """The delivery of each bulletin, with the reasons of what did not go (two queries)."""
+    """The delivery of each bulletin, with the reasons of what did not go, and what the
+    provider reported received and read (three queries)."""
     counts = reach(bulletins)
     reasons: dict[int, list[tuple[str, int]]] = {b.pk: [] for b in bulletins}
     rows = (
@@ -272,4 +382,13 @@ def progress(bulletins: list[Bulletin]) -> dict[int, Progress]:
     )
     for bulletin_id, reason, n in rows:
         reasons[bulletin_id].append((reason_text(reason), n))
-    return {b.pk: Progress(b, counts[b.pk], reasons[b.pk]) for b in bulletins}
+    receipts = {b.pk: (0, 0) for b in bulletins}
+    seen = (
+        Delivery.objects.filter(bulletin__in=bulletins, delivered_at__isnull=False)
+        .values("bulletin_id")
+        .annotate(received=Count("id"), read=Count("read_at"))
+        .order_by()
+    )
+    for row in seen:
+        receipts[row["bulletin_id"]] = (row["received"], row["read"])
+    return {b.pk: Progress(b, counts[b.pk], reasons[b.pk], *receipts[b.pk]) for b in bulletins}

@@ -24,8 +24,10 @@ from canhgiac.engine.pipeline import CATEGORIES, INTENTS
 from canhgiac.engine.similarity import MAX_DISTANCE, bands, distance, fingerprint, to_signed
 from canhgiac.web.accounts.models import User
 from canhgiac.web.audit.log import record
+from canhgiac.web.cases import alerts
 from canhgiac.web.cases.models import Attachment, Case, Label, Message, Note, Reporter
 from canhgiac.web.cases.replies import auto_reply
+from canhgiac.web.channels.base import DeliveryReport, adapter_for
 from canhgiac.web.core import storage
 from canhgiac.web.core.crypto import lookup_hash, lookup_hashes, seal, unseal
 from canhgiac.web.core.db import writing
@@ -56,6 +58,15 @@ class Photo:
     image: CleanImage
     latitude: float | None = None
     longitude: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    """A recording, video or file a citizen sent through a chat channel, kept as it came."""
+
+    content: bytes
+    mime: str
+    name: str = ""
 
 
 @dataclass(slots=True)
@@ -175,6 +186,8 @@ def receive_message(
     case: Case | None = None,
     remote_attachments: Sequence[str] = (),
     location: tuple[float, float] | None = None,
+    files: Sequence[StoredFile] = (),
+    notices: Sequence[str] = (),
 ) -> Received:
     """A message from a citizen, through any channel: analysed, stored, answered.
 
@@ -186,10 +199,12 @@ def receive_message(
     PRODUCT.md); rate limits count it in transient, hashed counters only.
 
     ``location`` is a place the citizen chose to share, kept with the message whether or
-    not a photo comes with it.
+    not a photo comes with it. ``files`` are recordings, videos or files from a chat
+    channel; ``notices`` say what was sent and not kept, and why: they are shown with the
+    message, not analysed.
     """
     text, contact = clean(text).strip(), clean(contact)
-    if not text and not photos and not remote_attachments:
+    if not text and not photos and not remote_attachments and not files and not notices and location is None:
         raise ActionError(_("Tin nhắn trống: hãy viết nội dung hoặc gửi ảnh."))
     storage.check_room()
     analysis = engine().analyze(text)
@@ -268,6 +283,8 @@ def receive_message(
                 intent=analysis.intent,
                 verdict=analysis.verdict,
             )
+            if case.urgent:  # officers who asked hear of it on Zalo, once the case is committed
+                alerts.enqueue_urgent(case)
         else:
             # ``case`` is the locked row: only what a message changes is written, so an
             # officer's assignment or status made meanwhile stays.
@@ -290,27 +307,24 @@ def receive_message(
                 # officer reads it (the automatic answer may be why they write again).
                 changes["status"] = Case.Status.NEW if case.first_reply_at is None else Case.Status.IN_PROGRESS
             _write(case, case, changes)
+            if changes.get("urgent"):  # a follow-up made it urgent
+                alerts.enqueue_urgent(case)
             record("case.message_received", actor_label=f"channel:{channel.slug}", unit=case.unit, obj=case)
         latitude, longitude = location if location is not None else (None, None)
         message = Message.objects.create(
             case=case,
             direction=Message.Direction.IN,
-            body=text,
+            body="\n".join([text, *(clean(n) for n in notices)]).strip(),
             external_id=external_id,
             created=now,
             latitude=latitude,
             longitude=longitude,
         )
         for photo in photos:
-            attachment = Attachment(
-                message=message,
-                size=len(photo.image.data),
-                width=photo.image.width,
-                height=photo.image.height,
-                latitude=photo.latitude,
-                longitude=photo.longitude,
-            )
-            attachment.file.save("photo.jpg", ContentFile(photo.image.data), save=False)
+            _attach_image(message, photo.image, photo.latitude, photo.longitude)
+        for item in files:
+            attachment = Attachment(message=message, content_type=item.mime[:50], size=len(item.content), name=clean(item.name)[:200])
+            attachment.file.save("file", ContentFile(item.content), save=False)
             attachment.save()
         for url in remote_attachments:
             Attachment.objects.create(message=message, remote_url=url[:500])
@@ -326,16 +340,60 @@ def receive_message(
     return Received(case, message, analysis, new_case, reply, followup_key)
 
 
-def _outgoing(case: Case, body: str, direction: str, author: User | None, reply_to: str = "") -> Message:
-    """Store an answer; channels that push (Zalo) get a delivery task in the same
-    transaction, so it is sent exactly when the answer exists."""
-    pushes = case.channel.kind == Channel.Kind.ZALO
-    message = Message.objects.create(
-        case=case, direction=direction, author=author, body=body, delivery=Message.Delivery.PENDING if pushes else Message.Delivery.NONE
+def _attach_image(message: Message, image: CleanImage, latitude: float | None = None, longitude: float | None = None) -> Attachment:
+    attachment = Attachment(
+        message=message, size=len(image.data), width=image.width, height=image.height, latitude=latitude, longitude=longitude
     )
-    if pushes:
-        enqueue("zalo.send_message", {"message_id": message.pk, "reply_to": reply_to}, dedupe_key=f"zalo.send:{message.pk}")
+    attachment.file.save("photo.jpg", ContentFile(image.data), save=False)
+    attachment.save()
+    return attachment
+
+
+def pushes(channel: Channel) -> bool:
+    """Whether answers on this channel are sent to the citizen (a chat, SMS), rather than
+    read when they look (the web page, the API)."""
+    adapter = adapter_for(channel.kind)
+    return adapter is not None and adapter.pushes
+
+
+def _outgoing(
+    case: Case, body: str, direction: str, author: User | None, reply_to: str = "", image: CleanImage | None = None, plain: bool = False
+) -> Message:
+    """Store an answer; channels that push get a delivery task in the same transaction,
+    so it is sent exactly when the answer exists. An answer quotes the citizen's message
+    it answers (an officer's, their latest), which also makes it a reply where the
+    provider charges for messages that are not."""
+    push = pushes(case.channel)
+    if not reply_to and direction == Message.Direction.OUT:
+        latest = case.messages.filter(direction=Message.Direction.IN).exclude(external_id="").order_by("-created", "-id").first()
+        reply_to = latest.external_id if latest is not None else ""
+    message = Message.objects.create(
+        case=case, direction=direction, author=author, body=body, delivery=Message.Delivery.PENDING if push else Message.Delivery.NONE
+    )
+    if image is not None:
+        _attach_image(message, image)
+    if push:
+        # ``plain``: the officer chose the form without diacritics (a cheaper SMS); the
+        # answer stored is what they wrote.
+        payload = {"message_id": message.pk, "reply_to": reply_to, **({"plain": True} if plain else {})}
+        enqueue("channel.send", payload, dedupe_key=f"channel.send:{message.pk}")
     return message
+
+
+def apply_delivery_report(channel: Channel, report: DeliveryReport) -> int:
+    """The provider says answers on ``channel`` reached the citizen's phone, were read, or
+    failed; returns how many answers that changed. Read implies delivered. Call within
+    ``writing()``."""
+    at = report.at or timezone.now()
+    sent = Message.objects.filter(case__channel=channel, provider_id__in=report.provider_message_ids)
+    if report.state == "failed":
+        return sent.exclude(delivery=Message.Delivery.FAILED).update(delivery=Message.Delivery.FAILED, delivery_error=report.error[:300])
+    if report.state not in ("delivered", "read"):
+        return 0
+    changed = sent.filter(delivered_at__isnull=True).update(delivered_at=at)
+    if report.state == "read":
+        changed = max(changed, sent.filter(read_at__isnull=True).update(read_at=at))
+    return changed
 
 
 # ---------------------------------------------------------------- automatic answers
@@ -432,16 +490,22 @@ def _require_act(user: User, case: Case) -> None:
         raise PermissionError("not allowed to change this case")
 
 
-def reply(case: Case, user: User, body: str, ip: str | None = None) -> Message:
+def reply(case: Case, user: User, body: str, ip: str | None = None, image: CleanImage | None = None, plain: bool = False) -> Message:
+    """An officer's answer to the reporter, with a photo where the channel sends one;
+    ``plain`` sends it without diacritics where that costs less (SMS), and the audit
+    record says so (the thread shows it)."""
     body = body.strip()
-    if not body:
+    if image is not None and not pushes(case.channel):
+        raise ActionError(_("Kênh này không gửi được ảnh cho người báo."))
+    if not body and image is None:
         raise ActionError(_("Câu trả lời trống."))
     if len(body) > 10_000:
         raise ActionError(_("Câu trả lời quá dài (tối đa 10.000 ký tự)."))
     _require_act(user, case)
     with writing():
         locked = _locked(case)
-        message = _outgoing(case, body, Message.Direction.OUT, author=user)
+        plain = plain and pushes(case.channel)
+        message = _outgoing(case, body, Message.Direction.OUT, author=user, image=image, plain=plain)
         now = timezone.now()
         changes: dict[str, Any] = {"updated": now}
         if locked.first_reply_at is None:
@@ -449,7 +513,8 @@ def reply(case: Case, user: User, body: str, ip: str | None = None) -> Message:
         if locked.status in (Case.Status.NEW, Case.Status.AUTO_ANSWERED):  # an officer has taken it over
             changes["status"] = Case.Status.IN_PROGRESS
         _write(case, locked, changes)
-        record("case.replied", actor=user, unit=case.unit, obj=case, ip=ip, message=message.pk)
+        details: dict[str, Any] = {"message": message.pk, **({"plain": True} if plain else {})}
+        record("case.replied", actor=user, unit=case.unit, obj=case, ip=ip, **details)
     return message
 
 
@@ -556,6 +621,8 @@ def correct(case: Case, user: User, field: str, value: str, ip: str | None = Non
             changes["category"] = ""
         _write(case, locked, changes)
         record("case.corrected", actor=user, unit=case.unit, obj=case, ip=ip, field=field, old=current, new=value)
+        if field == "urgent" and value == "true":  # the officer who says so knows already
+            alerts.enqueue_urgent(case, exclude=user)
     return label
 
 

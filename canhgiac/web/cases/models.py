@@ -189,6 +189,12 @@ class Message(models.Model):
     # A place the reporter chose to share with this message (with or without a photo).
     latitude = models.FloatField(_("vĩ độ"), null=True, blank=True)
     longitude = models.FloatField(_("kinh độ"), null=True, blank=True)
+    # What the provider calls what was sent: delivery reports name these. The first part's
+    # id is indexed (reports are looked up by it); every part's id is kept.
+    provider_id = models.CharField(max_length=120, blank=True, db_index=True, help_text="the provider's id of the first part sent")
+    provider_ids = models.JSONField(default=list, blank=True, help_text="the provider's ids of every part sent")
+    delivered_at = models.DateTimeField(_("đến máy người dân lúc"), null=True, blank=True)
+    read_at = models.DateTimeField(_("người dân xem lúc"), null=True, blank=True)
 
     class Meta:
         ordering = ["created", "id"]
@@ -211,12 +217,29 @@ def map_url(latitude: float | None, longitude: float | None) -> str:
     return f"https://www.openstreetmap.org/?mlat={latitude:.5f}&mlon={longitude:.5f}#map=17/{latitude:.5f}/{longitude:.5f}"
 
 
+# Extensions of stored files by type: never the sender's own (a file name is not a type).
+EXTENSIONS = {
+    "image/jpeg": "jpg",
+    "audio/aac": "aac",
+    "audio/mpeg": "mp3",
+    "audio/mp4": "m4a",
+    "audio/ogg": "ogg",
+    "audio/wav": "wav",
+    "video/mp4": "mp4",
+    "video/quicktime": "mov",
+    "video/3gpp": "3gp",
+    "application/pdf": "pdf",
+}
+
+
 def attachment_path(instance: Attachment, filename: str) -> str:
-    return f"attachments/{instance.message.case_id}/{secrets.token_hex(8)}.jpg"
+    extension = EXTENSIONS.get(instance.content_type, "bin")
+    return f"attachments/{instance.message.case_id}/{secrets.token_hex(8)}.{extension}"
 
 
 class Attachment(models.Model):
-    """A photo a reporter sent, re-encoded without its EXIF metadata."""
+    """A photo a reporter sent, re-encoded without its EXIF metadata; or a recording, a
+    video or a file sent through a chat channel, kept as it came (within a size limit)."""
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=attachment_path, blank=True)
@@ -227,10 +250,15 @@ class Attachment(models.Model):
     height = models.PositiveIntegerField(default=0)
     latitude = models.FloatField(null=True, blank=True, help_text="only when the reporter chose to share a place")
     longitude = models.FloatField(null=True, blank=True)
+    name = models.CharField(_("tên tệp"), max_length=200, blank=True, help_text="the name the sender gave a file (not a photo)")
 
     class Meta:
         verbose_name = _("ảnh đính kèm")
         verbose_name_plural = _("ảnh đính kèm")
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
 
 
 class Note(models.Model):

@@ -9,4 +9,7 @@ urlpatterns = [
     path("case/<str:reference>/action/", views.case_action, name="action"),
     path("attachment/<int:attachment_id>/", views.attachment, name="attachment"),
     path("audit/", views.audit_log, name="audit"),
+    path("live.json", views.live, name="live"),
+    path("map/", views.case_map, name="map"),
+    path("map/points.json", views.map_points, name="map_points"),
 ]

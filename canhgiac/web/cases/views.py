@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from typing import Any
 
@@ -10,23 +11,29 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.dateformat import format as date_format
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from canhgiac.engine.labels import CATEGORY_NAMES, INTENT_NAMES, name
 from canhgiac.web.accounts.models import Unit, User
 from canhgiac.web.audit import sentences
 from canhgiac.web.audit.models import AuditEvent
 from canhgiac.web.cases import actions, queries
-from canhgiac.web.cases.access import case_for
+from canhgiac.web.cases.access import case_for, visible_cases
 from canhgiac.web.cases.models import Attachment, Case, Message
+from canhgiac.web.channels.base import Quote, adapter_for
+from canhgiac.web.core import security
 from canhgiac.web.core.i18n import language
+from canhgiac.web.core.images import CleanImage, ImageRejected, clean_image
 from canhgiac.web.core.ratelimit import client_ip
 from canhgiac.web.knowledge.redaction import redact
 from canhgiac.web.reports.period import BadPeriod
@@ -100,7 +107,9 @@ def _assignable(case: Case) -> QuerySet[User]:
 
 
 @officer_required
-def case_detail(request: HttpRequest, reference: str, revealed: str | None = None, status: int = 200) -> HttpResponse:
+def case_detail(
+    request: HttpRequest, reference: str, revealed: str | None = None, status: int = 200, draft: dict[str, Any] | None = None
+) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     case = case_for(user, reference)
@@ -122,8 +131,35 @@ def case_detail(request: HttpRequest, reference: str, revealed: str | None = Non
         "verdicts": [("scam", _("Lừa đảo")), ("suspicious", _("Đáng ngờ")), ("safe", _("Không thấy dấu hiệu"))],
         "overdue": case.is_overdue(),
         "learn": _learn_form(request, case, user),
+        "sends_photos": actions.pushes(case.channel),
+        "charges": _quote(case, "") is not None,
+        "draft": draft,
+        "plain_ids": _sent_plain(case),
     }
     return render(request, "cases/case.html", context, status=status)
+
+
+def _quote(case: Case, text: str) -> Quote | None:
+    """What ``text`` costs on the case's channel, where it charges by the part (SMS)."""
+    adapter = adapter_for(case.channel.kind)
+    return adapter.quote(case.channel, text) if adapter is not None else None
+
+
+def _sent_plain(case: Case) -> set[int]:
+    """The answers an officer sent without diacritics (their audit record says so)."""
+    rows = AuditEvent.objects.filter(action="case.replied", object_type="case", object_id=str(case.pk), details__plain=True)
+    return {int(pk) for pk in rows.values_list("details__message", flat=True) if isinstance(pk, int)}
+
+
+def _reply_draft(request: HttpRequest, case: Case) -> dict[str, Any]:
+    """The reply as typed, with its cost in parts with and without diacritics, for the
+    officer to see before sending (the same count the send uses)."""
+    body = request.POST.get("body", "")[:10_000]
+    draft: dict[str, Any] = {"body": body, "plain": request.POST.get("plain") == "1"}
+    quote = _quote(case, body.strip())
+    if quote is not None:
+        draft.update(parts=quote.parts, plain_parts=quote.plain_parts, plain_text=quote.plain_text)
+    return draft
 
 
 def _learn_form(request: HttpRequest, case: Case, user: User) -> dict[str, str] | None:
@@ -148,8 +184,13 @@ def case_action(request: HttpRequest, reference: str) -> HttpResponseBase:
     ip = client_ip(request)
     try:
         if action == "reply":
-            actions.reply(case, user, request.POST.get("body", ""), ip)
+            plain = request.POST.get("plain") == "1"
+            actions.reply(case, user, request.POST.get("body", ""), ip, image=_reply_photo(request), plain=plain)
             messages.success(request, _("Đã gửi trả lời cho người báo."))
+        elif action == "reply_preview":
+            if not user.can_act:
+                raise PermissionError
+            return case_detail(request, reference, draft=_reply_draft(request, case))
         elif action == "status":
             actions.change_status(case, user, request.POST.get("status", ""), ip)
             messages.success(request, _("Đã đổi trạng thái."))
@@ -189,8 +230,20 @@ def case_action(request: HttpRequest, reference: str) -> HttpResponseBase:
         return HttpResponseForbidden(_("Bạn không có quyền làm việc này."))
     except actions.ActionError as exc:
         messages.error(request, str(exc))
-        return case_detail(request, reference, status=400)
+        draft = _reply_draft(request, case) if action == "reply" else None  # what the officer typed is kept
+        return case_detail(request, reference, status=400, draft=draft)
     return HttpResponseRedirect(reverse("cases:case", args=[case.reference]))
+
+
+def _reply_photo(request: HttpRequest) -> CleanImage | None:
+    """The photo an officer attaches to a reply, checked and re-encoded like a citizen's."""
+    upload = request.FILES.get("photo")
+    if upload is None:
+        return None
+    try:
+        return clean_image(upload.read(settings.CANHGIAC_MAX_PHOTO_BYTES + 1), settings.CANHGIAC_MAX_PHOTO_BYTES)
+    except ImageRejected as exc:
+        raise actions.ActionError(str(exc)) from exc
 
 
 @officer_required
@@ -200,7 +253,9 @@ def attachment(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
     item = Attachment.objects.select_related("message__case").filter(pk=attachment_id).first()
     if item is None or item.message.case.unit_id not in user.visible_unit_ids() or not item.file:
         raise Http404("no such photo")
-    response = FileResponse(item.file.open("rb"), content_type="image/jpeg")
+    # A recording, video or file from a chat channel is downloaded, never shown in the page.
+    download = {} if item.is_image else {"as_attachment": True, "filename": item.file.name.rsplit("/", 1)[-1]}
+    response = FileResponse(item.file.open("rb"), content_type=item.content_type, **download)
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -221,3 +276,147 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(events, 100).get_page(request.GET.get("page"))
     context = {"page": page, "rows": sentences.sentences(page.object_list), "action": chosen, "actions": actions_offered}
     return render(request, "cases/audit.html", context)
+
+
+LIVE_URGENT_LIMIT = 20
+
+
+@officer_required
+@require_GET
+def live(request: HttpRequest) -> HttpResponse:
+    """What the console's pages poll (static/live.js): the unread count for the header,
+    the newest case for the inbox's "new tips" notice, and the urgent unread tips since the
+    cursor for a banner, a sound and a notification. Two queries on the case table, both
+    within the user's units; never a reporter's contact."""
+    user = officer(request)
+    since = _live_cursor(request.GET.get("since", ""))
+    if since is None:
+        return JsonResponse({"error": _("Tham số since phải là số tin hoặc thời điểm ISO 8601.")}, status=400)
+    after = Q(pk__gt=since) if isinstance(since, int) else Q(created__gt=since)
+    scope = visible_cases(user)
+    unread = Q(unread=True, status__in=Case.OPEN_STATUSES)
+    figures = scope.aggregate(
+        unread=Count("pk", filter=unread),
+        newest_id=Max("pk"),
+        newest_time=Max("created"),
+        new=Count("pk", filter=after),
+    )
+    urgent = scope.filter(unread, after, urgent=True).order_by("-pk").values("pk", "reference", "category", "preview", "created")
+    lang = language()
+    body = {
+        "unread": figures["unread"],
+        "new": figures["new"],
+        "newest": {"id": figures["newest_id"] or 0, "time": figures["newest_time"].isoformat() if figures["newest_time"] else None},
+        "urgent": [
+            {
+                "id": row["pk"],
+                "reference": row["reference"],
+                "category": name(CATEGORY_NAMES, row["category"], lang) if row["category"] else "",
+                "preview": _first_line(row["preview"]),
+                "created": row["created"].isoformat(),
+                "url": reverse("cases:case", args=[row["reference"]]),
+            }
+            for row in urgent[:LIVE_URGENT_LIMIT]
+        ],
+    }
+    response = JsonResponse(body)
+    add_never_cache_headers(response)
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+def _live_cursor(raw: str) -> int | datetime | None:
+    """``since``: a case ID (what the page saw last) or an ISO time; absent is 0, everything."""
+    raw = raw.strip()
+    if not raw:
+        return 0
+    if raw.isdigit():
+        return int(raw) if len(raw) < 19 else None
+    try:
+        moment = parse_datetime(raw)
+    except ValueError:
+        return None
+    if moment is None:
+        return None
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+
+
+def _first_line(text: str) -> str:
+    line = (text or "").strip().split("\n", 1)[0].strip()
+    return line if len(line) <= 140 else line[:139] + "…"
+
+
+# More points than this make the map slow on an old office PC; the page says when the
+# list was cut, and a filter narrows it.
+MAP_POINTS_LIMIT = 3000
+
+
+@officer_required
+@require_GET
+def case_map(request: HttpRequest) -> HttpResponse:
+    """The cases of the user's units that carry a place the reporter chose to share, on a
+    map, filtered by the inbox's own query string; the points come from ``map_points``.
+    Its policy also allows images from the tile server, and no other page's does."""
+    user = officer(request)
+    try:
+        filters = queries.Filters.from_params(request.GET)
+    except BadPeriod as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "chosen": filters.as_dict(),
+        "query": query.urlencode(),
+        "units": Unit.objects.filter(pk__in=user.visible_unit_ids()),
+        "statuses": Case.Status.choices,
+        "categories": [(k, name(CATEGORY_NAMES, k, language())) for k in CATEGORY_NAMES],
+        "tiles": settings.CANHGIAC_MAP_TILES,
+        "attribution": settings.CANHGIAC_MAP_ATTRIBUTION,
+    }
+    response = render(request, "cases/map.html", context)
+    response["Content-Security-Policy"] = security.policy((security.tile_origin(settings.CANHGIAC_MAP_TILES),))
+    return response
+
+
+@officer_required
+@require_GET
+def map_points(request: HttpRequest) -> HttpResponse:
+    """The map's points: for each case the user may see that matches the filters and
+    carries a place, that place (the latest one the reporter shared) and what the popup
+    shows. Every case is a point, near-duplicates included ("total" is the inbox's count
+    for the same query string). Nothing about the reporter; two queries however many."""
+    user = officer(request)
+    try:
+        listing = queries.case_list(user, queries.Filters.from_params(request.GET))
+    except BadPeriod as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    shared = Message.objects.filter(
+        case=OuterRef("pk"), direction=Message.Direction.IN, latitude__isnull=False, longitude__isnull=False
+    ).order_by("-created", "-id")
+    located = listing.cases.annotate(
+        place_latitude=Subquery(shared.values("latitude")[:1]), place_longitude=Subquery(shared.values("longitude")[:1])
+    ).filter(place_latitude__isnull=False, place_longitude__isnull=False)
+    fields = ("reference", "category", "status", "urgent", "created", "place_latitude", "place_longitude")
+    rows = list(located.values(*fields)[: MAP_POINTS_LIMIT + 1])
+    lang, statuses = language(), dict(Case.Status.choices)
+    points = [
+        {
+            "reference": row["reference"],
+            "category": row["category"],
+            "category_name": name(CATEGORY_NAMES, row["category"], lang) if row["category"] else "",
+            "status": row["status"],
+            "status_name": str(statuses.get(row["status"], row["status"])),
+            "urgent": row["urgent"],
+            "created": row["created"].isoformat(),
+            "created_text": date_format(timezone.localtime(row["created"]), "H:i d/m/Y"),
+            "latitude": round(row["place_latitude"], 6),
+            "longitude": round(row["place_longitude"], 6),
+            "url": reverse("cases:case", args=[row["reference"]]),
+        }
+        for row in rows[:MAP_POINTS_LIMIT]
+    ]
+    body = {"total": listing.cases.count(), "truncated": len(rows) > MAP_POINTS_LIMIT, "points": points}
+    response = JsonResponse(body)
+    add_never_cache_headers(response)
+    response["Cache-Control"] = "no-store, private"
+    return response

@@ -83,14 +83,43 @@ class Sent:
     parts: int = 1
 
 
+@dataclass(frozen=True)
+class Quote:
+    """What one text costs each person on a channel that charges by the part (SMS), and
+    what the unit may still send today: shown before a bulletin goes out."""
+
+    parts: int  # as written
+    plain_parts: int  # without diacritics
+    sends_plain: bool  # the unit's rule sends this text without diacritics
+    daily_cap: int  # parts a day for the whole unit
+    used_today: int
+    resume_at: datetime  # when what is over the cap goes
+    plain_text: str = ""  # the text as it goes without diacritics
+
+
 class SendError(Exception):
     """A send that failed. ``permanent`` failures are not retried (the recipient cannot be
-    reached); others are retried by the task queue. ``code`` is the provider's code."""
+    reached); others are retried by the task queue. ``code`` is the provider's code.
 
-    def __init__(self, message: str, *, code: int | None = None, permanent: bool = False) -> None:
+    Two failures are waits, not errors, and are never given up on: ``resume_at`` says the
+    send may not go before then (a unit's daily SMS cap), and ``waits`` says the provider
+    is out of reach for now (the office phone switched off) and the send goes once it is
+    back, however long that takes; the console says so meanwhile."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int | None = None,
+        permanent: bool = False,
+        waits: bool = False,
+        resume_at: datetime | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.permanent = permanent
+        self.waits = waits
+        self.resume_at = resume_at
 
 
 class ChannelAdapter(Protocol):
@@ -100,14 +129,25 @@ class ChannelAdapter(Protocol):
     pushes: bool
     # The longest text one send takes without splitting (bulletins are never split).
     max_text: int
+    # The provider lets a broadcast reach one person only so often (Zalo: once a day,
+    # four times a month); bulletins that would go over are skipped, not refused.
+    limits_broadcasts: bool
 
     def parse(self, event: InboundEvent) -> Parsed:
         """A stored event as the generic side understands it; None for events that carry
         nothing to act on."""
         ...
 
-    def send_text(self, channel: Channel, recipient: str, text: str, *, reply_to: str = "") -> Sent:
-        """Send ``text`` to ``recipient`` (a channel identity); raise SendError."""
+    def send_text(
+        self, channel: Channel, recipient: str, text: str, *, reply_to: str = "", key: str = "", plain: bool | None = None
+    ) -> Sent:
+        """Send ``text`` to ``recipient`` (a channel identity); raise SendError.
+
+        ``key`` names this send among the channel's (``<message pk>.<part>`` for a part of
+        an answer, ``b<delivery pk>`` for a bulletin): a provider that takes our ID for a
+        message sends a retried key once. ``plain`` asks a channel that charges by the
+        part for the form without diacritics (None: its own rule). Channels without
+        either ignore them."""
         ...
 
     def send_image(self, channel: Channel, recipient: str, image: bytes, mime: str, *, caption: str = "") -> Sent:
@@ -116,6 +156,16 @@ class ChannelAdapter(Protocol):
 
     def cost(self, text: str) -> int:
         """How many billable parts ``text`` takes on this channel (1 where sends are free)."""
+        ...
+
+    def quote(self, channel: Channel, text: str) -> Quote | None:
+        """What ``text`` costs each person on ``channel``; None where sending is free."""
+        ...
+
+    def apply_report(self, channel: Channel, report: DeliveryReport) -> None:
+        """The channel's own record of what became of a send (the SMS channel's send
+        rows), before the generic side marks the answers and bulletins; nothing for a
+        channel that keeps none. Called within ``writing()``."""
         ...
 
 

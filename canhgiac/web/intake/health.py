@@ -23,9 +23,19 @@ from canhgiac.web.intake.models import Channel
 # Zalo error codes about one recipient, not the channel: the user does not follow the
 # account (-213), or has not interacted with it within the window Zalo allows (-230).
 RECIPIENT_ERRORS = frozenset({-213, -230})
-TOKEN_ERRORS = frozenset({-216, -124, -14014, -3})
 NETWORK = -1
 NOT_JSON = -2
+# The provider refused to renew the access token (the refresh token is spent, revoked or
+# wrong): nothing sends until an administrator enters a new one.
+REFRESH_FAILED = -4
+TOKEN_ERRORS = frozenset({-216, -124, -14014, -3, REFRESH_FAILED})
+# The SMS channel's own codes (channels/sms/actions.py): the office phone does not
+# answer, refuses the server's credentials, answers with an error; the unit's daily cap
+# is reached.
+PHONE_OFFLINE = -101
+PHONE_AUTH = -102
+PHONE_ERROR = -103
+OVER_CAP = -104
 # A success is written at most this often: a bulletin to 2,000 followers must not be
 # 2,000 writes to the channel's row. A success after an error is written at once.
 OK_EVERY = timedelta(minutes=1)
@@ -53,6 +63,26 @@ def send_failed(channel: Channel, code: int, message: str) -> None:
 
 def advice(code: int | None) -> str:
     """What to do about an error, for the officer who reads the banner."""
+    if code == PHONE_OFFLINE:
+        return _(
+            "Máy chủ không kết nối được điện thoại gửi SMS ở trụ sở: hãy xem điện thoại còn bật, còn pin, bắt cùng mạng Wi-Fi với máy chủ và ứng dụng SMS Gateway đang chạy. Tin nhắn đang chờ và tự gửi khi điện thoại kết nối lại."
+        )
+    if code == PHONE_AUTH:
+        return _(
+            "Điện thoại gửi SMS từ chối tên đăng nhập hoặc mật khẩu: quản trị viên cần nhập lại đúng như ứng dụng SMS Gateway hiển thị (mục Local Server) ở mục Điện thoại gửi SMS trong trang quản trị. Tin nhắn chưa gửi được sẽ được thử lại."
+        )
+    if code == PHONE_ERROR:
+        return _(
+            "Ứng dụng SMS Gateway trên điện thoại đang trả lỗi; hệ thống tự thử lại. Nếu kéo dài, hãy mở ứng dụng trên điện thoại để xem nhật ký, hoặc khởi động lại điện thoại."
+        )
+    if code == OVER_CAP:
+        return _(
+            "Đơn vị đã gửi hết số SMS tối đa trong ngày: các tin còn lại chờ và tự gửi sau 0 giờ. Quản trị viên có thể nâng hạn mức ở mục Điện thoại gửi SMS trong trang quản trị."
+        )
+    if code == REFRESH_FAILED:
+        return _(
+            "Không làm mới được mã truy cập của kênh: mã làm mới (refresh token) đã dùng hết, bị thu hồi hoặc sai. Không tin nào gửi được cho đến khi quản trị viên nhập mã mới ở mục Kênh trong trang quản trị."
+        )
     if code in TOKEN_ERRORS:
         return _(
             "Mã truy cập của Official Account đã hết hạn hoặc bị thu hồi: quản trị viên cần lấy mã làm mới (refresh token) mới ở trang Zalo for Developers và nhập vào mục Kênh trong trang quản trị."

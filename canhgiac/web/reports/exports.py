@@ -28,6 +28,7 @@ from openpyxl.utils import get_column_letter
 from canhgiac.engine.labels import score_points
 from canhgiac.web.cases.models import Case, Message
 from canhgiac.web.core import spreadsheet
+from canhgiac.web.meetings import exports as meetings
 from canhgiac.web.reports.stats import Figures
 
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
@@ -155,7 +156,7 @@ def _dated(sheet: Any, values: list[Any]) -> list[Any]:
     return cells
 
 
-def xlsx(cases: QuerySet[Case], figures: Figures | None = None) -> bytes:
+def xlsx(cases: QuerySet[Case], figures: Figures | None = None, unit_ids: list[int] | None = None) -> bytes:
     workbook = Workbook(write_only=True)
     if figures is not None:
         summary = _sheet(workbook, _("Tổng hợp"), [(_("Chỉ tiêu"), 60), (_("Số liệu"), 14)])
@@ -165,6 +166,8 @@ def xlsx(cases: QuerySet[Case], figures: Figures | None = None) -> bytes:
         kinds = {"phone": _("Số điện thoại"), "bank_account": _("Tài khoản ngân hàng"), "domain": _("Tên miền")}
         for kind, value, n in figures.top_indicators:
             top.append(spreadsheet.xlsx_row(top, [kinds.get(kind, kind), value, n]))
+        if unit_ids is not None:  # the meetings held by the same units in the same period
+            meetings.add_sheet(workbook, unit_ids, figures.period.start_at, figures.period.end_at)
     sheet = _sheet(workbook, _("Tin"), [(str(c.title), c.width) for c in COLUMNS])
     for row in _rows(cases):
         sheet.append(_dated(sheet, row))

@@ -7,20 +7,25 @@ from functools import wraps
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_http_methods
 
 from canhgiac.web.accounts.models import Unit, User
 from canhgiac.web.cases import queries
 from canhgiac.web.cases.models import Case
 from canhgiac.web.cases.views import officer_required
-from canhgiac.web.reports import charts, exports
+from canhgiac.web.meetings import stats as meeting_stats
+from canhgiac.web.reports import charts, docx, exports, pdf
+from canhgiac.web.reports import monthly as monthly_report
 from canhgiac.web.reports.stats import BadPeriod, Figures, Period, figures
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def period_checked(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
@@ -75,6 +80,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "time_chart": mark_safe(charts.stacked_columns(data.tips_over_time, [(k, label) for k, label, n in data.by_category if n])),
         "query": request.GET.urlencode(),
         "inbox_query": urlencode(same),
+        **meeting_stats.dashboard(queries.chosen_units(user, request.GET.get("unit", "")), data.period.start_at, data.period.end_at),
     }
     return render(request, "reports/dashboard.html", context)
 
@@ -90,7 +96,8 @@ def _period_cases(request: HttpRequest, period: Period) -> QuerySet[Case]:
 @period_checked
 def dashboard_xlsx(request: HttpRequest) -> HttpResponse:
     data, _ = _figures(request, Period.parse(request.GET.get("from"), request.GET.get("to")))
-    response = HttpResponse(exports.xlsx(_period_cases(request, data.period), data), content_type=XLSX)
+    units = queries.chosen_units(_user(request), request.GET.get("unit", ""))
+    response = HttpResponse(exports.xlsx(_period_cases(request, data.period), data, unit_ids=units), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="canh-giac-{data.period.start}-{data.period.end}.xlsx"'
     return response
 
@@ -101,8 +108,69 @@ def monthly(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     period = Period.month(request.GET.get("month"))
     data, unit = _figures(request, period)
-    context = {"f": data, "unit": unit or user.unit, "month": period.start.strftime("%m/%Y"), "month_value": period.start.strftime("%Y-%m")}
+    chosen = unit or user.unit
+    assert chosen is not None
+    context = {
+        "f": data,
+        "unit": chosen,
+        "month": period.start.strftime("%m/%Y"),
+        "month_value": period.start.strftime("%Y-%m"),
+        "details": monthly_report.Details(
+            initial={"symbol": monthly_report.abbreviation(chosen), "signer_title": monthly_report.head_title(chosen)}
+        ),
+        "download_query": urlencode({"month": period.start.strftime("%Y-%m"), **({"unit": str(unit.pk)} if unit else {})}),
+    }
     return render(request, "reports/monthly.html", context)
+
+
+def _monthly_report(request: HttpRequest) -> monthly_report.MonthlyReport | HttpResponse:
+    """The report the monthly page's download buttons ask for: the unit and month from
+    the query, the officer's details from the form (or none, for a plain GET). A unit the
+    officer may not see is a 404, not quietly another unit's report."""
+    user = _user(request)
+    chosen = request.GET.get("unit", "")
+    if chosen and not (chosen.isdigit() and int(chosen) in user.visible_unit_ids()):
+        raise Http404
+    period = Period.month(request.GET.get("month"))
+    form = monthly_report.Details(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and not form.is_valid():
+        errors = [f"{form.fields[name].label}: {' '.join(str(m) for m in messages)}" for name, messages in form.errors.items()]
+        return HttpResponseBadRequest("\n".join(errors), content_type="text/plain; charset=utf-8")
+    unit = _chosen_unit(request, user) or user.unit
+    assert unit is not None
+    details = form.cleaned_data if form.is_bound else None
+    return monthly_report.build(unit, queries.chosen_units(user, chosen), period, details)
+
+
+def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@officer_required
+@require_http_methods(["GET", "POST"])
+@period_checked
+def monthly_pdf(request: HttpRequest) -> HttpResponse:
+    report = _monthly_report(request)
+    if isinstance(report, HttpResponse):
+        return report
+    try:
+        content = pdf.render(report)
+    except pdf.PdfUnavailable:
+        context = {"packages": pdf.DEBIAN_PACKAGES, "back": f"{reverse('reports:monthly')}?{request.GET.urlencode()}"}
+        return render(request, "reports/pdf_unavailable.html", context, status=503)
+    return _attachment(content, "application/pdf", f"{report.filename}.pdf")
+
+
+@officer_required
+@require_http_methods(["GET", "POST"])
+@period_checked
+def monthly_docx(request: HttpRequest) -> HttpResponse:
+    report = _monthly_report(request)
+    if isinstance(report, HttpResponse):
+        return report
+    return _attachment(docx.render(report), DOCX, f"{report.filename}.docx")
 
 
 def _export_list(request: HttpRequest) -> QuerySet[Case]:

@@ -28,13 +28,20 @@ log = logging.getLogger("canhgiac.tasks")
 
 # Task kinds and the functions that run them ("module:function"), imported when needed.
 HANDLERS = {
-    "zalo.process_event": "canhgiac.web.channels.zalo.tasks:process_event",
-    "zalo.send_message": "canhgiac.web.channels.zalo.tasks:send_message",
-    "zalo.send_text": "canhgiac.web.channels.zalo.tasks:send_text",
+    "channel.process_event": "canhgiac.web.channels.dispatch:process_event",
+    "channel.send": "canhgiac.web.channels.dispatch:send_message",
+    "channel.send_text": "canhgiac.web.channels.dispatch:send_text",
+    # The names these tasks had before channels shared one adapter: tasks already queued
+    # in a deployed database still run.
+    "zalo.process_event": "canhgiac.web.channels.dispatch:process_event",
+    "zalo.send_message": "canhgiac.web.channels.dispatch:send_message",
+    "zalo.send_text": "canhgiac.web.channels.dispatch:send_text",
     "bulletin.fanout": "canhgiac.web.bulletins.sending:fanout",
     "bulletin.deliver": "canhgiac.web.bulletins.sending:deliver",
     "retention.purge": "canhgiac.web.cases.retention:run_task",
     "cases.quiet_answers": "canhgiac.web.cases.actions:close_quiet_answers_task",
+    "cases.urgent_alert": "canhgiac.web.cases.alerts:send",
+    "accounts.chat_reply": "canhgiac.web.accounts.chats:send_reply",
 }
 # Run once a day by whichever worker first sees the day (the dedupe key makes it once).
 DAILY = ("retention.purge",)
@@ -45,7 +52,12 @@ LOCK = timedelta(minutes=5)
 
 
 class Retry(Exception):
-    """Raise from a handler to try again later without counting it as an error."""
+    """Raise from a handler to try again later without counting it as an error: after
+    ``delay`` seconds if given (a send waiting for tomorrow's quota), else with backoff."""
+
+    def __init__(self, message: str = "", *, delay: float | None = None) -> None:
+        super().__init__(message)
+        self.delay = delay
 
 
 def enqueue(kind: str, payload: dict[str, Any], *, dedupe_key: str | None = None, delay: float = 0) -> Task | None:
@@ -106,7 +118,7 @@ def run_one() -> bool:
             )
             log.error("task %s %s failed for good: %s", task.id, task.kind, exc)
         else:
-            delay = backoff(task.attempts)
+            delay = exc.delay if isinstance(exc, Retry) and exc.delay is not None else backoff(task.attempts)
             Task.objects.filter(id=task.id).update(
                 status=Task.Status.QUEUED,
                 run_after=timezone.now() + timedelta(seconds=delay),

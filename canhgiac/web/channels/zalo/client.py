@@ -1,13 +1,16 @@
-"""Sending through Zalo's Official Account API (customer-service messages), with token
-refresh. Requests go to ZALO_API_BASE / ZALO_OAUTH_BASE, which tests point at a fake
-server on loopback."""
+"""Zalo's Official Account API: customer-service messages, image uploads, token refresh.
+Requests go to ZALO_API_BASE / ZALO_OAUTH_BASE, which tests point at a fake server on
+loopback. Every formula Zalo's documentation might correct lives here once
+(../shared/ZALO.md)."""
 
 from __future__ import annotations
 
 import json
+import secrets
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -32,33 +35,34 @@ class ZaloError(Exception):
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     """Split a long answer into messages Zalo accepts, at line or word breaks."""
-    text = text.strip()
-    chunks: list[str] = []
-    while len(text) > limit:
-        cut = text.rfind("\n", 0, limit)
-        if cut < limit // 2:
-            cut = text.rfind(" ", 0, limit)
-        if cut < limit // 2:
-            cut = limit
-        chunks.append(text[:cut].rstrip())
-        text = text[cut:].lstrip()
-    if text:
-        chunks.append(text)
-    return chunks
+    from canhgiac.web.channels.dispatch import split_text as split
+
+    return split(text, limit)
 
 
-def cs_message_body(user_id: str, text: str, reply_to: str = "", image_url: str = "") -> dict[str, Any]:
-    """The body of a customer-service message. Replying with the user's message ID makes
-    it count as a reply (in Zalo's free window) rather than a paid proactive message. An
-    image goes as a media template that Zalo fetches from ``image_url``."""
+def cs_message_body(user_id: str, text: str = "", reply_to: str = "", attachment_id: str = "") -> dict[str, Any]:
+    """The body of a customer-service message. A reply names the user's message twice:
+    in the recipient, which makes it count as a reply (in Zalo's free window) rather than
+    a paid proactive message, as first documented; and as ``quote_message_id``, which
+    shows the citizen which message is answered, as a production implementation sends it.
+    An image goes as a media template naming an image uploaded first (``upload_image``)."""
     recipient: dict[str, str] = {"user_id": user_id}
+    message: dict[str, Any] = {}
+    if text:
+        message["text"] = text
     if reply_to:
         recipient["message_id"] = reply_to
-    message: dict[str, Any] = {"text": text}
-    if image_url:
-        element = {"media_type": "image", "url": image_url}
+        message["quote_message_id"] = reply_to
+    if attachment_id:
+        element = {"media_type": "image", "attachment_id": attachment_id}
         message["attachment"] = {"type": "template", "payload": {"template_type": "media", "elements": [element]}}
     return {"recipient": recipient, "message": message}
+
+
+def _multipart(field: str, filename: str, mime: str, data: bytes) -> tuple[bytes, str]:
+    boundary = f"canhgiac-{secrets.token_hex(12)}"
+    head = f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\nContent-Type: {mime}\r\n\r\n'
+    return head.encode() + data + f"\r\n--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
 def _post(url: str, *, headers: dict[str, str], data: bytes) -> dict[str, Any]:
@@ -69,11 +73,13 @@ def _post(url: str, *, headers: dict[str, str], data: bytes) -> dict[str, Any]:
     except urllib.error.HTTPError as exc:
         raise ZaloError(exc.code, f"HTTP {exc.code}") from exc
     except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
-        raise ZaloError(-1, f"network: {exc}") from exc
+        raise ZaloError(health.NETWORK, f"network: {exc}") from exc
     try:
         result: dict[str, Any] = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise ZaloError(-2, "response is not JSON") from exc
+        raise ZaloError(health.NOT_JSON, "response is not JSON") from exc
+    if not isinstance(result, dict):
+        raise ZaloError(health.NOT_JSON, "response is not a JSON object")
     return result
 
 
@@ -100,15 +106,23 @@ class ZaloClient:
         refresh token again (which Zalo would refuse, leaving the channel with none).
         The lock is held during the request: on SQLite other writers wait that long too,
         about once a day, at most ``TIMEOUT`` seconds.
+
+        A refusal is the channel's problem, not one message's: it is raised as
+        ``health.REFRESH_FAILED`` so the console tells officers the token needs renewing.
         """
         seen = (self.channel.secret("access_token"), self.channel.secret("refresh_token"))
-        with writing():
-            channel = Channel.objects.select_for_update().get(pk=self.channel.pk)
-            if (channel.secret("access_token"), channel.secret("refresh_token")) != seen and not _expiring(channel):
-                self._take(channel)
-                return
-            self._exchange(channel)
-            channel.save(update_fields=["access_token_sealed", "refresh_token_sealed", "token_expires_at"])
+        try:
+            with writing():
+                channel = Channel.objects.select_for_update().get(pk=self.channel.pk)
+                if (channel.secret("access_token"), channel.secret("refresh_token")) != seen and not _expiring(channel):
+                    self._take(channel)
+                    return
+                self._exchange(channel)
+                channel.save(update_fields=["access_token_sealed", "refresh_token_sealed", "token_expires_at"])
+        except ZaloError as exc:
+            if exc.code == health.NETWORK:  # Zalo unreachable says nothing about the token
+                raise
+            raise ZaloError(health.REFRESH_FAILED, f"token refresh refused: {exc}") from exc
         self._take(channel)
 
     def _take(self, channel: Channel) -> None:
@@ -133,29 +147,63 @@ class ZaloClient:
             channel.set_secret("refresh_token", str(result["refresh_token"]))
         channel.token_expires_at = timezone.now() + timedelta(seconds=int(result.get("expires_in", 90000)))
 
-    def send_text(self, user_id: str, text: str, reply_to: str = "", image_url: str = "") -> str:
-        """Send one message of at most 2,000 characters; returns Zalo's message ID. The
-        outcome is the channel's health, shown on every console page (intake/health.py)."""
+    def send_text(self, user_id: str, text: str, reply_to: str = "") -> str:
+        """Send one message of at most 2,000 characters; returns Zalo's message ID."""
+        return self.send(cs_message_body(user_id, text, reply_to))
+
+    def send_image(self, user_id: str, image: bytes, mime: str, caption: str = "", reply_to: str = "") -> str:
+        """Upload an image, then send it (with ``caption`` as the message's text)."""
+        attachment_id = self.upload_image(image, mime)
+        return self.send(cs_message_body(user_id, caption, reply_to, attachment_id))
+
+    def send(self, body: dict[str, Any]) -> str:
+        """Send a customer-service message; returns Zalo's message ID. The outcome is the
+        channel's health, shown on every console page (intake/health.py)."""
+        payload = json.dumps(body).encode()
+        result = self._recorded(
+            lambda token: _post(
+                f"{settings.ZALO_API_BASE}/v3.0/oa/message/cs",
+                headers={"access_token": token, "Content-Type": "application/json"},
+                data=payload,
+            )
+        )
+        data = result.get("data")
+        return str(data.get("message_id", "")) if isinstance(data, dict) else ""
+
+    def upload_image(self, image: bytes, mime: str) -> str:
+        """Upload an image to Zalo; returns the attachment ID a message names."""
+        extension = "png" if mime == "image/png" else "jpg"
+        data, content_type = _multipart("file", f"image.{extension}", mime, image)
+        result = self._recorded(
+            lambda token: _post(
+                f"{settings.ZALO_API_BASE}/v2.0/oa/upload/image",
+                headers={"access_token": token, "Content-Type": content_type},
+                data=data,
+            )
+        )
+        found = result.get("data")
+        attachment_id = str(found.get("attachment_id", "")) if isinstance(found, dict) else ""
+        if not attachment_id:
+            raise ZaloError(-3, "upload answered without an attachment_id")
+        return attachment_id
+
+    def _recorded(self, call: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
         try:
-            message_id = self._send_text(user_id, text, reply_to, image_url)
+            result = self._with_token(call)
         except ZaloError as exc:
             health.send_failed(self.channel, exc.code, str(exc))
             raise
         health.sent_ok(self.channel)
-        return message_id
+        return result
 
-    def _send_text(self, user_id: str, text: str, reply_to: str, image_url: str) -> str:
+    def _with_token(self, call: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
+        """Call Zalo with the access token; an expired token (-216) is refreshed, under the
+        channel's lock, and the call made once more."""
         for attempt in range(2):
-            body = json.dumps(cs_message_body(user_id, text, reply_to, image_url)).encode()
-            result = _post(
-                f"{settings.ZALO_API_BASE}/v3.0/oa/message/cs",
-                headers={"access_token": self.access_token(), "Content-Type": "application/json"},
-                data=body,
-            )
+            result = call(self.access_token())
             code = int(result.get("error", 0) or 0)
             if code == 0:
-                data = result.get("data") or {}
-                return str(data.get("message_id", "")) if isinstance(data, dict) else ""
+                return result
             if code in TOKEN_ERRORS and attempt == 0:
                 self.refresh()
                 continue

@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from canhgiac.web.channels.zalo.adapter import DELIVERED, SEEN
 from canhgiac.web.channels.zalo.signature import signature_matches
 from canhgiac.web.core import storage
 from canhgiac.web.core.text import clean_json
@@ -30,13 +31,16 @@ def _reject(status: int, code: str) -> JsonResponse:
 
 def event_id(event: dict[str, object]) -> str:
     """What makes an event unique: the message ID, or for events without one (follow,
-    unfollow) the event name, user and timestamp."""
+    unfollow, a message seen) the event name, user and timestamp. A delivery event names
+    the OA's message, not a citizen's: its name keeps it apart from the message itself."""
     message = event.get("message")
+    name = str(event.get("event_name", ""))
     if isinstance(message, dict) and message.get("msg_id"):
-        return str(message["msg_id"])[:120]
+        prefix = f"{name}:" if name in (DELIVERED, SEEN) else ""
+        return f"{prefix}{message['msg_id']}"[:120]
     sender = event.get("sender") if isinstance(event.get("sender"), dict) else {}
     user = sender.get("id", "") if isinstance(sender, dict) else ""
-    return f"{event.get('event_name', '')}:{user}:{event.get('timestamp', '')}"[:120]
+    return f"{name}:{user}:{event.get('timestamp', '')}"[:120]
 
 
 @csrf_exempt
@@ -72,7 +76,7 @@ def webhook(request: HttpRequest, slug: str) -> HttpResponse:
             stored = InboundEvent.objects.create(
                 channel=channel, external_id=external_id, event_name=str(event.get("event_name", ""))[:60], payload=event
             )
-            enqueue("zalo.process_event", {"event_id": stored.pk}, dedupe_key=f"zalo.event:{stored.pk}")
+            enqueue("channel.process_event", {"event_id": stored.pk}, dedupe_key=f"channel.event:{stored.pk}")
     except IntegrityError:
         return JsonResponse({"status": "duplicate"})  # a retry or a replay: already stored
     except storage.StorageFull:
