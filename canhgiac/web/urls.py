@@ -8,7 +8,7 @@ urlpatterns = [
     path("admin/", admin_site.urls),
     path("", include("canhgiac.web.core.urls")),
     path("", include("canhgiac.web.intake.urls")),
-    path("accounts/", include("canhgiac.web.accounts.urls")),
+    path("", include("canhgiac.web.accounts.urls")),
     path("console/", include("canhgiac.web.cases.urls")),
     path("console/indicators/", include("canhgiac.web.indicators.urls")),
     path("console/knowledge/", include("canhgiac.web.knowledge.urls")),

@@ -33,7 +33,20 @@ def browser() -> Iterator[Browser]:
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (./dev test does)")
     # The Django live server runs in this process; Playwright's sync API needs no event
     # loop of Django's, so allow it to share the thread.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # Restored afterwards: a server a later test starts as a subprocess must not inherit
+    # it (its deployment check refuses to start with it, rightly).
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        yield from _launched()
+    finally:
+        if before is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
+
+
+def _launched() -> Iterator[Browser]:
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,

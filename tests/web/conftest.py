@@ -72,7 +72,9 @@ def zalo(world: World, settings: Any) -> Iterator[FakeZalo]:
 @pytest.fixture
 def scratch_env(tmp_path: Path) -> Iterator[dict[str, str]]:
     env = {
-        **os.environ,
+        # Not the browser tests' permission to run Django's ORM beside an event loop: a
+        # server started from here runs the deployment checks, which refuse it.
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "CANHGIAC_DEV": "1",
         "CANHGIAC_DATA_DIR": str(tmp_path / "data"),
         "DJANGO_SETTINGS_MODULE": "canhgiac.web.settings",

@@ -128,3 +128,22 @@ def test_a_backup_restores_under_any_of_its_keys(scratch_env: dict[str, str], tm
         assert done.returncode == 0, done.stderr
         assert json.loads(python(read, under(names))) == ["0912 345 678"]
     assert "not configured now" in done.stdout  # restored under A alone: B is named as missing
+
+
+def test_rotation_keeps_an_officers_zalo_link(world: World, settings: Any) -> None:
+    """An officer's linked Zalo account is found again by a keyed hash, like a reporter's:
+    after rotation and with the old key gone, the same Zalo user is still that officer's
+    (so linking it to another officer still unlinks the first)."""
+    from canhgiac.web.accounts.actions import confirm_link, start_link
+    from canhgiac.web.accounts.models import OfficerChat
+
+    zalo_a = Channel.objects.get(unit=world.commune_a, kind=Channel.Kind.ZALO)
+    code, _ = start_link(world.officer_a)
+    assert confirm_link(zalo_a, "8800000000000000001", code) is not None
+    old, new = settings.ENCRYPTION_KEY, Fernet.generate_key().decode()
+    settings.ENCRYPTION_KEY = f"{new},{old}"
+    assert rotate()[0] == 0
+    settings.ENCRYPTION_KEY = new
+    chat = OfficerChat.objects.get(user=world.officer_a)
+    assert chat.chat_user_hash == lookup_hash(f"zalo:{zalo_a.pk}", "8800000000000000001")
+    assert unseal(chat.chat_user_sealed) == "8800000000000000001"

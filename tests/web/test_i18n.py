@@ -10,7 +10,6 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
-
 from django.test import Client
 
 from canhgiac.web.core.i18n import PO_FILE, compile_catalogue
@@ -76,12 +75,15 @@ def test_plural_forms_and_contexts_reach_django(world: World) -> None:
 
     with PO_FILE.open("rb") as po:
         committed = read_po(po)
-    plural = next((m for m in committed if m.pluralizable and m.id), None)
-    assert plural is not None, "the catalogue has plural forms"
-    singular, plural_id = plural.id
-    with translation.override("en"):
-        assert translation.ngettext(singular, plural_id, 1) == plural.string[0]
-        assert translation.ngettext(singular, plural_id, 5) == plural.string[1]
+    plurals = [m for m in committed if m.pluralizable and m.id]
+    assert plurals, "the catalogue has plural forms"
+    for plural in plurals:
+        assert isinstance(plural.id, tuple) and isinstance(plural.string, tuple)
+        singular, plural_id = plural.id
+        with translation.override("en"):
+            assert translation.ngettext(singular, plural_id, 1) == plural.string[0]
+            assert translation.ngettext(singular, plural_id, 5) == plural.string[1]
+            assert plural.string[0] != plural.string[1]  # English really has two forms here
 
 
 def test_templates_have_no_untranslated_vietnamese() -> None:

@@ -1,6 +1,6 @@
 """The console's live endpoint (cases:live, polled by static/live.js): the unread count,
 the newest case and the urgent unread tips since a cursor, each within the units the
-officer may see, never with a reporter's contact, in two queries on the case table."""
+officer may see, never with a reporter's contact, in small bounded queries on the case table."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import json
 from datetime import timedelta
 from typing import Any
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from canhgiac.web.cases import actions
@@ -82,7 +84,16 @@ def test_since_a_case_id_or_a_time_gives_only_what_came_after(world: World) -> N
 
 def test_bad_cursor_is_a_clear_400(world: World) -> None:
     client = world.client(world.officer_a)
-    for since in ("yesterday", "2026-13-45T99:00", "9" * 30, "-1"):
+    for since in (
+        "yesterday",
+        "2026-13-45T99:00",
+        "9" * 30,
+        "-1",
+        # parsed, then out of range once in UTC
+        "0001-01-01T00:00:00",
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31T23:59:59-14:00",
+    ):
         response = client.get(URL, {"since": since})
         assert response.status_code == 400, since
         assert "since" in json.loads(response.content)["error"]
@@ -107,11 +118,42 @@ def test_two_queries_on_cases_whatever_the_number_of_tips(world: World, django_a
         urgent_tip(world, channel=world.web_b)
     client = world.client(world.supervisor)
     poll(client)  # the session is warm
-    # session and user (2), the district's subtree walk (2 levels: district, communes, none below), figures, urgent list
-    with django_assert_max_num_queries(6) as queries:
+    # session and user (2), the district's subtree walk (2 levels: district, communes, none
+    # below), unread count, new count, newest case, urgent list
+    with django_assert_max_num_queries(8) as queries:
         body = poll(client, 0)
     assert len(body["urgent"]) == 6
-    assert sum("cases_case" in q["sql"] for q in queries.captured_queries) == 2
+    assert sum("cases_case" in q["sql"] for q in queries.captured_queries) == 4
+
+
+def test_each_case_query_is_filtered_or_bounded(world: World) -> None:
+    """A poll never reads a unit's every case: the unread count is on status and unread
+    (the cases_case_live_unread index), the others carry a LIMIT."""
+    client = world.client(world.officer_a)
+    poll(client)
+    with CaptureQueriesContext(connection) as queries:
+        poll(client, 0)
+    on_cases = [q["sql"] for q in queries.captured_queries if "cases_case" in q["sql"]]
+    assert on_cases
+
+    def on_unread(sql: str) -> bool:  # in the WHERE clause, not an aggregate's FILTER
+        return sql.count("WHERE") == 1 and '"unread"' in sql.split("WHERE")[1] and '"status" IN' in sql.split("WHERE")[1]
+
+    for sql in on_cases:
+        assert on_unread(sql) or "LIMIT" in sql, sql
+    assert any(on_unread(sql) and "COUNT(" in sql for sql in on_cases)
+
+
+def test_the_new_count_is_capped(world: World, monkeypatch: Any) -> None:
+    from canhgiac.web.cases import views
+
+    monkeypatch.setattr(views, "LIVE_NEW_LIMIT", 2)
+    first = world.tip(CALM).case
+    for _ in range(3):
+        world.tip(CALM)
+    client = world.client(world.officer_a)
+    assert poll(client, 0)["new"] == 2
+    assert poll(client, first.pk)["new"] == 2
 
 
 def test_not_cached_and_get_only(world: World) -> None:

@@ -437,3 +437,46 @@ def test_check_in_page_in_english(world: World, settings: Any) -> None:
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get(f"/co-mat/{session.checkin_token}/").content.decode()
     assert "We collect nothing about you" in page and ">Present<" in page
+
+
+# Control characters ------------------------------------------------------------------
+
+
+def test_control_characters_are_dropped_where_meetings_are_typed(world: World) -> None:
+    drugs = topic(world.commune_a, "Ma túy")
+    assert actions.save_topic(world.officer_a, world.commune_a, "Chủ\x01đề\x1b mới").name == "Chủđề mới"
+    with pytest.raises(actions.ActionError):
+        actions.save_topic(world.officer_a, world.commune_a, "\x01\x02")
+    client = world.client(world.officer_a)
+    data = {
+        "unit": world.commune_a.pk,
+        "topic": drugs.pk,
+        "title": "Phòng chống\x0b ma túy\x00",
+        "place": "Trường\x07 THCS",
+        "starts_at": (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
+        "target_group": "Học sinh\x1f lớp 8",
+    }
+    assert client.post("/console/meetings/new/", data).status_code == 302
+    session = Session.objects.get()
+    assert (session.title, session.place, session.target_group) == ("Phòng chống ma túy", "Trường THCS", "Học sinh lớp 8")
+    assert client.post("/console/meetings/new/", {**data, "title": "\x01\x02"}).status_code == 400  # nothing left: required
+
+
+def test_a_control_character_stored_before_never_breaks_the_exports(world: World) -> None:
+    """A topic name kept before control characters were dropped, with a held session:
+    the Word report and the Excel export still open, without the character."""
+    broken = Topic.objects.create(unit=world.commune_a, name="Chủ\x01đề\x0c")
+    session = make_session(world, topic=broken, title="Buổi\x02 họp")
+    actions.record_attendance(world.officer_a, session, {"households": (10, 8)}, "")
+    client = world.client(world.officer_a)
+    book = client.get("/console/reports/dashboard.xlsx")
+    assert book.status_code == 200
+    names = [r[0] for r in load_workbook(io.BytesIO(book.content))["Tuyên truyền"].iter_rows(min_row=2, values_only=True)]
+    assert "Chủ đề: Chủđề" in names
+    month = timezone.localtime(session.starts_at).strftime("%Y-%m")
+    report = client.get(f"/console/reports/monthly.docx?month={month}")
+    assert report.status_code == 200
+    from tests.web.test_reports import docx_text
+
+    _text, rows = docx_text(report.content)
+    assert ["Chủđề", "1", "8"] in rows

@@ -262,29 +262,29 @@ def test_an_officer_marking_a_tip_urgent_alerts_the_others(world: World, zalo: F
 
 
 def test_my_page_needs_a_login(world: World) -> None:
-    assert Client().get("/accounts/me/")["Location"].startswith("/accounts/login/")
-    assert Client().post("/accounts/me/zalo/", {"action": "link"})["Location"].startswith("/accounts/login/")
+    assert Client().get("/console/me/")["Location"].startswith("/accounts/login/")
+    assert Client().post("/console/me/zalo/", {"action": "link"})["Location"].startswith("/accounts/login/")
     assert not OfficerChat.objects.exists()
 
 
 def test_my_page_links_shows_the_code_once_and_toggles_alerts(world: World) -> None:
     client = world.client(world.officer_a)
     page = client.get("/console/").content.decode()
-    assert 'id="nav-me"' in page and 'href="/accounts/me/"' in page
-    assert 'id="not-linked"' in client.get("/accounts/me/").content.decode()
-    response = client.post("/accounts/me/zalo/", {"action": "link"})
+    assert 'id="nav-me"' in page and 'href="/console/me/"' in page
+    assert 'id="not-linked"' in client.get("/console/me/").content.decode()
+    response = client.post("/console/me/zalo/", {"action": "link"})
     html = response.content.decode()
     code = re.search(r'id="code">LK (\d{6})<', html)
     assert response.status_code == 200 and code and "no-store" in response["Cache-Control"]
     assert "Official Account của đơn vị trên Zalo" in html and "Zalo xã A" in html
-    assert code.group(1) not in client.get("/accounts/me/").content.decode()  # shown once
+    assert code.group(1) not in client.get("/console/me/").content.decode()  # shown once
     actions.confirm_link(world.zalo_a, OFFICER_ZALO, code.group(1))
-    assert 'id="linked"' in client.get("/accounts/me/").content.decode()
-    assert client.post("/accounts/me/zalo/", {"action": "alerts_off"}).status_code == 302
+    assert 'id="linked"' in client.get("/console/me/").content.decode()
+    assert client.post("/console/me/zalo/", {"action": "alerts_off"}).status_code == 302
     assert not OfficerChat.objects.get(user=world.officer_a).urgent_alerts
-    assert client.post("/accounts/me/zalo/", {"action": "unlink"}).status_code == 302
+    assert client.post("/console/me/zalo/", {"action": "unlink"}).status_code == 302
     assert not OfficerChat.objects.get(user=world.officer_a).linked
-    assert client.post("/accounts/me/zalo/", {"action": "nonsense"}).status_code == 400
+    assert client.post("/console/me/zalo/", {"action": "nonsense"}).status_code == 400
     assert set(AuditEvent.objects.filter(action__startswith="user.chat").values_list("action", flat=True)) == {
         "user.chat_link_started",
         "user.chat_linked",
@@ -295,6 +295,6 @@ def test_my_page_links_shows_the_code_once_and_toggles_alerts(world: World) -> N
 
 def test_without_an_oa_the_page_says_so_and_gives_no_code(world: World) -> None:
     client = world.client(world.officer_b)
-    assert 'id="no-channel"' in client.get("/accounts/me/").content.decode()
-    assert client.post("/accounts/me/zalo/", {"action": "link"}).status_code == 400
+    assert 'id="no-channel"' in client.get("/console/me/").content.decode()
+    assert client.post("/console/me/zalo/", {"action": "link"}).status_code == 400
     assert not OfficerChat.objects.filter(code_hash__gt="").exists()

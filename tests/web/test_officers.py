@@ -18,13 +18,13 @@ from canhgiac.web.accounts.models import ApiToken, PasswordLink, User, hash_toke
 from canhgiac.web.audit.models import AuditEvent
 from tests.web.conftest import PASSWORD, World
 
-LIST = "/accounts/officers/"
-NEW = "/accounts/officers/new/"
+LIST = "/console/officers/"
+NEW = "/console/officers/new/"
 NEW_PASSWORD = "cau-truc-moi-hai-khong-hai-sau"
 
 
 def act(client: Client, person: User, **data: Any) -> Any:
-    return client.post(f"/accounts/officers/{person.pk}/action/", data)
+    return client.post(f"/console/officers/{person.pk}/action/", data)
 
 
 def link_of(html: str) -> str:
@@ -57,7 +57,7 @@ def test_supervisor_lists_its_subtree_only(world: World) -> None:
     assert "nguoi-ngoai" not in html
     assert 'id="nav-officers"' in html
     # Commune B's officer is another district's business for the outsider: a 404, not a 403.
-    assert world.client(world.outsider).get(f"/accounts/officers/{world.officer_b.pk}/").status_code == 404
+    assert world.client(world.outsider).get(f"/console/officers/{world.officer_b.pk}/").status_code == 404
     assert act(world.client(world.outsider), world.officer_b, action="deactivate").status_code == 404
 
 
@@ -75,7 +75,7 @@ def test_supervisor_creates_an_officer_and_gets_a_link_once(world: World) -> Non
     path = link_of(response.content.decode())
     assert "no-store" in response["Cache-Control"]
     # The page of the person, opened again, does not show it: only its hash is kept.
-    again = client.get(f"/accounts/officers/{person.pk}/").content.decode()
+    again = client.get(f"/console/officers/{person.pk}/").content.decode()
     assert 'id="link"' not in again
     raw = path.split("/")[-2]
     link = PasswordLink.objects.get(user=person)
@@ -154,7 +154,7 @@ def test_revoking_a_token_stops_it(world: World) -> None:
     token, raw = ApiToken.issue(world.officer_a, name="máy trực ban")
     other, _other_raw = ApiToken.issue(world.officer_b)
     client = world.client(world.supervisor)
-    page = client.get(f"/accounts/officers/{world.officer_a.pk}/").content.decode()
+    page = client.get(f"/console/officers/{world.officer_a.pk}/").content.decode()
     assert "máy trực ban" in page and token.prefix in page and raw not in page
     # Another person's token through this person's page: not found, not revoked.
     assert act(client, world.officer_a, action="revoke_token", token=other.pk).status_code == 400

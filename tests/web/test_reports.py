@@ -547,3 +547,33 @@ def test_the_letterhead_reads_the_units_name(name: str, kind: str, symbol: str, 
         head,
         slug,
     )
+
+
+def test_control_characters_typed_into_the_report_are_dropped(month: World) -> None:
+    client = month.client(month.officer_a)
+    form = {
+        "number": "12",
+        "symbol": "CA\x01X",
+        "signer_title": "Trưởng\x02 Công an",
+        "signer_name": "Nguyễn\x1b Văn Bình",
+        "assessment": "Tin báo\x0c tăng;\ncần tuần tra\tban đêm.",
+    }
+    response = client.post(f"/console/reports/monthly.docx?month={MONTH}", form)
+    assert response.status_code == 200
+    text, _rows = docx_text(response.content)
+    for expected in ("Số: 12/BC-CAX", "TRƯỞNG CÔNG AN", "Nguyễn Văn Bình", "Tin báo tăng;"):
+        assert expected in text, expected
+
+
+def test_the_xlsx_writer_drops_what_xml_cannot_hold() -> None:
+    from openpyxl import Workbook
+
+    from canhgiac.web.core.spreadsheet import xlsx_row
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("x")
+    sheet.append(xlsx_row(sheet, ["a\x01b\x1f", "=1+1\x08", "dòng\nhai\tcột", 3]))
+    out = io.BytesIO()
+    book.save(out)
+    values = next(load_workbook(io.BytesIO(out.getvalue())).active.iter_rows(values_only=True))
+    assert values == ("ab", "'=1+1", "dòng\nhai\tcột", 3)

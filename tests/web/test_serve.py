@@ -150,3 +150,15 @@ def test_serve_refuses_a_bad_option_in_one_line(cli: Callable[..., subprocess.Co
     done = cli("serve", "--threads", "0")
     assert done.returncode == 2 and done.stderr.decode() == "canhgiac: --threads phải từ 1 trở lên\n"
     assert b"--max-requests" in cli("serve", "--help").stdout
+
+
+def test_log_lines_carry_no_secret_and_no_address() -> None:
+    """What gunicorn writes passes through serving.loggable: its own warning about a
+    malformed request names the client's address, and an exception names the query."""
+    from canhgiac.web.serving import loggable
+
+    assert loggable("Invalid request from ip=203.0.113.9: Invalid HTTP method") == "Invalid request from ip=*** Invalid HTTP method"
+    assert loggable("Error handling request GET /theo-doi/?key=BIMAT") == "Error handling request GET /theo-doi/?***"
+    assert loggable("/accounts/password/Ab_cD-12/") == "/accounts/password/***/"
+    assert loggable("/ban-tin/dang-ky/tok/") == "/ban-tin/dang-ky/***/"
+    assert loggable("/console/case/CG-7K2/") == "/console/case/CG-7K2/"

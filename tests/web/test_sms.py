@@ -733,3 +733,106 @@ def test_a_bulletin_too_long_for_one_sms_send_keeps_the_way_to_stop(world: World
     assert len(item.text(url)) > ADAPTER.max_text >= len(text)
     assert text.startswith("Cảnh báo\n\nNội dung rất dài.") and text.endswith(f"(Nhắn HUY hoặc mở {url} để ngừng nhận bản tin.)")
     assert "…" in text and sending.fitted_text(item, url, 5000) == item.text(url)  # one that fits is untouched
+
+
+# ------------------------------------------------------------ defects fixed (f2 review)
+
+
+def test_the_citizens_number_is_sealed_in_stored_events(world: World, phone: FakeSmsGateway) -> None:
+    deliver(text_message("Co nguoi la ban ma tuy o thon 3, xin bao tin", "evt-first"))
+    run_tasks()
+    case = Case.objects.get()
+    deliver(text_message("Toi gui them: ho di xe may do", "evt-second", sender="0912 345 678"))
+    sent = phone.sent[0]["id"]
+    deliver(fixture("sms_delivered", id="evt-report", payload={"messageId": sent}))
+    run_tasks()
+    # Processing still finds the number: the follow-up threads into the same case, the report applies.
+    assert Case.objects.count() == 1 and case.messages.filter(direction=Message.Direction.IN).count() == 2
+    assert SmsOutbound.objects.get(provider_id=sent).state == SmsOutbound.State.DELIVERED
+    stored = [json.dumps(row.payload, ensure_ascii=False) for row in InboundEvent.objects.all()]
+    assert len(stored) == 3
+    for text in stored:
+        digits = "".join(ch for ch in text if ch.isdigit())
+        assert "912345678" not in digits and "912345678" not in text.replace(" ", "")
+    assert all('"number_sealed"' in text for text in stored)
+
+
+def test_a_unit_pairs_one_phone_and_its_cap_is_held_under_a_lock_on_the_unit(world: World, phone: FakeSmsGateway) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    second = Channel.objects.create(unit=world.commune_a, kind=Channel.Kind.SMS, slug="sms-a2", name="SMS 2")
+    data = {
+        "channel": second.pk,
+        "base_url": "http://192.168.1.21:8080",
+        "username": "sms",
+        "password": "mat-khau",
+        "signing_key": "khoa",
+        "daily_cap": "500",
+        "plain_over_parts": "2",
+    }
+    response = world.client(world.admin).post("/admin/sms/smsgateway/add/", data)
+    assert response.status_code == 200 and "Đơn vị này đã có một điện thoại gửi SMS" in response.content.decode()
+    assert not SmsGateway.objects.filter(channel=second).exists()
+    # The claim locks the unit's row (whose sends the cap counts), not one phone's.
+    with CaptureQueriesContext(connection) as queries:
+        ADAPTER.send_text(gateway().channel, NUMBER, "Tin thu nhat", key="a")
+    unit_table = world.commune_a._meta.db_table
+    locks = [q["sql"] for q in queries.captured_queries if f'FROM "{unit_table}"' in q["sql"]]
+    assert locks, "the unit row is read in the claim"
+    if connection.features.has_select_for_update:
+        assert any("FOR UPDATE" in sql for sql in locks)
+    assert not any("FOR UPDATE" in q["sql"] and "sms_smsgateway" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_photo_cannot_go_with_an_sms_answer(world: World, phone: FakeSmsGateway) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from canhgiac.web.cases import actions as case_actions
+    from canhgiac.web.core.images import clean_image
+    from tests.web.test_zalo import _jpeg_with_gps
+
+    deliver(fixture("sms_received"))
+    run_tasks()
+    case = Case.objects.get()
+    client = world.client(world.officer_a)
+    page = client.get(f"/console/case/{case.reference}/").content.decode()
+    assert 'id="reply-form"' in page and 'name="photo"' not in page  # no photo offered
+    photo = SimpleUploadedFile("anh.jpg", _jpeg_with_gps(), "image/jpeg")
+    response = client.post(f"/console/case/{case.reference}/action/", {"action": "reply", "body": "Cảm ơn bạn.", "photo": photo})
+    assert response.status_code == 400 and "Kênh này chỉ gửi được chữ (như SMS)" in response.content.decode()
+    with pytest.raises(case_actions.ActionError):
+        case_actions.reply(case, world.officer_a, "Cảm ơn bạn.", image=clean_image(_jpeg_with_gps(), 10_000_000))
+    assert not case.messages.filter(direction=Message.Direction.OUT).exists() and len(phone.sent) == 1
+    # Zalo sends photos: its form still offers one.
+    zalo_case = world.tip(channel=world.zalo_a, channel_user_id="zalo-user-1").case
+    assert 'name="photo"' in client.get(f"/console/case/{zalo_case.reference}/").content.decode()
+
+
+def test_a_report_on_any_part_of_a_long_answer_finds_it(world: World, phone: FakeSmsGateway) -> None:
+    deliver(fixture("sms_received"))
+    run_tasks()
+    case = Case.objects.get()
+    long_reply = " ".join(["Cán bộ xã đã nhận tin và sẽ đến xác minh ngay trong chiều nay."] * 30)
+    assert len(dispatch.split_text(long_reply, ADAPTER.max_text)) == 3
+    client = world.client(world.officer_a)
+    assert client.post(f"/console/case/{case.reference}/action/", {"action": "reply", "body": long_reply}).status_code == 302
+    run_tasks()
+    answer = case.messages.get(direction=Message.Direction.OUT)
+    ids = [str(i) for i in answer.provider_ids]
+    assert len(ids) == 3 and answer.delivery == Message.Delivery.SENT and answer.provider_id == ids[0]
+    # A later part delivered says nothing yet; the first part delivered marks the answer delivered.
+    deliver(fixture("sms_delivered", id="rep-2", payload={"messageId": ids[1]}))
+    run_tasks()
+    answer.refresh_from_db()
+    assert answer.delivered_at is None
+    deliver(fixture("sms_delivered", id="rep-1", payload={"messageId": ids[0]}))
+    run_tasks()
+    answer.refresh_from_db()
+    assert answer.delivered_at is not None and answer.delivery == Message.Delivery.SENT
+    # The third part failing fails the whole answer, with the phone's reason.
+    deliver(fixture("sms_failed", id="rep-3", payload={"messageId": ids[2]}))
+    run_tasks()
+    answer.refresh_from_db()
+    assert SmsOutbound.objects.get(provider_id=ids[2]).state == SmsOutbound.State.FAILED
+    assert answer.delivery == Message.Delivery.FAILED and "RESULT_ERROR_GENERIC_FAILURE" in answer.delivery_error

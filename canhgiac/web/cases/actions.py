@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +25,7 @@ from canhgiac.engine.similarity import MAX_DISTANCE, bands, distance, fingerprin
 from canhgiac.web.accounts.models import User
 from canhgiac.web.audit.log import record
 from canhgiac.web.cases import alerts
-from canhgiac.web.cases.models import Attachment, Case, Label, Message, Note, Reporter
+from canhgiac.web.cases.models import Attachment, Case, Label, Message, Note, Reporter, stored_type
 from canhgiac.web.cases.replies import auto_reply
 from canhgiac.web.channels.base import DeliveryReport, adapter_for
 from canhgiac.web.core import storage
@@ -323,7 +323,9 @@ def receive_message(
         for photo in photos:
             _attach_image(message, photo.image, photo.latitude, photo.longitude)
         for item in files:
-            attachment = Attachment(message=message, content_type=item.mime[:50], size=len(item.content), name=clean(item.name)[:200])
+            attachment = Attachment(
+                message=message, content_type=stored_type(item.mime), size=len(item.content), name=clean(item.name)[:200]
+            )
             attachment.file.save("file", ContentFile(item.content), save=False)
             attachment.save()
         for url in remote_attachments:
@@ -356,6 +358,12 @@ def pushes(channel: Channel) -> bool:
     return adapter is not None and adapter.pushes
 
 
+def sends_images(channel: Channel) -> bool:
+    """Whether an answer on this channel may carry a photo: its provider sends images."""
+    adapter = adapter_for(channel.kind)
+    return adapter is not None and adapter.pushes and adapter.sends_images
+
+
 def _outgoing(
     case: Case, body: str, direction: str, author: User | None, reply_to: str = "", image: CleanImage | None = None, plain: bool = False
 ) -> Message:
@@ -380,14 +388,37 @@ def _outgoing(
     return message
 
 
+def answers_with_part(channel: Channel, provider_ids: Sequence[str]) -> QuerySet[Message]:
+    """The answers on ``channel`` any of whose parts the provider knows by one of
+    ``provider_ids``: the first part's id is on the row, every part's in its list."""
+    ids = [i for i in provider_ids if i]
+    first = list(Message.objects.filter(case__channel=channel, provider_id__in=ids).values_list("pk", "provider_id"))
+    later = [i for i in ids if i not in {p for _pk, p in first}][:50]
+    pks = {pk for pk, _p in first}
+    if later:
+        # The list is JSON: a part's id appears in it quoted. Checked again in Python, as
+        # the text search is only a filter.
+        nearby = Q()
+        for i in later:
+            nearby |= Q(provider_ids__icontains=f'"{i}"')
+        rows = Message.objects.filter(nearby, case__channel=channel).values_list("pk", "provider_ids")
+        pks |= {pk for pk, listed in rows if isinstance(listed, list) and set(map(str, listed)) & set(later)}
+    return Message.objects.filter(pk__in=pks)
+
+
 def apply_delivery_report(channel: Channel, report: DeliveryReport) -> int:
     """The provider says answers on ``channel`` reached the citizen's phone, were read, or
-    failed; returns how many answers that changed. Read implies delivered. Call within
-    ``writing()``."""
+    failed; returns how many answers that changed. Read implies delivered.
+
+    An answer sent in several parts (a long SMS answer in three sends, a Zalo answer and
+    its photo) fails when any part fails, and counts as delivered when its first part is:
+    that part says the number or account is reached, and a later part's failure, if one
+    comes, still marks the whole answer failed. Call within ``writing()``."""
     at = report.at or timezone.now()
     sent = Message.objects.filter(case__channel=channel, provider_id__in=report.provider_message_ids)
     if report.state == "failed":
-        return sent.exclude(delivery=Message.Delivery.FAILED).update(delivery=Message.Delivery.FAILED, delivery_error=report.error[:300])
+        failed = answers_with_part(channel, report.provider_message_ids).exclude(delivery=Message.Delivery.FAILED)
+        return failed.update(delivery=Message.Delivery.FAILED, delivery_error=report.error[:300])
     if report.state not in ("delivered", "read"):
         return 0
     changed = sent.filter(delivered_at__isnull=True).update(delivered_at=at)
@@ -497,6 +528,10 @@ def reply(case: Case, user: User, body: str, ip: str | None = None, image: Clean
     body = body.strip()
     if image is not None and not pushes(case.channel):
         raise ActionError(_("Kênh này không gửi được ảnh cho người báo."))
+    if image is not None and not sends_images(case.channel):
+        # Refused before anything goes: the text would reach the citizen and the photo
+        # fail after it, leaving the answer marked failed though they have it.
+        raise ActionError(_("Kênh này chỉ gửi được chữ (như SMS): hãy bỏ ảnh rồi gửi lại."))
     if not body and image is None:
         raise ActionError(_("Câu trả lời trống."))
     if len(body) > 10_000:

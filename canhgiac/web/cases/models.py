@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Any
 
@@ -127,6 +128,8 @@ class Case(models.Model):
         verbose_name_plural = _("tin")
         indexes = [
             models.Index(fields=["unit", "status", "-last_activity"]),
+            # The live poll's unread count (cases:live).
+            models.Index(fields=["unit", "unread", "status"], name="cases_case_live_unread"),
             models.Index(fields=["unit", "-last_activity"]),
             models.Index(fields=["unit", "band0"]),
             models.Index(fields=["unit", "band1"]),
@@ -232,6 +235,31 @@ EXTENSIONS = {
 }
 
 
+# Office documents a citizen may send (a bank's letter, a fake summons).
+STORED_DOCUMENT_TYPES = frozenset(
+    {
+        "application/pdf",
+        "application/msword",
+        "application/vnd.ms-excel",
+        "application/vnd.ms-powerpoint",
+        "application/rtf",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        # .docx/.xlsx names are longer than content_type's 50 characters: kept as bytes.
+    }
+)
+
+
+def stored_type(declared: str) -> str:
+    """The type a channel file is recorded as: a recording, a video or a document type
+    from the list; anything else (an SVG, a script, HTML) is just bytes. It only names the
+    file: every stored file but a re-encoded photo is served as a download."""
+    declared = declared.strip().lower()
+    if declared in STORED_DOCUMENT_TYPES or re.fullmatch(r"(audio|video)/[a-z0-9.+-]{1,40}", declared):
+        return declared
+    return "application/octet-stream"
+
+
 def attachment_path(instance: Attachment, filename: str) -> str:
     extension = EXTENSIONS.get(instance.content_type, "bin")
     return f"attachments/{instance.message.case_id}/{secrets.token_hex(8)}.{extension}"
@@ -258,7 +286,9 @@ class Attachment(models.Model):
 
     @property
     def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
+        # Only a photo re-encoded by core.images.clean_image (a JPEG, with its size) is
+        # shown in the console: an SVG or any other "image" a channel reports is a file.
+        return self.content_type == "image/jpeg" and self.width > 0
 
 
 class Note(models.Model):

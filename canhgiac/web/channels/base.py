@@ -132,6 +132,9 @@ class ChannelAdapter(Protocol):
     # The provider lets a broadcast reach one person only so often (Zalo: once a day,
     # four times a month); bulletins that would go over are skipped, not refused.
     limits_broadcasts: bool
+    # The provider carries images (Zalo); where it does not (SMS), the reply form offers
+    # no photo and an answer with one is refused before any of it goes.
+    sends_images: bool
 
     def parse(self, event: InboundEvent) -> Parsed:
         """A stored event as the generic side understands it; None for events that carry

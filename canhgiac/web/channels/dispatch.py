@@ -4,8 +4,10 @@ tasks behind every adapter (canhgiac/web/channels/base.py).
 ``process_event``: a stored webhook event, parsed by its channel's adapter, becomes a
 citizen's message (its photos and files fetched from the provider now, while the links
 last), a subscription, or a delivery report. ``send_message`` and ``send_text``: answers
-go out through the adapter, each part once, and the provider's ids are kept for the
-delivery reports that name them.
+go out through the adapter, each part once under its own key, and the provider's ids are
+kept for the delivery reports that name them. A send over a daily cap waits for the time
+the adapter gives, and one whose provider is out of reach (the office phone off) is
+retried with backoff: neither is ever given up.
 """
 
 from __future__ import annotations

@@ -112,13 +112,13 @@ def rotate_keys(batch_size: int = 500, progress: Callable[[str, int], None] | No
     changed: dict[str, int] = {}
     for model in apps.get_models():
         sealed = [f.name for f in model._meta.concrete_fields if f.name.endswith("_sealed")]
-        hashes = model._meta.label == "cases.Reporter"
+        hashes = LOOKUP_HASHES.get(model._meta.label)
         if not sealed:
             continue
         for name in sealed:
             changed[f"{model._meta.label}.{name}"] = 0
         if hashes:
-            changed["cases.Reporter.channel_user_hash"] = 0
+            changed[f"{model._meta.label}.{hashes[0]}"] = 0
         last = 0
         while True:
             with writing():
@@ -128,8 +128,8 @@ def rotate_keys(batch_size: int = 500, progress: Callable[[str, int], None] | No
                 batch = list(rows[:batch_size])
                 for row in batch:
                     update = {name: reseal(getattr(row, name)) for name in sealed if not is_current(getattr(row, name))}
-                    if hashes and (current := _reporter_hash(row)) != getattr(row, "channel_user_hash", ""):
-                        update["channel_user_hash"] = current
+                    if hashes and (current := _chat_user_hash(row, *hashes)) != getattr(row, hashes[0]):
+                        update[hashes[0]] = current
                     for name in update:
                         changed[f"{model._meta.label}.{name}"] += 1
                     if update:
@@ -142,8 +142,16 @@ def rotate_keys(batch_size: int = 500, progress: Callable[[str, int], None] | No
     return changed
 
 
-def _reporter_hash(reporter: Any) -> str:
-    """A chat reporter's lookup hash under the first key ("" for web and API reporters)."""
-    if not reporter.channel_user_sealed:
-        return str(reporter.channel_user_hash)
-    return lookup_hash(f"{reporter.channel.kind}:{reporter.channel_id}", unseal(reporter.channel_user_sealed))
+# Rows found again by a keyed hash of a sealed chat user ID (hash field, sealed field),
+# both scoped by their channel: the hashes are recomputed under the new key as well.
+LOOKUP_HASHES = {
+    "cases.Reporter": ("channel_user_hash", "channel_user_sealed"),
+    "accounts.OfficerChat": ("chat_user_hash", "chat_user_sealed"),
+}
+
+
+def _chat_user_hash(row: Any, hash_field: str, sealed_field: str) -> str:
+    """A row's lookup hash under the first key (unchanged where no chat user is sealed)."""
+    if not getattr(row, sealed_field) or row.channel is None:
+        return str(getattr(row, hash_field))
+    return lookup_hash(f"{row.channel.kind}:{row.channel_id}", unseal(getattr(row, sealed_field)))

@@ -15,6 +15,8 @@ from typing import Any
 
 from openpyxl.cell import WriteOnlyCell
 
+from canhgiac.web.core.text import xml_safe
+
 __all__ = ["cell", "row", "uncell", "xlsx_row"]
 
 TRIGGERS = ("=", "+", "-", "@")
@@ -61,7 +63,9 @@ def xlsx_row(sheet: Any, values: Iterable[Any]) -> list[Any]:
     """A row for a write-only sheet: text is written as a string cell, never as a formula,
     whatever openpyxl would guess from its first character."""
     cells: list[Any] = []
-    for value in row(values):
+    # A control character openpyxl refuses (IllegalCharacterError) would make the whole
+    # export a 500 for as long as the text is there: it is dropped, as XML cannot hold it.
+    for value in row(xml_safe(v) if isinstance(v, str) else v for v in values):
         if isinstance(value, str):
             text = WriteOnlyCell(sheet, value=value)
             text.data_type = "s"

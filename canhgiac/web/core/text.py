@@ -8,7 +8,16 @@ Lone surrogates (invalid UTF-16 halves that JSON can spell) are dropped for the 
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+from django import forms
+
+# C0 control characters but tab and newline: nothing a person types, and illegal in the
+# XML inside .docx and .xlsx files, where one would make every later export fail.
+CONTROLS = re.compile("[\x00-\x08\x0b-\x1f]")
+# What XML 1.0 cannot hold at all (tab, newline and carriage return it can).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def clean(text: str) -> str:
@@ -30,3 +39,21 @@ def clean_json(value: Any) -> Any:
     if isinstance(value, dict):
         return {clean(str(key)): clean_json(item) for key, item in value.items()}
     return value
+
+
+def plain(text: str) -> str:
+    """Typed text as kept: without NUL and the other control characters (tab and newline stay)."""
+    return CONTROLS.sub("", clean(text))
+
+
+def xml_safe(text: str) -> str:
+    """Text that an Office file (XML) can hold: what it cannot is dropped."""
+    return NOT_XML.sub("", text)
+
+
+class PlainCharField(forms.CharField):
+    """A form's text field that drops control characters before it is checked (a name of
+    control characters alone is empty, so a required one says so)."""
+
+    def to_python(self, value: Any) -> str | None:
+        return super().to_python(plain(value) if isinstance(value, str) else value)

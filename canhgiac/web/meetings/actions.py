@@ -20,6 +20,7 @@ from canhgiac.web.audit.log import record
 from canhgiac.web.bulletins.models import Bulletin
 from canhgiac.web.core import storage
 from canhgiac.web.core.db import writing
+from canhgiac.web.core.text import plain
 from canhgiac.web.knowledge.models import Warning
 from canhgiac.web.meetings.models import DEFAULT_TOPICS, Attendance, Session, Topic, new_checkin_token
 from canhgiac.web.reports.period import FIRST_DAY, LAST_DAY
@@ -108,7 +109,7 @@ def topics_for(unit: Unit) -> list[Topic]:
 
 def save_topic(user: User, unit: Unit, name: str, topic: Topic | None = None, active: bool = True, ip: str | None = None) -> Topic:
     _require_act(user, unit.pk)
-    name = " ".join(name.split())[:120]
+    name = " ".join(plain(name).split())[:120]
     if not name:
         raise ActionError(_("Tên chủ đề trống."))
     if topic is not None and topic.unit_id != unit.pk:
@@ -179,11 +180,11 @@ def save_session(
     creating = session is None
     target = session or Session(unit=fields.unit, created_by=user)
     target.topic = fields.topic
-    target.title = fields.title.strip()[:200]
-    target.place = fields.place.strip()[:200]
+    target.title = plain(fields.title).strip()[:200]
+    target.place = plain(fields.place).strip()[:200]
     target.starts_at = fields.starts_at
     target.ends_at = fields.ends_at
-    target.target_group = fields.target_group.strip()[:200]
+    target.target_group = plain(fields.target_group).strip()[:200]
     target.updated = timezone.now()
     old_file = target.material.name if target.material else ""
     storage.check_room()

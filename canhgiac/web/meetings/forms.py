@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from canhgiac.web.accounts.models import Unit, User
 from canhgiac.web.bulletins.models import Bulletin
+from canhgiac.web.core.text import PlainCharField
 from canhgiac.web.knowledge.models import Warning
 from canhgiac.web.meetings.actions import MAX_COUNT, SessionFields, ancestors_and_self
 from canhgiac.web.meetings.models import Attendance, Topic
@@ -27,13 +28,13 @@ class DateTimeInput(forms.DateTimeInput):
 class SessionForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=Unit.objects.none())
     topic = forms.ModelChoiceField(label=_("Chủ đề"), queryset=Topic.objects.none())
-    title = forms.CharField(label=_("Tên buổi"), max_length=200)
-    place = forms.CharField(label=_("Địa điểm"), max_length=200, help_text=_("Ví dụ: nhà văn hóa thôn 3, trường THCS, chợ xã."))
+    title = PlainCharField(label=_("Tên buổi"), max_length=200)
+    place = PlainCharField(label=_("Địa điểm"), max_length=200, help_text=_("Ví dụ: nhà văn hóa thôn 3, trường THCS, chợ xã."))
     starts_at = forms.DateTimeField(label=_("Bắt đầu"), input_formats=DATETIME_FORMATS, widget=DateTimeInput())
     ends_at = forms.DateTimeField(
         label=_("Kết thúc (không bắt buộc)"), required=False, input_formats=DATETIME_FORMATS, widget=DateTimeInput()
     )
-    target_group = forms.CharField(
+    target_group = PlainCharField(
         label=_("Đối tượng"), max_length=200, required=False, help_text=_("Ví dụ: hộ gia đình thôn 3, học sinh lớp 8.")
     )
     leaders = forms.ModelMultipleChoiceField(
@@ -79,7 +80,7 @@ class SessionForm(forms.Form):
 class AttendanceForm(forms.Form):
     """Invited and present for each group, and the report afterwards."""
 
-    report = forms.CharField(label=_("Báo cáo sau buổi"), required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 5}))
+    report = PlainCharField(label=_("Báo cáo sau buổi"), required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 5}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -18,6 +18,7 @@ from docx.table import Table as DocxTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
+from canhgiac.web.core.text import xml_safe
 from canhgiac.web.reports.monthly import MonthlyReport, Table
 
 FONT = "Times New Roman"
@@ -50,7 +51,7 @@ def _line(
 ) -> Paragraph:
     """A paragraph of one run; in a table cell the first one reuses the cell's empty paragraph."""
     paragraph = container.paragraphs[0] if first else container.add_paragraph()
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(xml_safe(text))  # what XML cannot hold would fail the file
     run.bold, run.italic, run.underline = bold, italic, underline
     if size is not None:
         run.font.size = Pt(size)

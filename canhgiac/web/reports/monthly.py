@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from canhgiac.web.accounts.models import Unit
 from canhgiac.web.bulletins.models import Bulletin, Delivery
 from canhgiac.web.bulletins.sending import progress
+from canhgiac.web.core.text import PlainCharField
 from canhgiac.web.meetings.stats import summary
 from canhgiac.web.reports.stats import Figures, Period, figures
 
@@ -49,12 +50,12 @@ class Details(forms.Form):
     registered, so usually left blank to be written by hand), the signer, and a short
     assessment. Not stored: the document is made again from the figures each time."""
 
-    number = forms.CharField(label=_("Số văn bản"), max_length=20, required=False)
-    symbol = forms.CharField(label=_("Ký hiệu đơn vị (sau BC-)"), max_length=30, required=False)
+    number = PlainCharField(label=_("Số văn bản"), max_length=20, required=False)
+    symbol = PlainCharField(label=_("Ký hiệu đơn vị (sau BC-)"), max_length=30, required=False)
     signed_on = forms.DateField(label=_("Ngày ký (để trống: ghi tay)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    signer_title = forms.CharField(label=_("Chức danh người ký"), max_length=100, required=False)
-    signer_name = forms.CharField(label=_("Họ tên người ký"), max_length=100, required=False)
-    assessment = forms.CharField(label=_("Nhận xét, đánh giá"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    signer_title = PlainCharField(label=_("Chức danh người ký"), max_length=100, required=False)
+    signer_name = PlainCharField(label=_("Họ tên người ký"), max_length=100, required=False)
+    assessment = PlainCharField(label=_("Nhận xét, đánh giá"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def clean_number(self) -> str:
         number: str = self.cleaned_data["number"].strip()

@@ -11,6 +11,8 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from canhgiac.web.accounts.models import Unit
+from canhgiac.web.cases.actions import answers_with_part
 from canhgiac.web.cases.models import Message, Reporter
 from canhgiac.web.channels.base import DeliveryReport, SendError, Sent
 from canhgiac.web.channels.sms import client, numbers
@@ -78,12 +80,13 @@ def used_today(unit_id: int) -> int:
 def _claim(gateway: SmsGateway, provider_id: str, prepared: Prepared, message: Message | None, reporter: Reporter | None) -> SmsOutbound:
     """The send's row, made within the cap, or the row of an earlier try of the same send."""
     with writing(), transaction.atomic():
-        # One claim at a time per phone: two workers must not both fit under the cap.
-        SmsGateway.objects.select_for_update().filter(pk=gateway.pk).first()
+        # One claim at a time per unit, whose sends the cap counts (over all its SMS
+        # channels): two workers must not both fit under it.
+        Unit.objects.select_for_update().filter(pk=gateway.channel.unit_id).first()
         row = SmsOutbound.objects.filter(provider_id=provider_id).first()
         if row is not None:
             return row
-        cap = gateway.daily_cap
+        cap = gateway.daily_cap  # the unit's: one phone per unit (SmsGateway.clean)
         if prepared.count.parts > cap:
             raise SendError(
                 _("Tin dài %(parts)d phần, hơn cả hạn mức %(cap)d SMS mỗi ngày của đơn vị: không gửi được.")
@@ -220,7 +223,10 @@ def apply_report(channel: Channel, report: DeliveryReport) -> int:
         SmsOutbound.objects.filter(pk__in=[pk for pk, _m in changed]).update(state=report.state, error=error, updated=now)
         if report.state == "failed" and changed:
             linked = [m for _pk, m in changed if m is not None]
-            answers = Message.objects.filter(Q(pk__in=linked) | Q(case__channel=channel, provider_id__in=report.provider_message_ids))
+            # Any part of an answer (a long one goes in several sends): the whole answer failed.
+            answers = Message.objects.filter(
+                Q(pk__in=linked) | Q(pk__in=answers_with_part(channel, report.provider_message_ids).values("pk"))
+            )
             reason = _("Điện thoại báo không gửi được tin tới người dân (%(reason)s).") % {"reason": report.error or _("không rõ lý do")}
             answers.update(delivery=Message.Delivery.FAILED, delivery_error=reason[:300])
     return len(changed)

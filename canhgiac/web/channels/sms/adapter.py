@@ -21,11 +21,19 @@ from django.utils.translation import gettext as _
 from canhgiac.web.channels.base import DeliveryReport, DeliveryState, Inbound, Parsed, Quote, SendError, Sent
 from canhgiac.web.channels.sms import actions, numbers, parts
 from canhgiac.web.channels.sms.models import SmsGateway
+from canhgiac.web.core.crypto import seal, unseal
 
 if TYPE_CHECKING:
     from canhgiac.web.intake.models import Channel, InboundEvent
 
 RECEIVED = "sms:received"
+# The phone number in a stored event, sealed (core/crypto): the webhook takes the number
+# fields out of the event before storing it (``seal_numbers``), so that a citizen's
+# number is never at rest in the clear, in the table or in its backups.
+NUMBER_SEALED = "number_sealed"
+# Where the app puts a number: "sender" (received, current versions), "phoneNumber"
+# (older versions, and reports), "recipient" (reports).
+NUMBER_FIELDS = ("sender", "phoneNumber", "recipient")
 REPORTS: dict[str, DeliveryState] = {"sms:sent": "sent", "sms:delivered": "delivered", "sms:failed": "failed"}
 EVENTS = frozenset({RECEIVED, *REPORTS})
 MAX_TEXT = 670  # ten parts with accents, five without: longer answers go in several sends
@@ -47,17 +55,38 @@ def _when(value: Any) -> datetime | None:
         return None
 
 
+def seal_numbers(event: dict[str, Any]) -> dict[str, Any]:
+    """The event as it may be stored: its number fields replaced by one sealed value."""
+    payload = event.get("payload")
+    if not isinstance(payload, dict):
+        return event
+    payload = dict(payload)
+    found = [_str(payload.pop(name, None), 40) for name in NUMBER_FIELDS]
+    number = next((n for n in found if n), "")
+    if number:
+        payload[NUMBER_SEALED] = seal(number)
+    return {**event, "payload": payload}
+
+
+def _sender(payload: dict[str, Any]) -> str:
+    sealed = payload.get(NUMBER_SEALED)
+    if isinstance(sealed, str) and sealed:
+        return numbers.normalise(unseal(sealed))
+    # An event stored before numbers were sealed.
+    return numbers.normalise(_str(payload.get("sender"), 40) or _str(payload.get("phoneNumber"), 40))
+
+
 class SmsAdapter:
     kind = "sms"
     pushes = True
     max_text = MAX_TEXT
     limits_broadcasts = False  # the unit's daily cap is the limit
+    sends_images = False  # text only: the gateway's send API offers no MMS
 
     def parse(self, event: InboundEvent) -> Parsed:
         payload = _dict(_dict(event.payload).get("payload"))
         if event.event_name == RECEIVED:
-            # "sender" in current versions of the app, "phoneNumber" in older ones.
-            sender = numbers.normalise(_str(payload.get("sender"), 40) or _str(payload.get("phoneNumber"), 40))
+            sender = _sender(payload)
             if not sender:
                 return None
             text = payload.get("message")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -65,6 +66,15 @@ class SmsGateway(models.Model):
 
     def __str__(self) -> str:
         return str(self.channel)
+
+    def clean(self) -> None:
+        # The daily cap is the unit's (sends are counted over all its SMS channels), and
+        # it is this row's: one phone per unit keeps that a single figure.
+        channel = getattr(self, "channel", None)
+        if channel is not None and SmsGateway.objects.filter(channel__unit_id=channel.unit_id).exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {"channel": _("Đơn vị này đã có một điện thoại gửi SMS: mỗi đơn vị chỉ dùng một, với một hạn mức SMS mỗi ngày.")}
+            )
 
     def set_secret(self, field: str, value: str) -> None:
         setattr(self, f"{field}_sealed", seal(value))

@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from canhgiac.web.channels.sms.adapter import EVENTS
+from canhgiac.web.channels.sms.adapter import EVENTS, seal_numbers
 from canhgiac.web.channels.sms.models import SmsGateway
 from canhgiac.web.channels.sms.signature import signature_matches
 from canhgiac.web.core import storage
@@ -59,7 +59,8 @@ def webhook(request: HttpRequest, slug: str) -> HttpResponse:
     name = str(event.get("event", ""))
     if name not in EVENTS:
         return JsonResponse({"status": "ignored"})  # system:ping, sms:data-received, mms:...: nothing to keep
-    event = clean_json(event)
+    # The signature was checked on the body as sent; what is stored has the number sealed.
+    event = seal_numbers(clean_json(event))
     try:
         storage.check_room()
         with storage.guard(), transaction.atomic():

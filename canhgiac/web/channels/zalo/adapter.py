@@ -137,6 +137,7 @@ class ZaloAdapter:
     pushes = True
     max_text = MAX_TEXT
     limits_broadcasts = True
+    sends_images = True
 
     def parse(self, event: InboundEvent) -> Parsed:
         payload, name = _dict(event.payload), event.event_name
