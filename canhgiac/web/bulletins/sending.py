@@ -27,7 +27,7 @@ from canhgiac.web.accounts.models import Unit, User
 from canhgiac.web.audit.log import record
 from canhgiac.web.bulletins.models import Bulletin, Delivery
 from canhgiac.web.cases.models import Reporter
-from canhgiac.web.channels.base import DeliveryReport, Quote, SendError, adapter_for
+from canhgiac.web.channels.base import DeliveryReport, Quote, SendError, adapter_for, mark_received
 from canhgiac.web.intake.models import Channel
 from canhgiac.web.tasks.queue import Retry, enqueue
 
@@ -277,12 +277,7 @@ def apply_delivery_report(channel: Channel, report: DeliveryReport) -> int:
     sent = Delivery.objects.filter(reporter__channel=channel, provider_id__in=report.provider_message_ids)
     if report.state == "failed":
         return sent.exclude(status=Delivery.Status.FAILED).update(status=Delivery.Status.FAILED, reason=report.error[:200])
-    if report.state not in ("delivered", "read"):
-        return 0
-    changed = sent.filter(delivered_at__isnull=True).update(delivered_at=at)
-    if report.state == "read":
-        changed = max(changed, sent.filter(read_at__isnull=True).update(read_at=at))
-    return changed
+    return mark_received(sent, report.state, at)
 
 
 def reach(bulletins: list[Bulletin]) -> dict[int, dict[str, int]]:

@@ -27,7 +27,7 @@ from canhgiac.web.audit.log import record
 from canhgiac.web.cases import alerts
 from canhgiac.web.cases.models import Attachment, Case, Label, Message, Note, Reporter, stored_type
 from canhgiac.web.cases.replies import auto_reply
-from canhgiac.web.channels.base import DeliveryReport, adapter_for
+from canhgiac.web.channels.base import DeliveryReport, adapter_for, mark_received
 from canhgiac.web.core import storage
 from canhgiac.web.core.crypto import lookup_hash, lookup_hashes, seal, unseal
 from canhgiac.web.core.db import writing
@@ -419,12 +419,7 @@ def apply_delivery_report(channel: Channel, report: DeliveryReport) -> int:
     if report.state == "failed":
         failed = answers_with_part(channel, report.provider_message_ids).exclude(delivery=Message.Delivery.FAILED)
         return failed.update(delivery=Message.Delivery.FAILED, delivery_error=report.error[:300])
-    if report.state not in ("delivered", "read"):
-        return 0
-    changed = sent.filter(delivered_at__isnull=True).update(delivered_at=at)
-    if report.state == "read":
-        changed = max(changed, sent.filter(read_at__isnull=True).update(read_at=at))
-    return changed
+    return mark_received(sent, report.state, at)
 
 
 # ---------------------------------------------------------------- automatic answers

@@ -189,6 +189,18 @@ class Registry:
         return self._loaded[kind]
 
 
+def mark_received(sent: Any, state: DeliveryState, at: datetime) -> int:
+    """Apply a delivery or read report to what was sent (answers, bulletin deliveries:
+    querysets of rows with ``delivered_at`` and ``read_at``). The first report of each
+    kind wins; read implies delivered. Returns how many rows changed."""
+    if state not in ("delivered", "read"):
+        return 0
+    changed: int = sent.filter(delivered_at__isnull=True).update(delivered_at=at)
+    if state == "read":
+        changed = max(changed, sent.filter(read_at__isnull=True).update(read_at=at))
+    return changed
+
+
 # Channels whose answers travel through a provider. The web page and the API have no
 # adapter: their answers are read, not sent.
 ADAPTERS = {
