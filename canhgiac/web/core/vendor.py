@@ -10,6 +10,10 @@ static/vendor/<name>/, refusing any path that would land outside it.
 Run as ``python -m canhgiac.web.core.vendor`` (``./dev run`` and ``./dev test`` do). When the
 files are already there with a stamp that matches the lock, it does nothing and needs no
 network. No Django here: it runs before the application is installed or configured.
+
+Written by hand because the maintained client, npm, needs Node.js, which a machine with
+only Python 3.11 (the README's promise) does not have, and pip cannot fetch npm packages:
+the standard library does it here in about 200 lines, with no dependency added.
 """
 
 from __future__ import annotations

@@ -6,6 +6,11 @@ alone, 153 a part when split, the characters of the extension table taking two),
 as UCS-2 otherwise (70 UTF-16 units alone, 67 a part; a character outside the Basic
 Multilingual Plane takes two). Vietnamese with its accents is UCS-2: "Cảnh giác" costs
 as much as 70 characters, where "Canh giac" costs as much as 160.
+
+By hand: counting needs only the two GSM 03.38 tables below (about 150 characters) and
+two numbers per encoding, and the same rules run in the browser (static/sms_count.js,
+whose count tests/browser/test_sms.py compares with this file's), which a Python library
+could not serve; a dependency for 85 lines was not worth it.
 """
 
 from __future__ import annotations
