@@ -740,6 +740,8 @@ _DONE_WINDOW = 7
 _AFTERMATH_WINDOW = 15
 # "30 phút trước", "2 tiếng trước", "1h trước": a transfer the bank may still stop.
 _HOURS_AGO = re.compile(r"\b(\d{1,2})\s*(phut|p|tieng|gio|h)\s+(?:truoc|nay)\b")
+# "cách đây 1 tiếng", the same said the other way round.
+_HOURS_SINCE = re.compile(r"\bcach day\s+(\d{1,2})\s*(phut|p|tieng|gio|h)\b")
 # Implicit subjects ("chuyển cọc 500k xong bị block") are the sender's only in a message
 # this short; a longer one without "tôi" or "mẹ tôi" is more likely someone else's text.
 _IMPLICIT_SUBJECT_WORDS = 40
@@ -787,7 +789,19 @@ def _losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
         # "chuyen" alone is also "chuyện", "chuyên", and "ck" also "chồng" ("có ck mới
         # rồi"): a payment only with money after it, or the other side cut off after it.
         money = _money_after(cues.words, verb.end)
+        # "gửi", "đưa" alone are also "gửi 1 file", "đưa 2 đứa nhỏ": only with an amount.
+        if verb.phrase in ("gui", "dua") and _amount_at(cues.words, verb.end) is None:
+            continue
         if " " not in verb.phrase and not money:
+            continue
+        # "chú chuyển từ tuần trước", "chuyển lúc 11h trưa nay": when it was paid says it
+        # was done, as "rồi" does.
+        # Only with the payer named before it ("con gái tôi chuyển 15 triệu", not "nhiệm vụ
+        # hôm nay: chuyển khoản 500k"), and paid out, not in ("chuyển vào tk em").
+        when = _paid_when(cues) if _amount_at(cues.words, verb.end) is not None else None
+        payer = any(m.position < verb.position for m in cues.by_name.get("self", ()))
+        if when and payer and cues.words[verb.end : verb.end + 1] != ["vao"]:
+            found.append((CueMatch("victim_paid", f"{verb.phrase} ... {when}", verb.position), False))
             continue
         for done in cues.by_name.get("victim_done", ()):
             if money and 0 <= done.position - verb.end < _DONE_WINDOW:
@@ -803,12 +817,24 @@ def _losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
                 found.append((CueMatch("victim_paid", f"{verb.phrase} ... {outcome.phrase}", verb.position), False))
                 break
     words = cues.words
+    found += _lost_amounts(words)
     requests = [m.position for m in cues.by_name.get("request", ()) if m.phrase not in _PLEAS]
     kept = []
     for match, loss in found:
-        after = words[match.position + len(match.phrase.split(" ... ")[0].split())] if match.end < len(words) else ""
+        head = len(match.phrase.split(" ... ")[0].split())
+        after = words[match.position + head] if match.position + head < len(words) else ""
         # "đã chuyển nhầm vào tài khoản": the mistaken-transfer script, or a real mistake.
         if after == "nham" or _not_done(cues, match.position):
+            continue
+        # "hồ sơ đã chuyển sang tòa án": a file moved on, not money paid.
+        if not loss and after in ("sang", "den") and not _money_after(words, match.position + head):
+            continue
+        # "có bị lừa không": asked, not told.
+        if (
+            match.position > 0
+            and words[match.position - 1] == "co"
+            and {"khong", "chua"} & set(words[match.position + head : match.position + head + 2])
+        ):
             continue
         # "vui lòng chuyển 2 triệu rồi chờ giải ngân": asked of the reader, not told.
         if not loss and any(0 < match.position - r <= _SUBJECT_WINDOW for r in requests):
@@ -842,16 +868,78 @@ _CUT_OFF = frozenset(
         "khong rut duoc",
         "khong tra lai",
         "khong hoan tien",
+        "xoa nick",
+        "khoa nick",
+        "moi biet",
+        "moi phat hien",
+        "moi biet la",
     }
 )
 
 
+# Words that call the other side a fake or a fraud ("trang giả mạo", "người xưng viện
+# kiểm sát"), folded; bare "lừa" is left out, its fold is also "lửa", "lúa", "lụa".
+_FAKE = re.compile(
+    r"\b(?:gia mao|gia danh|mao danh|lua dao|bi lua|lua mat|lua tien|tu xung|xung la|goi xung|nhan xung|gia (?:cong an|dai ly|ngan hang|can bo|nhan vien|shipper))\b"
+)
 _TRADE_TOPICS = ("drugs", "gambling_tip", "smuggling", "weapons", "public_order")
 # Request cues a victim also uses ("có phải", "nhờ công an giúp"): not a demand to pay.
 _PLEAS = frozenset({"phai", "xin", "nho", "giup", "nho giup", "giup do"})
 
 
 _MONEY_WORDS = frozenset({"tien", "coc", "khoan", "trieu", "tr", "nghin", "ngan", "k", "cu", "lit", "usdt", "vnd"})
+# Units an amount is said in, as a word after the number or stuck to it ("200tr", "5k").
+_UNITS = frozenset({"trieu", "tr", "ty", "ti", "k", "nghin", "ngan", "cu", "dong", "d", "vnd", "usdt", "lit", "xu"})
+_AMOUNT = re.compile(r"\d[\d.,]*([a-z]*)")
+# Money taken from the sender's account or card ("bị trừ 89 triệu", "bị quẹt 28 triệu"),
+# or lost ("mất 12 triệu"): with "bị" a loss on its own; "mất" alone also prices a
+# procedure ("làm hộ chiếu mất 200k"), so then only with a sign of a scam around it.
+_TAKEN_VERBS = frozenset({"tru", "quet", "rut", "cuom", "mat", "lay"})
+_AMOUNT_FILLERS = frozenset({"het", "sach", "tong", "cong", "khoang", "gan", "hon", "toi", "len", "luon", "mat", "tien", "so"})
+# When a payment was made, in the words after or before it.
+_PAST = ("tuan truoc", "thang truoc", "hom truoc", "hom kia", "nam ngoai", "nam truoc", "tuan roi", "thang roi", "hoi nay", "luc nay")
+
+
+def _amount_at(words: list[str], position: int) -> int | None:
+    """Where an amount ends if one starts at ``position`` ("12 triệu", "200tr"), skipping
+    a few words such as "hết", "tổng cộng", "gần"."""
+    counted = False
+    for i in range(position, min(position + 6, len(words))):
+        match = _AMOUNT.fullmatch(words[i])
+        if match:
+            if match.group(1) in _UNITS:
+                return i + 1
+            if not match.group(1) and i + 1 < len(words) and words[i + 1] in _UNITS:
+                return i + 2
+            # "bị quẹt 3 giao dịch 28 triệu", "chuyển 2 sổ tiết kiệm 700 triệu": a count
+            # of things before the amount.
+            counted = True
+        elif not counted and words[i] not in _AMOUNT_FILLERS:
+            return None
+    return None
+
+
+def _lost_amounts(words: list[str]) -> list[tuple[CueMatch, bool]]:
+    found = []
+    for i, word in enumerate(words):
+        if word not in _TAKEN_VERBS:
+            continue
+        end = _amount_at(words, i + 1)
+        if end is None:
+            continue
+        taken = i > 0 and words[i - 1] == "bi"
+        if word == "lay" and not taken:
+            continue
+        found.append((CueMatch("victim_loss", " ".join(words[i - taken : end]), i - taken), taken))
+    return found
+
+
+def _paid_when(cues: Cues) -> str | None:
+    recent = cues.by_name.get("recent")
+    if recent:
+        return recent[0].phrase
+    folded = " ".join(cues.words)
+    return next((phrase for phrase in _PAST if f" {phrase} " in f" {folded} "), None)
 
 
 def _money_after(words: list[str], position: int) -> bool:
@@ -873,7 +961,7 @@ def _not_done(cues: Cues, position: int) -> bool:
 
 
 def _recent(text: NormalizedText, cues: Cues) -> str | None:
-    hours = _HOURS_AGO.search(text.folded)
+    hours = _HOURS_AGO.search(text.folded) or _HOURS_SINCE.search(text.folded)
     if hours and (hours.group(2) in ("phut", "p") or int(hours.group(1)) <= 24):
         return hours.group(0)
     recent = cues.by_name.get("recent")
@@ -892,7 +980,11 @@ def find_victim(text: NormalizedText, cues: Cues, indicators: Indicators, *, sca
     a scam (a rule fired, or the score says so), as when a victim pastes what they paid."""
     # A payment is a loss only with a sign it went to a scam: it was cut off, or "tự
     # xưng", "có phải lừa đảo không", an investment or a task job. "Tiền học của bé" is not.
-    context = scam_signs or any(name in cues for name in ("victim_after", "scam_ask_strong", "investment", "job"))
+    context = (
+        scam_signs
+        or _FAKE.search(" ".join(cues.words)) is not None
+        or any(name in cues for name in ("victim_after", "scam_ask_strong", "investment", "job"))
+    )
     implicit = "addressee" not in cues and len(cues.words) <= _IMPLICIT_SUBJECT_WORDS
     notice = cues.count("balance_notice") >= 2 or cues.count("carrier_notice") >= 2
     # "bắt khách chuyển khoản rồi lấy hàng": a payment in a drugs or gambling tip is the
