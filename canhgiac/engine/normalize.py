@@ -151,7 +151,9 @@ def _decode_token(core: str) -> str | None:
     if not any(c in _LEET_CHARS for c in core) and not _INNER_PUNCT.search(core):
         return None
     letters = sum(c.isalpha() for c in core)
-    if letters < 1:
+    # Two characters are a code, not a disguised word: "D3" and "3T" are data packages,
+    # "T2 S1 C1" a timetable's days and periods.
+    if letters < 1 or len(core) <= 2:
         return None
     candidate = _INNER_PUNCT.sub("", core.translate(_LEET_MAP))
     if candidate == core or not candidate.isalpha() or len(candidate) < 2:
@@ -234,7 +236,9 @@ def normalize(text: str) -> NormalizedText:
     # matching; the clean form keeps them as written. Spacing is kept until the spaced
     # letters are joined: two spaces in "Q U A  H A N" separate two words.
     work = unicodedata.normalize("NFKC", uncollapsed)
-    if unicodedata.normalize("NFKC", clean) != clean:
+    # Letters and digits only: "…" and other typographic marks fold too, and real notices
+    # are full of them (an ellipsis flagged a carrier's loyalty notice in IE403).
+    if unicodedata.normalize("NFKC", clean) != clean and any(c.isalnum() and unicodedata.normalize("NFKC", c) != c for c in clean):
         steps.append("compatibility_characters")
     work = work.lower()
     ascii_only = work.isascii()

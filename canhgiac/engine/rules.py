@@ -503,6 +503,10 @@ def _money(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | No
     # name payments that already happened.
     if "secret_warning" in cues or cues.count("balance_notice") >= 3 or "loss" in cues:
         return None
+    # "Quý khách vui lòng nạp tiền tại https://vnptpay.vn/bill/": paying through the
+    # company's own site, with no account to send money to.
+    if indicators.links and not indicators.bank_accounts and all(link.official for link in indicators.links):
+        return None
     asked = _MONEY_ASK.search(text.folded) if indicators.bank_accounts else None
     if asked:
         return asked.group(0)[:60]
