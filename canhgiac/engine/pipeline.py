@@ -310,6 +310,13 @@ class Engine:
 
         explanation: list[str] = []
         intent, intent_confidence = self._intent(p, is_scam, explanation, victim)
+        tip_category = self._category(p) if intent == "tip" and victim is None else None
+        if tip_category is not None and tip_category[0] == "fraud" and "scam_ask" in cues and score >= self.config.suspicious_threshold:
+            # "Có người gọi xưng cán bộ thuế bảo cài app...": a call or message retold by
+            # the one it reached, with nothing lost, is a question about a scam, not a
+            # report of one.
+            explanation.append("Người gửi kể lại một cuộc gọi hoặc tin nhắn lừa đảo và chưa mất tiền: coi như nhờ kiểm tra.")
+            intent, intent_confidence, tip_category = "scam_check", score, None
         # "người nhà bị tạm giữ, muốn vào thăm cần gì": words a scam also uses, in a
         # question of the sender's own with nothing in it to pay, call or open. The score
         # stays what the model said; the verdict does not follow it.
@@ -333,8 +340,8 @@ class Engine:
             category, category_confidence = "fraud", _RULE_CONFIDENCE
             urgent_evidence = victim.recent or _urgency(cues, text, category)
             urgent = urgent_evidence is not None
-        elif intent == "tip":
-            category, category_confidence = self._category(p)
+        elif tip_category is not None:
+            category, category_confidence = tip_category
             urgent_evidence = _urgency(cues, text, category)
             urgent = urgent_evidence is not None
         return Analysis(
