@@ -431,7 +431,10 @@ class Engine:
         probabilities = model.probabilities(x)
         best = max(range(len(probabilities)), key=probabilities.__getitem__)
         intent, confidence = model.classes[best], probabilities[best]
-        if intent != "scam_check" and "scam_ask_strong" in cues and "loss" not in cues and "how" not in cues:
+        # "Nếu lỡ đọc mã cho người lạ thì có sao không": a supposition opening the message
+        # asks what would happen; nothing was forwarded to check.
+        supposes = any(m.position <= 1 for m in cues.by_name.get("hypothetical", ()))
+        if intent != "scam_check" and "scam_ask_strong" in cues and "loss" not in cues and "how" not in cues and not supposes:
             explanation.append("Người gửi hỏi đây có phải lừa đảo không, và chưa mất tiền: coi như nhờ kiểm tra.")
             return "scam_check", max(confidence, probabilities[model.classes.index("scam_check")])
         asking = "?" in text.clean or "question" in cues or "scam_ask" in cues
