@@ -453,7 +453,10 @@ INTENT_FEATURES = FeatureConfig(word_ngrams=2, structured=True, length=False)
 # Category gains from letter groups: of the folded words (teencode and misspellings
 # still share most of them) and of the words as written (diacritics tell "bơm" from
 # "bom", "mìn" from "mình"). It runs on tips only.
-CATEGORY_FEATURES = FeatureConfig(word_ngrams=2, char_ngrams=(3, 5), raw_char_ngrams=(3, 4), structured=True)
+# No indicator features: with the victims' reports (numbers, accounts, amounts) among
+# the tips, "a phone number is present" became a sign of fraud, and a knife fight with a
+# callback number was filed as fraud.
+CATEGORY_FEATURES = FeatureConfig(word_ngrams=2, char_ngrams=(3, 5), raw_char_ngrams=(3, 4), structured=True, indicators=False)
 # Each scorer keeps its strongest weights only: the files stay small and a check reads
 # fewer of them.
 _MAX_FEATURES = 20_000

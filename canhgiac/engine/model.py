@@ -65,11 +65,18 @@ class FeatureConfig:
     """Character n-gram sizes inside words as written (lowercase, with diacritics): the
     folded grams join "bom"/"bơm" and "mình"/"mìn", these keep them apart."""
 
+    indicators: bool = True
+    """Whether the features saying a number, account, link or amount is present (``I:``)
+    are used. The category of a tip is what it reports, not whether a callback number
+    came with it."""
+
     def keeps(self, feature: str) -> bool:
         if feature.startswith("C:"):
             return self.cue_groups is None or feature[2:] in self.cue_groups
         if feature.startswith("M:len"):
             return self.length
+        if feature.startswith("I:"):
+            return self.indicators
         return True
 
     @property
@@ -81,14 +88,18 @@ class FeatureConfig:
         """The structured features this model uses, each once."""
         if not self.structured:
             return []
-        groups, length = self.cue_groups, self.length
-        if groups is None and length:
+        groups, length, indicators = self.cue_groups, self.length, self.indicators
+        if groups is None and length and indicators:
             return list(dict.fromkeys(structured))
         return list(
             dict.fromkeys(
                 f
                 for f in structured
-                if not ((groups is not None and f[:2] == "C:" and f[2:] not in groups) or (not length and f[:5] == "M:len"))
+                if not (
+                    (groups is not None and f[:2] == "C:" and f[2:] not in groups)
+                    or (not length and f[:5] == "M:len")
+                    or (not indicators and f[:2] == "I:")
+                )
             )
         )
 
@@ -238,6 +249,7 @@ class LinearModel:
             raw_words=fc.get("raw_words", False),
             stacked=fc.get("stacked", False),
             raw_char_ngrams=raw_char,
+            indicators=fc.get("indicators", True),
         )
         return cls(
             classes=list(data["classes"]),

@@ -398,7 +398,9 @@ class Engine:
             if pushed:
                 evidence = ", ".join(f.split(":", 1)[-1] for f, _ in pushed)
                 reasons.append(Reason("scam_wording", rules.reason_message("scam_wording"), evidence, sum(w for _, w in pushed)))
-        reasons.sort(key=lambda r: -r.weight)
+        # What a rule found names the trick ("asks for the OTP"); "worded like a scam" says
+        # less, so it comes after them whatever its weight (a reply shows the first four).
+        reasons.sort(key=lambda r: (r.code == "scam_wording", -r.weight))
         score = 1.0 / (1.0 + math.exp(-margin)) if margin > -30 else 0.0
         return score, reasons
 

@@ -986,7 +986,7 @@ def find_victim(text: NormalizedText, cues: Cues, indicators: Indicators, *, sca
     # xưng", "có phải lừa đảo không", an investment or a task job. "Tiền học của bé" is not.
     context = (
         scam_signs
-        or _FAKE.search(" ".join(cues.words)) is not None
+        or _FAKE.search(text.folded) is not None
         or any(name in cues for name in ("victim_after", "scam_ask_strong", "investment", "job"))
     )
     implicit = "addressee" not in cues and len(cues.words) <= _IMPLICIT_SUBJECT_WORDS
