@@ -388,14 +388,20 @@ def _check_jsonl(engine: Any, source: IO[bytes], out: IO[str]) -> int:
             lines[0] = b"".join(partial)
         tail = lines.pop()
         partial = [tail] if tail else []
-        for raw in lines:
-            number += 1
-            line = raw.rstrip(b"\r")
-            if line.strip():
-                shown, failed = _jsonl_line(engine, number, line)
-                errors += failed
-                out.write(shown)
-        out.flush()
+        # One write for the block: stdout may be unbuffered (PYTHONUNBUFFERED), and then
+        # each write is a system call. Whatever was answered is written even if a line fails.
+        answers: list[str] = []
+        try:
+            for raw in lines:
+                number += 1
+                line = raw.rstrip(b"\r")
+                if line.strip():
+                    shown, failed = _jsonl_line(engine, number, line)
+                    errors += failed
+                    answers.append(shown)
+        finally:
+            out.write("".join(answers))
+            out.flush()
     if partial:
         line = b"".join(partial).rstrip(b"\r")
         if line.strip():
