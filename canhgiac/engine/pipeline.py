@@ -81,7 +81,7 @@ _SCAM_SIGNS = frozenset(
 )
 # Cue groups of what a tip is about: a number or link in such a message is part of the
 # report (a dealer's account, a seller's number, a betting site), not a thing to check.
-_TIP_TOPICS = ("drugs", "gambling_tip", "smuggling", "violence", "weapons", "theft", "environment", "public_order")
+_TIP_TOPICS = frozenset({"drugs", "gambling_tip", "smuggling", "violence", "weapons", "theft", "environment", "public_order"})
 # Longer text is cut before analysis: no SMS or chat message comes near it, and every
 # stage stays linear and fast on what remains.
 MAX_CHARS = 20_000
@@ -414,7 +414,7 @@ class Engine:
             explanation.append("Người gửi hỏi đây có phải lừa đảo không, và chưa mất tiền: coi như nhờ kiểm tra.")
             return "scam_check", max(confidence, probabilities[model.classes.index("scam_check")])
         asking = "?" in text.clean or "question" in cues or "scam_ask" in cues
-        reporting = "tip_strong" in cues or any(topic in cues for topic in _TIP_TOPICS)
+        reporting = "tip_strong" in cues or cues.any_of(_TIP_TOPICS)
         question = probabilities[model.classes.index("question")]
         if intent == "scam_check" and reporting and "scam_ask" not in cues and "forward" not in cues and not is_scam:
             # "Có người bán pháo qua Zalo, số 09...": the number is part of the report, and
