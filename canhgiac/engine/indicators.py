@@ -105,10 +105,7 @@ class Indicators:
 
 
 def _unique(items: Any) -> list[Any]:
-    seen: dict[Any, None] = {}
-    for item in items:
-        seen.setdefault(item, None)
-    return list(seen)
+    return list(dict.fromkeys(items))
 
 
 # ---------------------------------------------------------------------------- links

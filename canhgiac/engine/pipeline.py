@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from importlib import resources
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -360,7 +361,7 @@ class Engine:
                 weight = weights.get("R:" + finding.code, 0.0)
             reasons.append(Reason(finding.code, finding.message, finding.evidence, weight))
         pushing = [(w, f) for f in x.text if (w := weights.get(f, 0.0)) > 0]
-        wording = x.scale * sum(w for w, _ in pushing)
+        wording = x.scale * sum(map(itemgetter(0), pushing))
         if wording >= _WORDING_REASON_MIN:
             top = [f for _, f in sorted(pushing, reverse=True)[:3]]
             evidence = ", ".join(f[2:] for f in top)
@@ -381,17 +382,17 @@ class Engine:
     ) -> tuple[str, list[Reason]]:
         """The verdict said with its reason: when unsure, that an officer will look; when
         safe, why."""
-        review = Reason("officer_review", rules.reason_message("officer_review"), "", 0.0)
         if verdict == "scam":
             return verdict, reasons
+        review = rules.reason_message("officer_review")
         if verdict == "suspicious":
-            return verdict, [*reasons, review]
+            return verdict, [*reasons, Reason("officer_review", review, "", 0.0)]
         if victim is not None:
             # Money was lost to whatever it is: never "safe".
-            return "suspicious", [Reason("officer_review", review.message, victim.evidence, 0.0)]
+            return "suspicious", [Reason("officer_review", review, victim.evidence, 0.0)]
         unchecked = _unchecked_request(p)
         if intent == "scam_check" and unchecked is not None:
-            return "suspicious", [Reason("officer_review", review.message, unchecked, 0.0)]
+            return "suspicious", [Reason("officer_review", review, unchecked, 0.0)]
         code, evidence = _why_safe(p)
         return "safe", [Reason(code, rules.reason_message(code), evidence, 0.0)]
 

@@ -626,6 +626,8 @@ def _urgency(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | 
 
 def _lure(cue: str, minimum: int = 1, strong: frozenset[str] = frozenset()) -> ReasonRule:
     def rule(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
+        if cue not in cues:  # most messages: no set to make (``minimum`` is at least 1)
+            return None
         phrases = cues.phrases(cue)
         if phrases & strong or len(phrases) >= minimum:
             # The longest, and of those the first in order: a set's order changes between runs.
