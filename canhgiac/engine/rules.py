@@ -117,16 +117,18 @@ def _load_cues() -> tuple[dict[str, dict[tuple[str, ...], tuple[Cue, ...]]], dic
     as_written = {tone_phrase(k): v for k, v in raw["_ambiguous_as_written"].items()}
     contexts = {k: Context.parse(v) for k, v in {**ambiguous, **as_written}.items()}
     grouped: dict[str, list[str]] = {}
-    written: dict[str, str] = {}
+    written: dict[str, _Phrase] = {}
     for name, phrases in raw.items():
         if not name.startswith("_"):
             for phrase in phrases:
-                key = tone_phrase(phrase)
+                # Split once: the tone keys it gives are the words of ``tone_phrase``.
+                split = _split(phrase)
+                key = " ".join(split[1])
                 grouped.setdefault(key, []).append(name)
-                written.setdefault(key, phrase)
+                written.setdefault(key, split)
     index: dict[str, dict[tuple[str, ...], list[Cue]]] = {}
     for key, names in grouped.items():
-        words, keys, marked = _split(written[key])
+        words, keys, marked = written[key]
         if words:
             cue = Cue(words, keys, marked, tuple(dict.fromkeys(names)), contexts.get(key), key in as_written)
             index.setdefault(words[0], {}).setdefault(words, []).append(cue)
