@@ -275,6 +275,8 @@ def _advice(analysis: Any) -> str:
 def _result(analysis: Any) -> dict[str, Any]:
     """The JSON result, with the reasons and the advice in the run's language."""
     result: dict[str, Any] = analysis.to_dict()
+    if _language == "vi":
+        return result  # the engine's own words
     for reason, shown in zip(analysis.reasons, result["reasons"], strict=True):
         shown["message"] = _reason_message(reason)
     result["advice"] = _advice(analysis)
