@@ -395,12 +395,12 @@ def extract(plain: str) -> Indicators:
     numbers = _zeros_for_letter_o(plain)
     banks: list[tuple[int, int, str]] | None = None
     for match in _DIGIT_RUN.finditer(numbers):
-        if not free(*match.span()) or _is_amount(numbers, match):
-            continue
         run = match.group()
         digits = _NON_DIGIT.sub("", run)
         if len(digits) < 6:
             continue  # too short for an account (6 digits) or a phone (8): most numbers
+        if not free(*match.span()) or _is_amount(numbers, match):
+            continue
         context = _nearest_context(plain, match.start())
         if banks is None:  # looked up once, and only when a number could be an account
             banks = _banks_in(plain)
