@@ -275,6 +275,8 @@ def _advice(analysis: Any) -> str:
 def _result(analysis: Any) -> dict[str, Any]:
     """The JSON result, with the reasons and the advice in the run's language."""
     result: dict[str, Any] = analysis.to_dict()
+    if _language == "vi":
+        return result  # the engine's own words
     for reason, shown in zip(analysis.reasons, result["reasons"], strict=True):
         shown["message"] = _reason_message(reason)
     result["advice"] = _advice(analysis)
@@ -332,30 +334,84 @@ def _line_error(exc: Exception) -> str:
     return str(exc)
 
 
+# One encoder for every line: ``json.dumps`` with an option builds a new one per call.
+_encode_line = json.JSONEncoder(ensure_ascii=False).encode
+# Bytes asked of stdin at a time: a pipe gives what it holds, up to this.
+_READ_SIZE = 1 << 16
+
+
+def _jsonl_line(engine: Any, number: int, line: bytes) -> tuple[str, bool]:
+    """The JSON line answering one input line, and whether it is an error."""
+    result: dict[str, Any]
+    try:
+        item = json.loads(line.decode("utf-8"))
+        if not isinstance(item, dict) or "text" not in item:
+            raise ValueError(
+                say('mỗi dòng phải là một đối tượng JSON có trường "text"', 'each line must be a JSON object with a "text" field')
+            )
+        if not isinstance(item["text"], str):
+            raise ValueError(say('"text" phải là một chuỗi', '"text" must be a string'))
+        result = _result(engine.analyze(item["text"]))
+        if "id" in item:
+            result = {"id": item["id"], **result}
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        return _encode_line({"line": number, "error": _line_error(exc)}) + "\n", True
+    return _encode_line(result) + "\n", False
+
+
 def _check_jsonl(engine: Any, source: IO[bytes], out: IO[str]) -> int:
-    """Stream JSON lines: one result (or one error object) per input line."""
+    """Stream JSON lines: one result (or one error object) per input line.
+
+    Answers are flushed before every read that may wait for input, not after every line:
+    a program that writes a line and waits for its answer gets it at once, and a batch
+    piped in is written in blocks. A flush per line is a write system call per line, and
+    a wake-up of the reader: on the 4,174-message benchmark (bench/engine_vs_peer.py)
+    blocks took the command from 2,314 to 2,606 messages a second."""
+    read1 = getattr(source, "read1", None)
+    if read1 is None:  # not a buffered stream: line by line, a flush each
+        errors = 0
+        for number, raw in enumerate(source, start=1):
+            line = raw.rstrip(b"\r\n")
+            if line.strip():
+                shown, failed = _jsonl_line(engine, number, line)
+                errors += failed
+                out.write(shown)
+                out.flush()
+        return errors
     errors = 0
-    for number, raw in enumerate(source, start=1):
-        line = raw.rstrip(b"\r\n")
-        if not line.strip():
+    number = 0
+    partial: list[bytes] = []  # the start of a line that has not ended yet
+    while chunk := read1(_READ_SIZE):
+        lines = chunk.split(b"\n")
+        if len(lines) == 1:
+            partial.append(chunk)
             continue
-        result: dict[str, Any]
+        if partial:
+            partial.append(lines[0])
+            lines[0] = b"".join(partial)
+        tail = lines.pop()
+        partial = [tail] if tail else []
+        # One write for the block: stdout may be unbuffered (PYTHONUNBUFFERED), and then
+        # each write is a system call. Whatever was answered is written even if a line fails.
+        answers: list[str] = []
         try:
-            item = json.loads(line.decode("utf-8"))
-            if not isinstance(item, dict) or "text" not in item:
-                raise ValueError(
-                    say('mỗi dòng phải là một đối tượng JSON có trường "text"', 'each line must be a JSON object with a "text" field')
-                )
-            if not isinstance(item["text"], str):
-                raise ValueError(say('"text" phải là một chuỗi', '"text" must be a string'))
-            result = _result(engine.analyze(item["text"]))
-            if "id" in item:
-                result = {"id": item["id"], **result}
-        except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
-            errors += 1
-            result = {"line": number, "error": _line_error(exc)}
-        out.write(json.dumps(result, ensure_ascii=False) + "\n")
-        out.flush()
+            for raw in lines:
+                number += 1
+                line = raw.rstrip(b"\r")
+                if line.strip():
+                    shown, failed = _jsonl_line(engine, number, line)
+                    errors += failed
+                    answers.append(shown)
+        finally:
+            out.write("".join(answers))
+            out.flush()
+    if partial:
+        line = b"".join(partial).rstrip(b"\r")
+        if line.strip():
+            shown, failed = _jsonl_line(engine, number + 1, line)
+            errors += failed
+            out.write(shown)
+            out.flush()
     return errors
 
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import random
 import re
+import select
 import shutil
 import subprocess
+import sys
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -36,6 +40,36 @@ def test_check_without_text_is_a_clear_error() -> None:
     done = run_cli("check", stdin=b"   ")
     assert done.returncode == 2
     assert done.stderr.decode("utf-8") == "canhgiac: hãy nhập nội dung cần kiểm tra\n"
+
+
+def test_check_jsonl_answers_a_waiting_writer_line_by_line() -> None:
+    """Answers are written in blocks when a batch is piped in, but a program that writes
+    one line and waits for its answer gets it before it writes the next."""
+    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    command = [sys.executable, "-m", "canhgiac.cli", "check", "--jsonl"]
+    with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT, env=env) as process:
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            for item, failed in (({"text": "0912345678"}, False), ({"text": "Hỏi tạm trú ở đâu?"}, False), ({"x": 1}, True)):
+                line = json.dumps(item, ensure_ascii=False).encode()
+                # A first part of the line, then the rest: it is answered once whole.
+                process.stdin.write(line[:5])
+                process.stdin.flush()
+                process.stdin.write(line[5:] + b"\n")
+                process.stdin.flush()
+                answer = json.loads(_readline(process.stdout, timeout=60))
+                assert ("error" in answer) == failed
+        finally:
+            process.stdin.close()
+        assert process.stdout.read() == b""
+        assert process.wait(timeout=60) == 0
+
+
+def _readline(stream: IO[bytes], timeout: float) -> bytes:
+    """One line from a pipe, or a failure if none comes within ``timeout`` seconds."""
+    ready, _, _ = select.select([stream], [], [], timeout)
+    assert ready, "no answer while the writer waits"
+    return stream.readline()
 
 
 def test_check_jsonl_contract() -> None:

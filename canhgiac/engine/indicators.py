@@ -94,6 +94,8 @@ class Indicators:
         return bool(self.phones or self.bank_accounts or self.links)
 
     def to_dict(self) -> dict[str, Any]:
+        if not (self.phones or self.bank_accounts or self.links or self.amounts):
+            return {"phones": [], "bank_accounts": [], "urls": [], "domains": [], "zalo_links": [], "amounts_vnd": []}
         return {
             "phones": _unique(p.e164 for p in self.phones),
             "bank_accounts": [{"number": a.number, "bank": a.bank} for a in self.bank_accounts],
@@ -105,10 +107,7 @@ class Indicators:
 
 
 def _unique(items: Any) -> list[Any]:
-    seen: dict[Any, None] = {}
-    for item in items:
-        seen.setdefault(item, None)
-    return list(seen)
+    return list(dict.fromkeys(items))
 
 
 # ---------------------------------------------------------------------------- links
@@ -195,6 +194,7 @@ def parse_link(text: str, *, any_tld: bool = False) -> Link | None:
 # -2.500.000", a balance notice) ends the run.
 _DIGIT_RUN = re.compile(r"(?<![\w.,/])\+?\(?\d(?:[\d.\-()]| (?![-+]\d))*\d(?![\w/]|[.,]\d)")
 _GROUP = re.compile(r"\d+")
+_NON_DIGIT = re.compile(r"\D")
 # A phone number typed with the letter o for zero ("O934 58O 261", "o9o3.123.456"): groups
 # of digits and o's, each with a digit in it. Read as a number only when it then is one.
 _O_PHONE = re.compile(r"(?<![\w.,/])(?:\+84[ .-]?)?[0o][\do]*\d[\do]*(?:[ .-][\do]*\d[\do]*)*(?!\w)")
@@ -395,16 +395,16 @@ def extract(plain: str) -> Indicators:
     numbers = _zeros_for_letter_o(plain)
     banks: list[tuple[int, int, str]] | None = None
     for match in _DIGIT_RUN.finditer(numbers):
+        run = match.group()
+        digits = _NON_DIGIT.sub("", run)
+        if len(digits) < 6:
+            continue  # too short for an account (6 digits) or a phone (8): most numbers
         if not free(*match.span()) or _is_amount(numbers, match):
             continue
-        run = match.group()
-        digits = re.sub(r"\D", "", run)
         context = _nearest_context(plain, match.start())
-        bank_near: list[str] = []
-        if len(digits) >= 6:
-            if banks is None:  # looked up once, and only when a number could be an account
-                banks = _banks_in(plain)
-            bank_near = [name for s, e, name in banks if -60 <= match.start() - e <= 60 or 0 <= s - match.end() <= 30]
+        if banks is None:  # looked up once, and only when a number could be an account
+            banks = _banks_in(plain)
+        bank_near = [name for s, e, name in banks if -60 <= match.start() - e <= 60 or 0 <= s - match.end() <= 30]
         # An account when the words before say so, or when a bank is named next to an
         # unbroken run of digits; never a run that is too short or too long for one.
         said_account = context == "account" or (context is None and bank_near and len(digits) >= 8 and " " not in run.strip())

@@ -214,8 +214,10 @@ class LinearModel:
         get = self.weights[class_index].get
         scale = x.scale
         pairs = [(f, w * scale) for f, w in zip(x.text, map(get, x.text), strict=True) if w is not None]
-        pairs += [(f, w) for f, w in zip(x.structured, map(get, x.structured), strict=True) if w is not None]
-        pairs += [(f, w * v) for f, v in x.values.items() if (w := get(f)) is not None]
+        if x.structured:
+            pairs += [(f, w) for f, w in zip(x.structured, map(get, x.structured), strict=True) if w is not None]
+        if x.values:
+            pairs += [(f, w * v) for f, v in x.values.items() if (w := get(f)) is not None]
         pairs.sort(key=_strength, reverse=True)  # stable: equal pushes keep their order
         return pairs
 

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from importlib import resources
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +97,7 @@ _SCAM_SIGNS = frozenset(
 )
 # Cue groups of what a tip is about: a number or link in such a message is part of the
 # report (a dealer's account, a seller's number, a betting site), not a thing to check.
-_TIP_TOPICS = ("drugs", "gambling_tip", "smuggling", "violence", "weapons", "theft", "environment", "public_order")
+_TIP_TOPICS = frozenset({"drugs", "gambling_tip", "smuggling", "violence", "weapons", "theft", "environment", "public_order"})
 # Longer text is cut before analysis: no SMS or chat message comes near it, and every
 # stage stays linear and fast on what remains.
 MAX_CHARS = 20_000
@@ -386,7 +387,7 @@ class Engine:
                 weight = weights.get("R:" + finding.code, 0.0)
             reasons.append(Reason(finding.code, finding.message, finding.evidence, weight))
         pushing = [(w, f) for f in x.text if (w := weights.get(f, 0.0)) > 0]
-        wording = x.scale * sum(w for w, _ in pushing)
+        wording = x.scale * sum(map(itemgetter(0), pushing))
         if wording >= _WORDING_REASON_MIN:
             top = [f for _, f in sorted(pushing, reverse=True)[:3]]
             evidence = ", ".join(f[2:] for f in top)
@@ -409,17 +410,17 @@ class Engine:
     ) -> tuple[str, list[Reason]]:
         """The verdict said with its reason: when unsure, that an officer will look; when
         safe, why."""
-        review = Reason("officer_review", rules.reason_message("officer_review"), "", 0.0)
         if verdict == "scam":
             return verdict, reasons
+        review = rules.reason_message("officer_review")
         if verdict == "suspicious":
-            return verdict, [*reasons, review]
+            return verdict, [*reasons, Reason("officer_review", review, "", 0.0)]
         if victim is not None:
             # Money was lost to whatever it is: never "safe".
-            return "suspicious", [Reason("officer_review", review.message, victim.evidence, 0.0)]
+            return "suspicious", [Reason("officer_review", review, victim.evidence, 0.0)]
         unchecked = _unchecked_request(p)
         if intent == "scam_check" and unchecked is not None:
-            return "suspicious", [Reason("officer_review", review.message, unchecked, 0.0)]
+            return "suspicious", [Reason("officer_review", review, unchecked, 0.0)]
         code, evidence = _why_safe(p)
         return "safe", [Reason(code, rules.reason_message(code), evidence, 0.0)]
 
@@ -445,7 +446,7 @@ class Engine:
             explanation.append("Người gửi hỏi đây có phải lừa đảo không, và chưa mất tiền: coi như nhờ kiểm tra.")
             return "scam_check", max(confidence, probabilities[model.classes.index("scam_check")])
         asking = "?" in text.clean or "question" in cues or "scam_ask" in cues
-        reporting = "tip_strong" in cues or any(topic in cues for topic in _TIP_TOPICS)
+        reporting = "tip_strong" in cues or cues.any_of(_TIP_TOPICS)
         question = probabilities[model.classes.index("question")]
         if intent == "scam_check" and reporting and "scam_ask" not in cues and "forward" not in cues and not is_scam:
             # "Có người bán pháo qua Zalo, số 09...": the number is part of the report, and
