@@ -556,6 +556,23 @@ def _money(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | No
     return None
 
 
+# Words between a verb of giving and the secret: 6 at most in any case; up to 12 in one
+# sentence ("cung cấp thông tin tài khoản ngân hàng cùng mã xác thực"), which a list of
+# what to give runs to.
+_GIVE_NEAR = 6
+_GIVE_IN_SENTENCE = 12
+_SENTENCE_BREAK = re.compile(r"[.!?;\n]")
+
+
+def _one_sentence(text: NormalizedText, first: int, last: int) -> bool:
+    """Whether words ``first`` to ``last`` (folded, as ``find_cues`` counts them) are in
+    one sentence."""
+    spans = [m.span() for _, m in zip(range(last + 1), _WORD.finditer(text.folded), strict=False)]
+    if len(spans) <= last:
+        return False
+    return _SENTENCE_BREAK.search(text.folded, spans[first][1], spans[last][0]) is None
+
+
 def _otp(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
     # "Cung cấp OTP" is a request in itself; "nhập mã" only with an OTP or password in
     # sight and no promotion code ("nhập mã MT30 để giảm 30.000đ").
@@ -564,11 +581,15 @@ def _otp(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None
     match = cues.affirmed("secret_request")
     if match is not None and "promo_code" not in cues and ("secret_warning" not in cues or indicators.links):
         return match.phrase
-    # "cung cấp số tài khoản và mã OTP": a verb of giving a few words before the secret.
+    # "cung cấp số tài khoản và mã OTP": a verb of giving a few words before the secret;
+    # further on ("cung cấp số tài khoản, họ tên đầy đủ và mã xác nhận") in one sentence.
     if "secret_warning" not in cues and "promo_code" not in cues:
         for secret in cues.by_name.get("secret", ()):
             for give in cues.by_name.get("give", ()):
-                if 0 < secret.position - give.position <= 6 and not cues.negated(give):
+                gap = secret.position - give.position
+                if gap <= 0 or gap > _GIVE_IN_SENTENCE or cues.negated(give):
+                    continue
+                if gap <= _GIVE_NEAR or _one_sentence(text, give.position, secret.position):
                     return f"{give.phrase} ... {secret.phrase}"
     entry = cues.affirmed("secret_entry")
     if entry is not None and any(not link.official for link in indicators.links):
