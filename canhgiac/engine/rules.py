@@ -493,6 +493,46 @@ def _impersonation(cue: str) -> ReasonRule:
     return rule
 
 
+# Chat apps a caller moves a conversation to, folded; a utility's own Zalo page says "OA"
+# or "chính thức" ("official").
+_CHAT_APPS = frozenset({"zalo", "telegram", "viber"})
+_OFFICIAL_PAGE = frozenset({"oa", "chinh"})
+# A cut-off said of today: "sẽ cắt điện chiều nay", "bị cắt nước lúc 16h hôm nay".
+_CUT_OFF_TODAY = re.compile(
+    r"\b(?:se|bi)\s+(?:bi\s+)?(?:cat|ngung cap|ngung cung cap|khoa)\s+(?:dien|nuoc|sim|thue bao)\b"
+    r"[^.!?\n]{0,40}?\b(?:hom nay|chieu nay|toi nay|sang nay|trua nay|trong ngay|ngay hom nay)\b"
+)
+# Planned work is announced with its cut-off and is not a threat.
+_PLANNED_WORK = frozenset({"bao tri", "sua chua", "thi cong", "bao duong"})
+
+
+def cut_off_today(text: NormalizedText) -> str | None:
+    """A threat to cut power, water or a SIM today ("không làm sẽ cắt điện chiều nay"),
+    not planned maintenance."""
+    if "cat" not in text.folded and "ngung" not in text.folded and "khoa" not in text.folded:
+        return None
+    found = _CUT_OFF_TODAY.search(text.folded)
+    if found is None or any(work in text.folded for work in _PLANNED_WORK):
+        return None
+    return found.group(0)
+
+
+def _utility(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
+    """Power, water or carrier staff who ask something, who move the talk to Zalo (the
+    companies answer on their own hotline and app), or who threaten a cut-off today."""
+    utility = cues.first("utility")
+    if utility is None or "tip_strong" in cues:
+        return None
+    if _asks_something(cues, indicators):
+        return utility
+    words = set(cues.words)
+    chat = _CHAT_APPS & words
+    if chat and not _OFFICIAL_PAGE & words:
+        return f"{utility} ... {min(chat)}"
+    cut = cut_off_today(text)
+    return f"{utility} ... {cut}" if cut else None
+
+
 def _bank(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
     if "bank" not in cues:
         return None
@@ -537,6 +577,23 @@ def _money(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | No
     return None
 
 
+# Words between a verb of giving and the secret: 6 at most in any case; up to 12 in one
+# sentence ("cung cấp thông tin tài khoản ngân hàng cùng mã xác thực"), which a list of
+# what to give runs to.
+_GIVE_NEAR = 6
+_GIVE_IN_SENTENCE = 12
+_SENTENCE_BREAK = re.compile(r"[.!?;\n]")
+
+
+def _one_sentence(text: NormalizedText, first: int, last: int) -> bool:
+    """Whether words ``first`` to ``last`` (folded, as ``find_cues`` counts them) are in
+    one sentence."""
+    spans = [m.span() for _, m in zip(range(last + 1), _WORD.finditer(text.folded), strict=False)]
+    if len(spans) <= last:
+        return False
+    return _SENTENCE_BREAK.search(text.folded, spans[first][1], spans[last][0]) is None
+
+
 def _otp(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
     # "Cung cấp OTP" is a request in itself; "nhập mã" only with an OTP or password in
     # sight and no promotion code ("nhập mã MT30 để giảm 30.000đ").
@@ -545,11 +602,15 @@ def _otp(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None
     match = cues.affirmed("secret_request")
     if match is not None and "promo_code" not in cues and ("secret_warning" not in cues or indicators.links):
         return match.phrase
-    # "cung cấp số tài khoản và mã OTP": a verb of giving a few words before the secret.
+    # "cung cấp số tài khoản và mã OTP": a verb of giving a few words before the secret;
+    # further on ("cung cấp số tài khoản, họ tên đầy đủ và mã xác nhận") in one sentence.
     if "secret_warning" not in cues and "promo_code" not in cues:
         for secret in cues.by_name.get("secret", ()):
             for give in cues.by_name.get("give", ()):
-                if 0 < secret.position - give.position <= 6 and not cues.negated(give):
+                gap = secret.position - give.position
+                if gap <= 0 or gap > _GIVE_IN_SENTENCE or cues.negated(give):
+                    continue
+                if gap <= _GIVE_NEAR or _one_sentence(text, give.position, secret.position):
                     return f"{give.phrase} ... {secret.phrase}"
     entry = cues.affirmed("secret_entry")
     if entry is not None and any(not link.official for link in indicators.links):
@@ -625,6 +686,10 @@ def _urgency(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | 
     threat = cues.first("threat")
     if threat and "tip_strong" not in cues:
         return threat
+    if "utility" in cues and "tip_strong" not in cues:
+        cut = cut_off_today(text)
+        if cut:
+            return cut
     urgent = cues.first("urgency")
     if urgent and cues.any_of(_URGED) and urgent not in ("hom nay", "ngay"):
         return urgent
@@ -663,12 +728,172 @@ def _obfuscated(text: NormalizedText, cues: Cues, indicators: Indicators) -> str
     return None
 
 
+# ---------------------------------------------------------------------------- what a scam makes you do
+# Rules for scams that need none of the stock phrases (no OTP, no link): what they ask is
+# itself the sign. A notice that describes the scam to warn of it ("Hội không nhận ủng hộ
+# qua tài khoản cá nhân", "đối tượng giả danh... đề nghị đóng phí") says the same words
+# after a denial or among warning words, and is left out.
+
+# Folded, "đừng", "cấm", "chưa" are also "dụng", "cầm", "chùa" ("thẻ tín dụng", "xây chùa"):
+# only the unambiguous denials.
+_DENIAL = re.compile(r"\b(?:khong|k|ko|chang|tranh)\b")
+_SENTENCE_END = re.compile(r"[.!?;\n]")
+# Warning words ("cảnh báo", "giả danh", "đối tượng"...): two of them make a notice about
+# a scam, which the training notices showed (one is also in scams: "cảnh báo tài khoản").
+_WARNING_CUES = 2
+
+
+def _denied(text: NormalizedText, phrase: str) -> bool:
+    """Whether the sentence holding ``phrase`` (folded) denies something before it ("Ngân
+    hàng không gọi điện, nhắn tin yêu cầu cung cấp... số thẻ")."""
+    folded = text.folded
+    at = folded.find(phrase)
+    if at < 0:
+        return False
+    start = max((m.end() for m in _SENTENCE_END.finditer(folded, 0, at)), default=0)
+    return _DENIAL.search(folded, start, at) is not None
+
+
+# "Các trang web yêu cầu nhập số thẻ ... là giả mạo": the sentence itself calls the request
+# a fake.
+_CALLED_FAKE = re.compile(r"\b(?:la|deu la)\s+(?:gia mao|lua dao|gia)\b")
+
+
+def _called_fake(text: NormalizedText, phrase: str) -> bool:
+    folded = text.folded
+    at = folded.find(phrase)
+    if at < 0:
+        return False
+    end = _SENTENCE_END.search(folded, at)
+    return _CALLED_FAKE.search(folded, at, end.start() if end else len(folded)) is not None
+
+
+def _warns(cues: Cues) -> bool:
+    return "secret_warning" in cues or cues.count("awareness") >= _WARNING_CUES
+
+
+def _charity_personal(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
+    """An appeal for donations paid to a person ("STK mẹ bé", "ví momo 09..", "tài khoản
+    cá nhân", or an account number with no organisation named): real appeals name a
+    fund, the Fatherland Front, the Red Cross or a union, and give a receipt."""
+    appeal = cues.first("charity")
+    if appeal is None or _warns(cues):
+        return None
+    if "charity_personal" not in cues:
+        if indicators.bank_accounts and "charity_official" not in cues:
+            return f"{appeal} ... {indicators.bank_accounts[0].number}"
+        return None
+    payee = max(sorted(cues.phrases("charity_personal")), key=len)
+    # "tài khoản cá nhân" is a person's account whoever is named; "mẹ bé", "ví momo" are
+    # only when no organisation takes the money.
+    if ("ca nhan" not in payee and "charity_official" in cues) or _denied(text, payee):
+        return None
+    return f"{appeal} ... {payee}"
+
+
+# What a fee is said to buy. Broad words of the lure groups ("nhân viên", "nhận tiền",
+# "đồng hồ") name no benefit.
+_FEE_BENEFITS = ("fee_benefit", "job", "prize", "loan")
+_NOT_A_BENEFIT = frozenset(
+    {"nhan vien", "thu nhap", "moi ngay", "kiem tien", "nhan tien", "nhan ngay", "dong ho", "may man", "tri an", "vay"}
+)
+# How far apart (in words) a fee and what it buys may be: one offer; 25 held every pair
+# of the cases written here.
+_FEE_WINDOW = 25
+# "Tiền cọc 12 triệu đã thanh toán": a receipt for a deposit paid, not a request.
+_PAID = frozenset({"da", "duoc"})
+# "đóng phí bảo hiểm": the premium of a policy one holds (an insurer's notice in the IE403
+# legitimate SMS), not a fee before a benefit.
+_PREMIUM = ("bao", "hiem")
+
+
+def _upfront_fee(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
+    """A fee before the benefit: a job that needs a uniform or "system account" fee, a
+    room or goods held by a deposit before anyone sees them, a lost-money "recovery" or a
+    prize that needs a fee first."""
+    fees = cues.by_name.get("upfront_fee")
+    # "đến xem phòng rồi cọc", "ký hợp đồng": seen first, as honest deals are.
+    if not fees or _warns(cues) or "seen_first" in cues:
+        return None
+    for fee in fees:
+        after = cues.words[fee.end : fee.end + 6]
+        # Cues are found across punctuation: "Thanh toán phí, nhận quà" holds no "phí nhận quà".
+        if fee.phrase not in text.folded or cues.negated(fee) or _PAID.intersection(after) or _denied(text, fee.phrase):
+            continue
+        if tuple(after[:2]) == _PREMIUM and "khoan vay" not in cues.phrases("debt"):
+            continue
+        for name in _FEE_BENEFITS:
+            for benefit in cues.by_name.get(name, ()):
+                if benefit.phrase in _NOT_A_BENEFIT or abs(fee.position - benefit.position) > _FEE_WINDOW:
+                    continue
+                if not cues.negated(benefit):
+                    return f"{fee.phrase} ... {benefit.phrase}"
+    return None
+
+
+def _card_photo(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
+    """Photos of a bank card, its number or CVV: enough to spend from it. Photos of an ID
+    card too, when asked with the bank card or for a prize, a loan or a job."""
+    if ("card_photo" not in cues and "id_photo" not in cues) or _warns(cues):
+        return None
+    card = cues.affirmed("card_photo")
+    if card is not None and not _denied(text, card.phrase) and not _called_fake(text, card.phrase):
+        return card.phrase
+    identity = cues.affirmed("id_photo")
+    if identity is not None and not _denied(text, identity.phrase) and any(name in cues for name in ("prize", "loan", "job", "bank")):
+        return identity.phrase
+    return None
+
+
+_SIM_WORDS = frozenset({"sim", "esim", "4g", "5g"})
+
+
+def _sim_swap(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
+    """The serial of a SIM ("soạn DOISIM <serial> gửi 9123"): with it, anyone can move the
+    number, and its OTPs, to a SIM of their own."""
+    if ("sim_serial" not in cues and "sim_change" not in cues) or _warns(cues):
+        return None
+    found = cues.affirmed("sim_serial")
+    if found is not None and not _denied(text, found.phrase) and (found.phrase == "doisim" or _SIM_WORDS.intersection(cues.words)):
+        return found.phrase
+    # A SIM changed by text, by reading a code or from afar ("đổi sim 4G tại nhà, chị
+    # soạn tin theo cú pháp em gửi"): carriers change SIMs at their shops, in person.
+    change = cues.affirmed("sim_change")
+    remote = cues.affirmed("sim_remote")
+    if change is not None and remote is not None:
+        return f"{change.phrase} ... {remote.phrase}"
+    return None
+
+
+def _debt_threat(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
+    """A debt demanded of someone who never borrowed ("trả nợ thay cho nó"), with threats
+    to their home or to shame them online ("ghép ảnh đăng facebook")."""
+    threat = cues.first("debt_relative")
+    # "ND: Tra no thay Trung": a bank's balance notice of a repayment made. Warning words
+    # are not enough to leave it out: fake warrants against "đồng phạm" use them too (a
+    # notice about the scam is left out by ``is_warning``).
+    if threat is None or "secret_warning" in cues or cues.count("balance_notice") >= 3:
+        return None
+    debt = cues.first("debt", "loan")
+    return f"{debt} ... {threat}" if debt else None
+
+
+def _mistaken_transfer(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
+    """Money "sent by mistake", then a demand to send it to another account, or a call
+    saying it was a loan: returning it there repays a loan taken out in your name."""
+    mistake = cues.first("mistaken_transfer")
+    if mistake is None or _warns(cues):
+        return None
+    elsewhere = cues.first("other_account", "debt", "threat")
+    return f"{mistake} ... {elsewhere}" if elsewhere else None
+
+
 _RULES: dict[str, ReasonRule] = {
     "impersonation_police": _impersonation("police"),
     "impersonation_court": _impersonation("court"),
     "impersonation_official": _impersonation("official"),
     "impersonation_bank": _bank,
-    "impersonation_utility": _impersonation("utility"),
+    "impersonation_utility": _utility,
     "impersonation_delivery": _impersonation("delivery"),
     "impersonation_relative": _relative,
     "money_transfer_request": _money,
@@ -717,7 +942,28 @@ _RULES: dict[str, ReasonRule] = {
     "lure_gambling": _lure("gambling", 1),
     "illegal_service": _lure("illegal_service", 1),
     "obfuscated_text": _obfuscated,
+    "charity_personal_account": _charity_personal,
+    "upfront_fee": _upfront_fee,
+    "card_photo_request": _card_photo,
+    "sim_swap": _sim_swap,
+    "debt_threat_relative": _debt_threat,
+    "mistaken_transfer": _mistaken_transfer,
 }
+
+
+# Cue groups without one of which a rule cannot hold: most messages have none of them, and
+# the call is skipped. On the 4,174 Pham 2016 SMS the six rules called on every message
+# took 9 ms (about 10% of all reasons); skipped, cues and reasons are within 3% of before.
+_NEEDS: dict[str, frozenset[str]] = {
+    "charity_personal_account": frozenset({"charity"}),
+    "upfront_fee": frozenset({"upfront_fee"}),
+    "card_photo_request": frozenset({"card_photo", "id_photo"}),
+    "sim_swap": frozenset({"sim_serial", "sim_change"}),
+    "debt_threat_relative": frozenset({"debt_relative"}),
+    "mistaken_transfer": frozenset({"mistaken_transfer"}),
+}
+
+_RULES_NEEDING = [(code, rule, _NEEDS.get(code)) for code, rule in _RULES.items()]
 
 
 # Reasons that a warning about a scam repeats when it describes the scam it warns of.
@@ -733,6 +979,12 @@ _DESCRIBED_IN_WARNINGS = frozenset(
         "app_install",
         "urgency_threat",
         "otp_request",
+        "charity_personal_account",
+        "upfront_fee",
+        "card_photo_request",
+        "sim_swap",
+        "debt_threat_relative",
+        "mistaken_transfer",
     }
 )
 
@@ -751,7 +1003,10 @@ def find_reasons(text: NormalizedText, cues: Cues, indicators: Indicators) -> li
     """Every rule that holds for a message, with its evidence."""
     warning = is_warning(cues, indicators)
     findings = []
-    for code, rule in _RULES.items():
+    present = cues.by_name.keys()
+    for code, rule, needed in _RULES_NEEDING:
+        if needed is not None and present.isdisjoint(needed):
+            continue
         if warning and code in _DESCRIBED_IN_WARNINGS:
             continue
         evidence = rule(text, cues, indicators)
