@@ -480,7 +480,7 @@ def _read_labelled(path: Path, text_column: str, label_column: str, group_column
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from canhgiac.engine.train import labels_to_bool, train_scam_model
+    from canhgiac.engine.train import labels_to_bool, sklearn_available, train_scam_model
 
     if bool(args.data) == bool(args.from_db):
         raise CliError(say("cần --data TỆP.csv hoặc --from-db (một trong hai)", "give --data FILE.csv or --from-db (one of them)"))
@@ -506,6 +506,14 @@ def cmd_train(args: argparse.Namespace) -> int:
                 f"mọi dòng đều có nhãn {args.positive!r}: cần cả hai loại",
                 f"every row has the label {args.positive!r}: both kinds are needed",
             )
+        )
+    if not sklearn_available():
+        print(
+            say(
+                "chưa cài scikit-learn: huấn luyện bằng AdaGrad thuần Python (kết quả thấp hơn; pip install 'canhgiac[train]')",
+                "scikit-learn is not installed: training with pure-Python AdaGrad (lower figures; pip install 'canhgiac[train]')",
+            ),
+            file=sys.stderr,
         )
     bars: dict[str, Progress] = {}
 

@@ -11,7 +11,7 @@ import pytest
 from canhgiac.cli import main
 from canhgiac.engine.build import generate
 from canhgiac.engine.model import FeatureConfig, Features, LinearModel, TrainingExtraMissing, fit_logistic
-from canhgiac.engine.train import train_scam_model
+from canhgiac.engine.train import SKLEARN_FEATURES, USER_FEATURES, train_scam_model
 
 CONFIG = FeatureConfig(word_ngrams=2, char_ngrams=(3, 4), raw_char_ngrams=(3, 4), structured=True)
 
@@ -117,6 +117,51 @@ def test_retraining_needs_no_scikit_learn(monkeypatch: pytest.MonkeyPatch) -> No
     _without_sklearn(monkeypatch)
     model = train_scam_model(["chuyen tien ngay", "hop luc 8 gio"] * 6, [True, False] * 6, folds=2)
     assert model.probabilities(Features.from_text("chuyen tien ngay", model.features))[1] > 0.5
+
+
+_RETRAIN_TEXTS = [
+    "Ban trung thuong xe SH, nhan qua tai link ngay",
+    "Chuyen tien ngay vao tai khoan an toan de xac minh",
+    "Cung cap ma OTP de nhan qua tri an khach hang",
+    "Toi nay may gio anh ve an com",
+    "Hop phu huynh luc 8 gio sang thu bay nhe",
+    "Em gui file bao cao roi, anh xem giup em",
+] * 4
+
+
+def test_retraining_fits_with_scikit_learn_when_installed() -> None:
+    """With the train extra, `canhgiac train` fits scikit-learn's logistic regression on
+    words and the shipped model's score, without rule findings (they cost recall at a low
+    false-positive rate on the benchmark data): the saved model says so."""
+    positives = [i % 6 < 3 for i in range(len(_RETRAIN_TEXTS))]
+    model = train_scam_model(_RETRAIN_TEXTS, positives, folds=2)
+    assert model.info["method"] == "sklearn"
+    assert model.features == SKLEARN_FEATURES
+    assert not any(f.startswith(("R:", "C:", "I:", "M:")) for f in model.weights[0])
+    assert "D:shipped_scam" in model.weights[0]
+    loaded = LinearModel.from_json(model.to_json())
+    scam = Features.from_text("nhan qua tai link ngay", loaded.features, raw="nhan qua tai link ngay")
+    chat = Features.from_text("hop phu huynh luc 8 gio", loaded.features, raw="hop phu huynh luc 8 gio")
+    assert loaded.probabilities(scam)[1] > loaded.probabilities(chat)[1]
+
+
+def test_retraining_falls_back_to_adagrad_and_says_so(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _without_sklearn(monkeypatch)
+    data = tmp_path / "labelled.csv"
+    rows = ["text,label"] + [f"{t},{'scam' if i % 6 < 3 else 'ok'}" for i, t in enumerate(_RETRAIN_TEXTS)]
+    data.write_text("\n".join(r.replace(", ", " ") if r != "text,label" else r for r in rows) + "\n", encoding="utf-8")
+    code = main(["--lang", "en", "train", "--data", str(data), "--out", str(tmp_path / "m"), "--folds", "2"])
+    assert code == 0
+    assert "training with pure-Python AdaGrad" in capsys.readouterr().err
+    saved = LinearModel.load(tmp_path / "m" / "model.json")
+    assert saved.info["method"] == "adagrad" and saved.features == USER_FEATURES
+
+
+def test_unknown_training_method_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown training method"):
+        train_scam_model(_RETRAIN_TEXTS, [i % 2 == 0 for i in range(len(_RETRAIN_TEXTS))], method="svm")
 
 
 def test_sources_give_every_kind_its_label() -> None:
