@@ -242,9 +242,11 @@ def normalize(text: str) -> NormalizedText:
     # matching; the clean form keeps them as written. Spacing is kept until the spaced
     # letters are joined: two spaces in "Q U A  H A N" separate two words.
     work = unicodedata.normalize("NFKC", uncollapsed)
-    # Letters and digits only: "…" and other typographic marks fold too, and real notices
+    # Not punctuation or spaces: "…" and other typographic marks fold too, and real notices
     # are full of them (an ellipsis flagged a carrier's loyalty notice in IE403).
-    if unicodedata.normalize("NFKC", clean) != clean and any(c.isalnum() and unicodedata.normalize("NFKC", c) != c for c in clean):
+    if unicodedata.normalize("NFKC", clean) != clean and any(
+        unicodedata.category(c)[0] not in "PZ" and unicodedata.normalize("NFKC", c) != c for c in clean
+    ):
         steps.append("compatibility_characters")
     work = work.lower()
     ascii_only = work.isascii()

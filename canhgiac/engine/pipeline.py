@@ -317,12 +317,18 @@ class Engine:
         explanation: list[str] = []
         intent, intent_confidence = self._intent(p, is_scam, explanation, victim)
         tip_category = self._category(p) if intent == "tip" and victim is None else None
-        if tip_category is not None and tip_category[0] == "fraud" and "scam_ask" in cues and score >= self.config.suspicious_threshold:
+        if (
+            tip_category is not None
+            and tip_category[0] == "fraud"
+            and "scam_ask" in cues
+            and score >= self.config.suspicious_threshold
+            and not cues.phrases("tip_strong") & _ASKS_POLICE
+        ):
             # "Có người gọi xưng cán bộ thuế bảo cài app...": a call or message retold by
             # the one it reached, with nothing lost, is a question about a scam, not a
             # report of one.
             explanation.append("Người gửi kể lại một cuộc gọi hoặc tin nhắn lừa đảo và chưa mất tiền: coi như nhờ kiểm tra.")
-            intent, intent_confidence, tip_category = "scam_check", score, None
+            intent, intent_confidence, tip_category = "scam_check", _RULE_CONFIDENCE, None
         # "người nhà bị tạm giữ, muốn vào thăm cần gì": words a scam also uses, in a
         # question of the sender's own with nothing in it to pay, call or open. The score
         # stays what the model said; the verdict does not follow it.
@@ -517,9 +523,29 @@ _ACT_NOW = frozenset(
         "sap sua",
     }
 )
-_ACT_NOW_WORDS = frozenset({"dang", "sap"})
-# ...typed as "đăng" (to post) or "sáp" (wax) it is neither.
-_ACT_NOW_WRITTEN = frozenset({"dang", "đang", "sap", "sắp"})
+# "đang", "sắp", "vừa" as written, by their folded form, and the words after which each
+# means something else.
+_NOW_WORDS = {"dang": "đang", "sap": "sắp", "vua": "vừa"}
+_NOT_NOW_AFTER = {
+    "dang": [["ky"], ["ki"], ["tin"], ["bai"], ["anh"], ["clip"], ["len"], ["tai"], ["nhap"], ["xuong"], ["hu"], ["hong"]],
+    "sap": [["xep"], ["sep"]],
+    "vua": [["roi"], ["phai"], ["du"], ["voi"], ["y"], ["vua"]],
+}
+# How many words apart the word saying now and the offence may be.
+_NOW_NEAR = 12
+_PAST_MARKERS = (
+    "tuan truoc",
+    "thang truoc",
+    "hom qua",
+    "hom truoc",
+    "hom kia",
+    "dem qua",
+    "toi qua",
+    "vua roi",
+    "nam ngoai",
+    "thang nay",
+    "tuan nay",
+)
 _WORD = re.compile(r"\w+")
 _ONLINE = frozenset({"zalo", "facebook", "fb", "group", "online", "web", "website", "link", "tiktok", "telegram", "messenger"})
 
@@ -529,7 +555,8 @@ def _urgency(cues: rules.Cues, text: NormalizedText, category: str | None = None
     strong = cues.phrases("danger") & {"cuu", "cuu voi", "cuu toi", "chay nha", "hoa hoan", "dinh tu tu", "tu tu", "nhay cau", "bat coc"}
     if strong:
         return sorted(strong)[0]
-    now = cues.phrases("now") - {"se"}
+    # "Dọa" threatens; it says nothing of when ("nhắn tin dọa mỗi ngày").
+    now = cues.phrases("now") - {"se", "doa"}
     if now and ("danger" in cues or "weapons" in cues or "violence" in cues):
         return f"{max(sorted(now), key=len)} + {cues.first('danger', 'violence', 'weapons')}"
     if {"khan cap", "gap gap", "den ngay"} & now:
@@ -539,25 +566,59 @@ def _urgency(cues: rules.Cues, text: NormalizedText, category: str | None = None
         return hurt
     # An offence happening now or just now ("đang bẻ khóa xe", "vừa giật túi xách"): the
     # officer can still get there. Not one happening online ("nhóm zalo đang kéo học
-    # sinh vào chơi"), and not "vừa lái xe vừa dùng điện thoại".
-    # The offence named by a cue, or else by the category the model gave the tip.
+    # sinh vào chơi"). The offence named by a cue, or else by the category the model gave
+    # the tip; the word saying now within a few words of the cue that names it ("Quán Vua
+    # Ốc ... đánh bạc mỗi tối" holds no "vừa").
+    topics = [m.position for name in _ACT_TOPICS for m in cues.by_name.get(name, ())]
     topic = cues.first(*_ACT_TOPICS) or (category if category in _ACT_TOPICS else None)
     if topic is None or _ONLINE & set(cues.words):
         return None
-    # "dang" typed without diacritics is also "đáng", "đăng": the now group leaves it out
-    # unless a danger is near, but beside an offence it is "đang".
-    written = _WORD.findall(text.accented.lower()) if text.has_diacritics else []
-    bare = {w for w in _ACT_NOW_WORDS & set(cues.words) if not any(fold_diacritics(x) == w and x not in _ACT_NOW_WRITTEN for x in written)}
-    act_now = sorted((now | bare) & _ACT_NOW)
-    if act_now:
-        return f"{max(act_now, key=len)} + {topic}"
-    # "vừa giật túi xách rồi chạy về hướng chợ": just done, the thief still near. "Vừa
-    # bị trộm ... lúc rạng sáng" is reported after the fact.
-    if cues.words.count("vua") == 1 and cues.words[cues.words.index("vua") + 1 : cues.words.index("vua") + 2] != ["bi"]:
-        return f"vua + {topic}"
+    words = cues.words
+    past = any(f" {phrase} " in f" {text.folded} " for phrase in _PAST_MARKERS)
+    for position, word in _now_words(cues, text):
+        if word == "vua" and (past or words[position + 1 : position + 2] == ["bi"]):
+            # "Vừa bị trộm ... lúc rạng sáng", "tuần trước vừa mất trộm": told after the fact.
+            continue
+        if not topics or min(abs(position - t) for t in topics) <= _NOW_NEAR:
+            return f"{word} + {topic}"
     return None
 
 
+def _now_words(cues: rules.Cues, text: NormalizedText) -> list[tuple[int, str]]:
+    """Where the message says now (a phrase of the now group, or "đang", "sắp", "vừa"),
+    with the position of each. Folded, "dang" is also "đăng" and "đáng", "sap" "sáp",
+    "vua" "vua" (a king, a shop's name): in a message typed with diacritics the word must
+    be written as "đang", "sắp", "vừa"; and none of them before the words that make it
+    another ("đăng ký", "sắp xếp", "vừa rồi", "vừa phải")."""
+    found = [(m.position, m.phrase) for m in cues.by_name.get("now", ()) if m.phrase in _ACT_NOW and m.phrase not in _NOW_WORDS]
+    written = {x for x in _WORD.findall(text.accented.lower())} if text.has_diacritics else set()
+    for word, as_written in _NOW_WORDS.items():
+        # "vừa lái xe vừa dùng điện thoại": "vừa ... vừa" is "both ... and".
+        if word not in cues.words or (word == "vua" and cues.words.count("vua") > 1):
+            continue
+        if text.has_diacritics and any(fold_diacritics(x) == word and x != as_written for x in written):
+            continue
+        for position, w in enumerate(cues.words):
+            if w == word and cues.words[position + 1 : position + 2] not in _NOT_NOW_AFTER[word]:
+                found.append((position, word))
+    return sorted(found)
+
+
+# A report that asks the police to act ("Ở xóm 3 có nhóm tự xưng cán bộ ngân hàng đi từng
+# nhà..., đề nghị công an kiểm tra") stays a tip, whatever it retells.
+_ASKS_POLICE = frozenset(
+    {
+        "de nghi cong an",
+        "nho cong an",
+        "cong an xu ly",
+        "kiem tra xu ly",
+        "xu ly giup",
+        "xuong kiem tra",
+        "cho nguoi den",
+        "to giac",
+        "phan anh",
+    }
+)
 # Words that retell what a caller or a message said.
 _RETOLD = frozenset(
     {

@@ -502,8 +502,9 @@ _CUT_OFF_TODAY = re.compile(
     r"\b(?:se|bi)\s+(?:bi\s+)?(?:cat|ngung cap|ngung cung cap|khoa)\s+(?:dien|nuoc|sim|thue bao)\b"
     r"[^.!?\n]{0,40}?\b(?:hom nay|chieu nay|toi nay|sang nay|trua nay|trong ngay|ngay hom nay)\b"
 )
-# Planned work is announced with its cut-off and is not a threat.
-_PLANNED_WORK = frozenset({"bao tri", "sua chua", "thi cong", "bao duong"})
+# Planned work, and an outage after a fault, are announced with their cut-off and are no
+# threat.
+_PLANNED_WORK = frozenset({"bao tri", "sua chua", "thi cong", "bao duong", "su co", "khac phuc"})
 
 
 def cut_off_today(text: NormalizedText) -> str | None:
@@ -527,7 +528,10 @@ def _utility(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | 
         return utility
     words = set(cues.words)
     chat = _CHAT_APPS & words
-    if chat and not _OFFICIAL_PAGE & words:
+    # A person's Zalo (a mobile number, or "kết bạn"), not the company's page ("nhận hóa
+    # đơn qua Zalo Điện lực Thanh Hóa").
+    personal = any(phone.kind == "mobile" for phone in indicators.phones) or "ket ban" in text.folded
+    if chat and personal and not _OFFICIAL_PAGE & words:
         return f"{utility} ... {min(chat)}"
     cut = cut_off_today(text)
     return f"{utility} ... {cut}" if cut else None
@@ -737,6 +741,7 @@ def _obfuscated(text: NormalizedText, cues: Cues, indicators: Indicators) -> str
 # Folded, "đừng", "cấm", "chưa" are also "dụng", "cầm", "chùa" ("thẻ tín dụng", "xây chùa"):
 # only the unambiguous denials.
 _DENIAL = re.compile(r"\b(?:khong|k|ko|chang|tranh)\b")
+_DENIAL_WORDS = 5
 _SENTENCE_END = re.compile(r"[.!?;\n]")
 # Warning words ("cảnh báo", "giả danh", "đối tượng"...): two of them make a notice about
 # a scam, which the training notices showed (one is also in scams: "cảnh báo tài khoản").
@@ -751,7 +756,10 @@ def _denied(text: NormalizedText, phrase: str) -> bool:
     if at < 0:
         return False
     start = max((m.end() for m in _SENTENCE_END.finditer(folded, 0, at)), default=0)
-    return _DENIAL.search(folded, start, at) is not None
+    # Only a denial close before it: "không cần kinh nghiệm, lương 8 triệu, nộp phí đồng
+    # phục" denies the experience, not the fee.
+    near = folded[start:at].split()[-_DENIAL_WORDS:]
+    return any(_DENIAL.fullmatch(word.strip(",:")) for word in near)
 
 
 # "Các trang web yêu cầu nhập số thẻ ... là giả mạo": the sentence itself calls the request
@@ -788,7 +796,15 @@ def _charity_personal(text: NormalizedText, cues: Cues, indicators: Indicators) 
     # only when no organisation takes the money.
     if ("ca nhan" not in payee and "charity_official" in cues) or _denied(text, payee):
         return None
+    # "chủ tài khoản Trường THCS Lê Lợi": the holder named is an organisation.
+    if payee in ("chu tai khoan", "chu tk"):
+        holder = text.folded.split(payee, 1)[-1].split()[:2]
+        if _ORGANISATIONS.intersection(holder):
+            return None
     return f"{appeal} ... {payee}"
+
+
+_ORGANISATIONS = frozenset({"truong", "quy", "hoi", "uy", "ubnd", "cong", "mat", "ban", "chi", "chua", "benh", "hop", "doan", "to"})
 
 
 # What a fee is said to buy. Broad words of the lure groups ("nhân viên", "nhận tiền",
@@ -846,6 +862,8 @@ def _card_photo(text: NormalizedText, cues: Cues, indicators: Indicators) -> str
 
 
 _SIM_WORDS = frozenset({"sim", "esim", "4g", "5g"})
+# Where carriers change a SIM: in person.
+_IN_PERSON = re.compile(r"\b(?:tai|o|ra|den)\s+(?:cua hang|diem giao dich|quay giao dich|sieu thi)\b")
 
 
 def _sim_swap(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
@@ -853,8 +871,17 @@ def _sim_swap(text: NormalizedText, cues: Cues, indicators: Indicators) -> str |
     number, and its OTPs, to a SIM of their own."""
     if ("sim_serial" not in cues and "sim_change" not in cues) or _warns(cues):
         return None
+    # "Đổi SIM tại cửa hàng": in person, as carriers do it.
+    if _IN_PERSON.search(text.folded):
+        return None
     found = cues.affirmed("sim_serial")
-    if found is not None and not _denied(text, found.phrase) and (found.phrase == "doisim" or _SIM_WORDS.intersection(cues.words)):
+    # A SIM's serial, not a top-up card's ("giữ lại số seri thẻ cào"): a SIM word near it.
+    near = cues.words[max(0, found.position - 5) : found.end + 5] if found is not None else []
+    if (
+        found is not None
+        and not _denied(text, found.phrase)
+        and (found.phrase == "doisim" or (_SIM_WORDS.intersection(near) and "the" not in near))
+    ):
         return found.phrase
     # A SIM changed by text, by reading a code or from afar ("đổi sim 4G tại nhà, chị
     # soạn tin theo cú pháp em gửi"): carriers change SIMs at their shops, in person.
@@ -874,8 +901,31 @@ def _debt_threat(text: NormalizedText, cues: Cues, indicators: Indicators) -> st
     # notice about the scam is left out by ``is_warning``).
     if threat is None or "secret_warning" in cues or cues.count("balance_notice") >= 3:
         return None
-    debt = cues.first("debt", "loan")
-    return f"{debt} ... {threat}" if debt else None
+    # Apart from the threat ("trả nợ thay" holds "trả nợ": one phrase is not both).
+    threats = cues.by_name["debt_relative"]
+    debts = [
+        m for name in ("debt", "loan") for m in cues.by_name.get(name, ()) if not any(t.position <= m.position < t.end for t in threats)
+    ]
+    return f"{debts[0].phrase} ... {threat}" if debts else None
+
+
+# A mistake the sender made, as opposed to money that arrived ("tự nhiên có", "tiền lạ").
+_OWN_MISTAKES = frozenset(
+    {
+        "chuyen nham",
+        "ck nham",
+        "chuyen khoan nham",
+        "gui nham",
+        "lo chuyen",
+        "chuyen lon",
+        "bam nham",
+        "go nham",
+        "ghi nham",
+        "lo gui",
+        "lo bam",
+    }
+)
+_RETURN_ASKED = re.compile(r"\b(?:chuyen tra|tra giup|tra lai|gui lai|hoan lai|chuyen lai)\b")
 
 
 def _mistaken_transfer(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
@@ -883,6 +933,14 @@ def _mistaken_transfer(text: NormalizedText, cues: Cues, indicators: Indicators)
     saying it was a loan: returning it there repays a loan taken out in your name."""
     mistake = cues.first("mistaken_transfer")
     if mistake is None or _warns(cues):
+        return None
+    # "Tôi lỡ chuyển nhầm 500k vào tài khoản người lạ": the sender's own mistake, asking
+    # what to do, not money that arrived.
+    # ("Em chuyển nhầm ..., anh chuyển trả giúp em vào stk khác" is the script: it asks
+    # for the money back.)
+    first = cues.by_name["mistaken_transfer"][0]
+    own = first.phrase in _OWN_MISTAKES and any(0 < first.position - m.position <= 3 for m in cues.by_name.get("self", ()))
+    if own and not _RETURN_ASKED.search(text.folded):
         return None
     elsewhere = cues.first("other_account", "debt", "threat")
     return f"{mistake} ... {elsewhere}" if elsewhere else None
@@ -1030,6 +1088,9 @@ _HOURS_SINCE = re.compile(r"\bcach day\s+(\d{1,2})\s*(phut|p|tieng|gio|h)\b")
 # Implicit subjects ("chuyển cọc 500k xong bị block") are the sender's only in a message
 # this short; a longer one without "tôi" or "mẹ tôi" is more likely someone else's text.
 _IMPLICIT_SUBJECT_WORDS = 40
+# How far after a told loss a request to the reader ("gọi ngay", "vui lòng cung cấp")
+# makes the loss a scammer's script.
+_SCRIPT_WINDOW = 15
 
 
 @dataclass(frozen=True, slots=True)
@@ -1073,6 +1134,7 @@ def _losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
     found = [(m, True) for m in cues.by_name.get("victim_loss", ())]
     found += [(m, False) for m in cues.by_name.get("victim_paid", ())]
     # "tôi chuyển 30 triệu rồi", "ck 2tr xong": a payment, then that it is done.
+    when: str | None = None  # when it was paid, looked for once (a long message has many verbs)
     for verb in cues.by_name.get("victim_pay_verb", ()):
         # "chuyen" alone is also "chuyện", "chuyên", and "ck" also "chồng" ("có ck mới
         # rồi"): a payment only with money after it, or the other side cut off after it.
@@ -1086,7 +1148,9 @@ def _losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
         # was done, as "rồi" does.
         # Only with the payer named before it ("con gái tôi chuyển 15 triệu", not "nhiệm vụ
         # hôm nay: chuyển khoản 500k"), and paid out, not in ("chuyển vào tk em").
-        when = _paid_when(cues) if _amount_at(cues.words, verb.end) is not None else None
+        if when is None and _amount_at(cues.words, verb.end) is not None:
+            when = _paid_when(cues) or ""
+
         payer = any(m.position < verb.position for m in cues.by_name.get("self", ()))
         if when and payer and cues.words[verb.end : verb.end + 1] != ["vao"]:
             found.append((CueMatch("victim_paid", f"{verb.phrase} ... {when}", verb.position), False))
@@ -1125,7 +1189,13 @@ def _losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
         ):
             continue
         # "vui lòng chuyển 2 triệu rồi chờ giải ngân": asked of the reader, not told.
-        if not loss and any(0 < match.position - r <= _SUBJECT_WINDOW for r in requests):
+        # (An amount taken, "bị mất 9 triệu", is no payment asked: "làm theo hướng dẫn, bị
+        # mất" is what the victim did.)
+        if not loss and match.name != "victim_amount" and any(0 < match.position - r <= _SUBJECT_WINDOW for r in requests):
+            continue
+        # "TK bị trừ 5 triệu phí duy trì, gọi ngay 09... để được hoàn tiền": a loss told
+        # to the reader to make them act is a script.
+        if match.name in ("victim_loss", "victim_amount") and any(0 < r - match.position <= _SCRIPT_WINDOW for r in requests):
             continue
         kept.append((match, loss))
     return kept
@@ -1168,10 +1238,14 @@ _CUT_OFF = frozenset(
 # Words that call the other side a fake or a fraud ("trang giả mạo", "người xưng viện
 # kiểm sát"), folded; bare "lừa" is left out, its fold is also "lửa", "lúa", "lụa".
 _FAKE = re.compile(
-    r"\b(?:gia mao|gia danh|mao danh|lua dao|bi lua|lua mat|lua tien|tu xung|xung la|goi xung|nhan xung|gia (?:cong an|dai ly|ngan hang|can bo|nhan vien|shipper))\b"
+    r"\b(?:gia mao|gia danh|mao danh|lua dao|bi lua|lua mat|lua tien|tu xung|xung la|goi xung|nhan xung|nguoi xung|gia (?:cong an|can bo|shipper))\b"
 )
+# "trang facebook giả đại lý": "giả" (fake) typed with its diacritics; folded, "gia" is
+# also "giá" (price: "giá đại lý").
+_FAKE_AS_WRITTEN = re.compile(r"\bgiả\b", re.IGNORECASE)
 _TRADE_TOPICS = frozenset({"drugs", "gambling_tip", "smuggling", "weapons", "public_order"})
 _SCAM_CONTEXT = frozenset({"victim_after", "scam_ask_strong", "investment", "job"})
+_AMOUNT_CONTEXT = frozenset({"victim_after", "scam_ask_strong"})
 # The groups a loss is told with (see _losses).
 _LOSS_GROUPS = frozenset({"victim_loss", "victim_paid", "victim_pay_verb"})
 # Request cues a victim also uses ("có phải", "nhờ công an giúp"): not a demand to pay.
@@ -1203,7 +1277,10 @@ def _amount_at(words: list[str], position: int) -> int | None:
             if not match.group(1) and i + 1 < len(words) and words[i + 1] in _UNITS:
                 return i + 2
             # "bị quẹt 3 giao dịch 28 triệu", "chuyển 2 sổ tiết kiệm 700 triệu": a count
-            # of things before the amount.
+            # of transactions or passbooks before the amount; "4 điểm và phạt 3 triệu" is
+            # two things.
+            if words[i + 1 : i + 2] not in (["giao"], ["lan"], ["lenh"], ["so"], ["the"]):
+                return None
             counted = True
         elif not counted and words[i] not in _AMOUNT_FILLERS:
             return None
@@ -1221,7 +1298,10 @@ def _lost_amounts(words: list[str]) -> list[tuple[CueMatch, bool]]:
         taken = i > 0 and words[i - 1] == "bi"
         if word == "lay" and not taken:
             continue
-        found.append((CueMatch("victim_loss", " ".join(words[i - taken : end]), i - taken), taken))
+        # Not a loss on its own, even with "bị": a fine ("bị trừ 4 điểm và phạt 3 triệu"),
+        # a deduction from pay, a theft ("bị mất 50 triệu tiền mặt trong tủ") lose money
+        # too. Only with a sign of a scam around it (see ``find_victim``).
+        found.append((CueMatch("victim_amount", " ".join(words[i - taken : end]), i - taken), False))
     return found
 
 
@@ -1229,8 +1309,8 @@ def _paid_when(cues: Cues) -> str | None:
     recent = cues.by_name.get("recent")
     if recent:
         return recent[0].phrase
-    folded = " ".join(cues.words)
-    return next((phrase for phrase in _PAST if f" {phrase} " in f" {folded} "), None)
+    folded = f" {' '.join(cues.words)} "
+    return next((phrase for phrase in _PAST if f" {phrase} " in folded), None)
 
 
 def _money_after(words: list[str], position: int) -> bool:
@@ -1274,14 +1354,20 @@ def find_victim(text: NormalizedText, cues: Cues, indicators: Indicators, *, sca
     losses = _losses(cues)
     if not losses:
         return None
-    context = scam_signs or cues.any_of(_SCAM_CONTEXT) or _FAKE.search(text.folded) is not None
+    fake_named = _FAKE.search(text.folded) is not None or _FAKE_AS_WRITTEN.search(text.accented) is not None
+    context = scam_signs or cues.any_of(_SCAM_CONTEXT) or fake_named
     implicit = "addressee" not in cues and len(cues.words) <= _IMPLICIT_SUBJECT_WORDS
     notice = cues.count("balance_notice") >= 2 or cues.count("carrier_notice") >= 2
     # "bắt khách chuyển khoản rồi lấy hàng": a payment in a drugs or gambling tip is the
     # trade reported, not the sender's loss.
     trade = cues.any_of(_TRADE_TOPICS)
+    # An amount taken ("lương bị trừ 2 triệu") needs a sign that a scam took it, not only
+    # a job or an investment named: a salary, a fine or a theft takes money too.
+    fake = scam_signs or fake_named or cues.any_of(_AMOUNT_CONTEXT)
     for match, loss in losses:
         if not loss and (not context or trade):
+            continue
+        if match.name == "victim_amount" and not fake:
             continue
         if _hypothetical(cues, match) or _addressed(cues, match):
             continue
