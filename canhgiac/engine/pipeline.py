@@ -337,7 +337,12 @@ class Engine:
             explanation.append("Câu hỏi của chính người gửi, không có số, tài khoản hay link: không chấm là lừa đảo.")
             is_scam = False
         limit = _WORDING_ONLY_SHORT if len(cues.words) <= _SHORT_CHAT_WORDS else _WORDING_ONLY_SCAM
-        if is_scam and score < limit and not p.indicators and all(r.code == "scam_wording" for r in reasons):
+        if (
+            is_scam
+            and score < limit
+            and not (indicators.links or indicators.bank_accounts)
+            and all(r.code == "scam_wording" for r in reasons)
+        ):
             # Only the wording, nothing to call, open or pay, and no rule: chat between
             # people reads like the chattiest scams. Unsure, so an officer looks.
             explanation.append("Chỉ có cách viết giống tin lừa đảo, không có số, tài khoản, link hay dấu hiệu cụ thể: để cán bộ xem.")
@@ -528,11 +533,14 @@ _ACT_NOW = frozenset(
 _NOW_WORDS = {"dang": "đang", "sap": "sắp", "vua": "vừa"}
 _NOT_NOW_AFTER = {
     "dang": [["ky"], ["ki"], ["tin"], ["bai"], ["anh"], ["clip"], ["len"], ["tai"], ["nhap"], ["xuong"], ["hu"], ["hong"]],
-    "sap": [["xep"], ["sep"]],
+    "sap": [["xep"], ["sep"], ["toi"]],
     "vua": [["roi"], ["phai"], ["du"], ["voi"], ["y"], ["vua"]],
 }
 # How many words apart the word saying now and the offence may be.
 _NOW_NEAR = 12
+# The same for a danger, weapon or violence ("họp tối nay ... nội dung phòng chống cháy
+# nổ" is a meeting about fire, ten words away).
+_DANGER_NEAR = 6
 _PAST_MARKERS = (
     "tuan truoc",
     "thang truoc",
@@ -557,8 +565,20 @@ def _urgency(cues: rules.Cues, text: NormalizedText, category: str | None = None
         return sorted(strong)[0]
     # "Dọa" threatens; it says nothing of when ("nhắn tin dọa mỗi ngày").
     now = cues.phrases("now") - {"se", "doa"}
-    if now and ("danger" in cues or "weapons" in cues or "violence" in cues):
-        return f"{max(sorted(now), key=len)} + {cues.first('danger', 'violence', 'weapons')}"
+    said = f" {' '.join(cues.words)} "
+    past = any(f" {phrase} " in said for phrase in _PAST_MARKERS)
+    # A danger said to be now, close to the word saying so, and nothing told as past ("đang
+    # nằm viện vì bị đánh tuần trước"; "họp tối nay ... phòng chống cháy nổ" is a meeting).
+    dangers = [m.position for name in ("danger", "weapons", "violence") for m in cues.by_name.get(name, ())]
+    near = [
+        m.phrase
+        for m in cues.by_name.get("now", ())
+        if m.phrase in now
+        and any(abs(m.position - d) <= _DANGER_NEAR for d in dangers)
+        and cues.words[m.end : m.end + 1] not in _NOT_NOW_AFTER.get(m.phrase, [])
+    ]
+    if near and not past:
+        return f"{max(sorted(near), key=len)} + {cues.first('danger', 'violence', 'weapons')}"
     if {"khan cap", "gap gap", "den ngay"} & now:
         return sorted({"khan cap", "gap gap", "den ngay"} & now)[0]
     hurt = cues.first("in_danger")
@@ -574,9 +594,11 @@ def _urgency(cues: rules.Cues, text: NormalizedText, category: str | None = None
     if topic is None or _ONLINE & set(cues.words):
         return None
     words = cues.words
-    past = any(f" {phrase} " in f" {text.folded} " for phrase in _PAST_MARKERS)
+    if past:
+        # "đang nằm viện vì bị đánh tuần trước": what is told happened before.
+        return None
     for position, word in _now_words(cues, text):
-        if word == "vua" and (past or words[position + 1 : position + 2] == ["bi"]):
+        if word == "vua" and words[position + 1 : position + 2] == ["bi"]:
             # "Vừa bị trộm ... lúc rạng sáng", "tuần trước vừa mất trộm": told after the fact.
             continue
         if not topics or min(abs(position - t) for t in topics) <= _NOW_NEAR:

@@ -764,7 +764,20 @@ def _denied(text: NormalizedText, phrase: str) -> bool:
 
 # "Các trang web yêu cầu nhập số thẻ ... là giả mạo": the sentence itself calls the request
 # a fake.
-_CALLED_FAKE = re.compile(r"\b(?:la|deu la)\s+(?:gia mao|lua dao|gia)\b")
+_CALLED_FAKE = re.compile(r"\b(?:la|deu la|chinh la)\s+(?:gia mao|lua dao|gia)\b")
+
+
+def _asked_about(text: NormalizedText, phrase: str) -> bool:
+    """Whether the sentence holding ``phrase`` asks about it ("có phải đóng phí không?")
+    rather than demands it."""
+    folded = text.folded
+    at = folded.find(phrase)
+    if at < 0:
+        return False
+    start = max((m.end() for m in _SENTENCE_END.finditer(folded, 0, at)), default=0)
+    end = _SENTENCE_END.search(folded, at)
+    sentence = folded[start : end.end() if end else len(folded)]
+    return "?" in sentence or "co phai" in sentence or sentence.rstrip(" .!").endswith((" khong", " ko", " chua"))
 
 
 def _called_fake(text: NormalizedText, phrase: str) -> bool:
@@ -816,6 +829,7 @@ _NOT_A_BENEFIT = frozenset(
 # How far apart (in words) a fee and what it buys may be: one offer; 25 held every pair
 # of the cases written here.
 _FEE_WINDOW = 25
+_AWAY = frozenset({"dang o que", "o que", "o xa", "o nuoc ngoai", "di nuoc ngoai", "cong tac nuoc ngoai"})
 # "Tiền cọc 12 triệu đã thanh toán": a receipt for a deposit paid, not a request.
 _PAID = frozenset({"da", "duoc"})
 # "đóng phí bảo hiểm": the premium of a policy one holds (an insurer's notice in the IE403
@@ -834,13 +848,24 @@ def _upfront_fee(text: NormalizedText, cues: Cues, indicators: Indicators) -> st
     for fee in fees:
         after = cues.words[fee.end : fee.end + 6]
         # Cues are found across punctuation: "Thanh toán phí, nhận quà" holds no "phí nhận quà".
-        if fee.phrase not in text.folded or cues.negated(fee) or _PAID.intersection(after) or _denied(text, fee.phrase):
+        if (
+            fee.phrase not in text.folded
+            or cues.negated(fee)
+            or _PAID.intersection(after)
+            or _denied(text, fee.phrase)
+            or _called_fake(text, fee.phrase)
+            or _asked_about(text, fee.phrase)
+        ):
             continue
         if tuple(after[:2]) == _PREMIUM and "khoan vay" not in cues.phrases("debt"):
             continue
         for name in _FEE_BENEFITS:
             for benefit in cues.by_name.get(name, ()):
                 if benefit.phrase in _NOT_A_BENEFIT or abs(fee.position - benefit.position) > _FEE_WINDOW:
+                    continue
+                # "Con đang ở quê, mẹ nộp phí hồ sơ giúp con": an owner away makes a scam only
+                # of a deposit sent before anyone sees the thing.
+                if benefit.phrase in _AWAY and "coc" not in fee.phrase and "truoc" not in fee.phrase:
                     continue
                 if not cues.negated(benefit):
                     return f"{fee.phrase} ... {benefit.phrase}"
@@ -892,10 +917,50 @@ def _sim_swap(text: NormalizedText, cues: Cues, indicators: Indicators) -> str |
     return None
 
 
+_DEBT_THREATS = frozenset(
+    {
+        "tao biet nha may",
+        "biet nha may",
+        "toi nha may",
+        "ghep anh",
+        "ghep hinh",
+        "dang facebook",
+        "dang len facebook",
+        "beu rieu",
+        "boi nho",
+        "danh ba",
+        "ca danh ba",
+        "gui cho nguoi nha",
+        "den co quan",
+        "den tan co quan",
+        "dan giay",
+        "dan o",
+        "anh nhay cam",
+        "ghep mat",
+        "anh ghep",
+        "dang anh",
+        "ca xom",
+        "cong ty doi no",
+        "doi no thue",
+        "nguoi tham chieu",
+        "so tham chieu",
+        "tham chieu",
+        "nguoi bao lanh",
+        "bao lanh khoan vay",
+        "nguoi lien he khan",
+        "khong quen",
+        "chua vay",
+        "khong vay",
+        "dau co vay",
+    }
+)
+
+
 def _debt_threat(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
     """A debt demanded of someone who never borrowed ("trả nợ thay cho nó"), with threats
     to their home or to shame them online ("ghép ảnh đăng facebook")."""
-    threat = cues.first("debt_relative")
+    # A threat or shame, not only help with a debt ("cháu trả giúp bố rồi", "mai qua nhà chú").
+    threat = next((m.phrase for m in cues.by_name.get("debt_relative", ()) if m.phrase in _DEBT_THREATS), None)
     # "ND: Tra no thay Trung": a bank's balance notice of a repayment made. Warning words
     # are not enough to leave it out: fake warrants against "đồng phạm" use them too (a
     # notice about the scam is left out by ``is_warning``).
@@ -925,7 +990,17 @@ _OWN_MISTAKES = frozenset(
         "lo bam",
     }
 )
-_RETURN_ASKED = re.compile(r"\b(?:chuyen tra|tra giup|tra lai|gui lai|hoan lai|chuyen lai)\b")
+# Asked to send it back to another account: the script ("anh chuyển trả giúp em vào stk
+# khác này").
+_RETURN_ELSEWHERE = re.compile(
+    r"\b(?:chuyen tra|tra giup|tra lai|gui lai|chuyen lai|tra ve)\b[^.?!]{0,40}\b(?:tai khoan khac|tk khac|stk khac|so tai khoan khac|tai khoan nay|stk nay|tk nay|so nay)\b"
+)
+# Family members who speak of themselves by their role ("con chuyển nhầm", "mẹ lỡ gửi").
+_KIN = frozenset({"con", "me", "bo", "ba", "chi", "anh", "em", "chau", "co", "chu", "bac", "ong"})
+
+
+def _money_word(word: str) -> bool:
+    return word in _MONEY_WORDS or word[:1].isdigit()
 
 
 def _mistaken_transfer(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
@@ -939,8 +1014,16 @@ def _mistaken_transfer(text: NormalizedText, cues: Cues, indicators: Indicators)
     # ("Em chuyển nhầm ..., anh chuyển trả giúp em vào stk khác" is the script: it asks
     # for the money back.)
     first = cues.by_name["mistaken_transfer"][0]
-    own = first.phrase in _OWN_MISTAKES and any(0 < first.position - m.position <= 3 for m in cues.by_name.get("self", ()))
-    if own and not _RETURN_ASKED.search(text.folded):
+    # Money, not a text sent to the wrong number ("em nhắn nhầm số").
+    if not any(_money_word(w) for w in cues.words[max(0, first.position - 3) : first.end + 6]):
+        return None
+    before = cues.words[max(0, first.position - 3) : first.position]
+    own = first.phrase in _OWN_MISTAKES and (
+        any(0 < first.position - m.position <= 3 for m in cues.by_name.get("self", ())) or _KIN.intersection(before)
+    )
+    if (own or "?" in text.folded) and not _RETURN_ELSEWHERE.search(text.folded):
+        return None
+    if _called_fake(text, first.phrase) or " la lua dao" in text.folded:
         return None
     elsewhere = cues.first("other_account", "debt", "threat")
     return f"{mistake} ... {elsewhere}" if elsewhere else None
