@@ -329,6 +329,13 @@ class Engine:
             # report of one.
             explanation.append("Người gửi kể lại một cuộc gọi hoặc tin nhắn lừa đảo và chưa mất tiền: coi như nhờ kiểm tra.")
             intent, intent_confidence, tip_category = "scam_check", _RULE_CONFIDENCE, None
+        in_progress = _scam_in_progress(p) if victim is None else None
+        if in_progress is not None:
+            # "Mẹ tôi đang nghe điện thoại của người xưng công an, bảo ra ngân hàng rút tiền,
+            # giúp tôi với": nothing lost yet, and minutes to stop it. An officer must see it
+            # now, as an urgent fraud report, not as a check answered with advice.
+            explanation.append(f"Một vụ lừa đảo đang diễn ra ('{in_progress}'): báo khẩn cho cán bộ.")
+            intent, intent_confidence, tip_category = "tip", _RULE_CONFIDENCE, ("fraud", _RULE_CONFIDENCE)
         # "người nhà bị tạm giữ, muốn vào thăm cần gì": words a scam also uses, in a
         # question of the sender's own with nothing in it to pay, call or open. The score
         # stays what the model said; the verdict does not follow it.
@@ -359,7 +366,7 @@ class Engine:
             urgent = urgent_evidence is not None
         elif tip_category is not None:
             category, category_confidence = tip_category
-            urgent_evidence = _urgency(cues, text, category)
+            urgent_evidence = in_progress or _urgency(cues, text, category)
             urgent = urgent_evidence is not None
         return Analysis(
             text=text,
@@ -624,6 +631,25 @@ def _now_words(cues: rules.Cues, text: NormalizedText) -> list[tuple[int, str]]:
             if w == word and cues.words[position + 1 : position + 2] not in _NOT_NOW_AFTER[word]:
                 found.append((position, word))
     return sorted(found)
+
+
+# A scam going on as the message is written: someone is on the phone with, on the way to
+# the bank for, or about to pay a person posing as an official, and the sender asks for
+# help. Each part folded: the act now, a sign of the fake, and the plea.
+_NOW_ACT = re.compile(
+    r"\b(?:dang|van dang|ngay bay gio|luc nay)\s+(?:nghe dien thoai|nghe may|noi chuyen|goi video|o ngan hang|ra ngan hang|di ra ngan hang|chuan bi chuyen|dinh chuyen|sap chuyen|chuyen tien|rut tien|bi goi|bi ep|lam theo)"
+)
+_PLEA = re.compile(r"\b(?:giup toi|giup em|giup voi|giup chau|cuu|lam sao ngan|ngan lai|lam sao|gap)\b")
+_POSING = ("impersonation_police", "impersonation_court", "impersonation_official", "impersonation_bank")
+
+
+def _scam_in_progress(p: Prepared) -> str | None:
+    folded = p.text.folded
+    act = _NOW_ACT.search(folded)
+    if act is None or _PLEA.search(folded) is None:
+        return None
+    posing = any(f.code in _POSING for f in p.findings) or rules.names_a_fake(p.text)
+    return act.group(0) if posing else None
 
 
 # A report that asks the police to act ("Ở xóm 3 có nhóm tự xưng cán bộ ngân hàng đi từng

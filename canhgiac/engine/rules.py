@@ -1388,6 +1388,11 @@ def _lost_amounts(words: list[str]) -> list[tuple[CueMatch, bool]]:
     return found
 
 
+def names_a_fake(text: NormalizedText) -> bool:
+    """Whether the message calls someone a fake ("người xưng công an", "giả danh")."""
+    return _FAKE.search(text.folded) is not None or _FAKE_AS_WRITTEN.search(text.accented) is not None
+
+
 def _paid_when(cues: Cues) -> str | None:
     recent = cues.by_name.get("recent")
     if recent:
@@ -1437,7 +1442,7 @@ def find_victim(text: NormalizedText, cues: Cues, indicators: Indicators, *, sca
     losses = _losses(cues)
     if not losses:
         return None
-    fake_named = _FAKE.search(text.folded) is not None or _FAKE_AS_WRITTEN.search(text.accented) is not None
+    fake_named = names_a_fake(text)
     context = scam_signs or cues.any_of(_SCAM_CONTEXT) or fake_named
     implicit = "addressee" not in cues and len(cues.words) <= _IMPLICIT_SUBJECT_WORDS
     notice = cues.count("balance_notice") >= 2 or cues.count("carrier_notice") >= 2
