@@ -742,23 +742,33 @@ def _obfuscated(text: NormalizedText, cues: Cues, indicators: Indicators) -> str
 # only the unambiguous denials.
 _DENIAL = re.compile(r"\b(?:khong|k|ko|chang|tranh)\b")
 _DENIAL_WORDS = 5
-_SENTENCE_END = re.compile(r"[.!?;\n]")
 # Warning words ("cảnh báo", "giả danh", "đối tượng"...): two of them make a notice about
 # a scam, which the training notices showed (one is also in scams: "cảnh báo tài khoản").
 _WARNING_CUES = 2
 
 
-def _denied(text: NormalizedText, phrase: str) -> bool:
-    """Whether the sentence holding ``phrase`` (folded) denies something before it ("Ngân
-    hàng không gọi điện, nhắn tin yêu cầu cung cấp... số thẻ")."""
+def _sentence_of(text: NormalizedText, phrase: str) -> tuple[int, int, int] | None:
+    """Where the sentence holding ``phrase`` (folded) starts, where the phrase is, and
+    where the sentence ends (at its closing mark, or the end of the text)."""
     folded = text.folded
     at = folded.find(phrase)
     if at < 0:
+        return None
+    start = max((m.end() for m in _SENTENCE_BREAK.finditer(folded, 0, at)), default=0)
+    end = _SENTENCE_BREAK.search(folded, at)
+    return start, at, end.start() if end else len(folded)
+
+
+def _denied(text: NormalizedText, phrase: str) -> bool:
+    """Whether the sentence holding ``phrase`` (folded) denies something before it ("Ngân
+    hàng không gọi điện, nhắn tin yêu cầu cung cấp... số thẻ")."""
+    found = _sentence_of(text, phrase)
+    if found is None:
         return False
-    start = max((m.end() for m in _SENTENCE_END.finditer(folded, 0, at)), default=0)
+    start, at, _ = found
     # Only a denial close before it: "không cần kinh nghiệm, lương 8 triệu, nộp phí đồng
     # phục" denies the experience, not the fee.
-    near = folded[start:at].split()[-_DENIAL_WORDS:]
+    near = text.folded[start:at].split()[-_DENIAL_WORDS:]
     return any(_DENIAL.fullmatch(word.strip(",:")) for word in near)
 
 
@@ -770,23 +780,17 @@ _CALLED_FAKE = re.compile(r"\b(?:la|deu la|chinh la)\s+(?:gia mao|lua dao|gia)\b
 def _asked_about(text: NormalizedText, phrase: str) -> bool:
     """Whether the sentence holding ``phrase`` asks about it ("có phải đóng phí không?")
     rather than demands it."""
-    folded = text.folded
-    at = folded.find(phrase)
-    if at < 0:
+    found = _sentence_of(text, phrase)
+    if found is None:
         return False
-    start = max((m.end() for m in _SENTENCE_END.finditer(folded, 0, at)), default=0)
-    end = _SENTENCE_END.search(folded, at)
-    sentence = folded[start : end.end() if end else len(folded)]
+    start, _, end = found
+    sentence = text.folded[start : end + 1]  # with its closing mark
     return "?" in sentence or "co phai" in sentence or sentence.rstrip(" .!").endswith((" khong", " ko", " chua"))
 
 
 def _called_fake(text: NormalizedText, phrase: str) -> bool:
-    folded = text.folded
-    at = folded.find(phrase)
-    if at < 0:
-        return False
-    end = _SENTENCE_END.search(folded, at)
-    return _CALLED_FAKE.search(folded, at, end.start() if end else len(folded)) is not None
+    found = _sentence_of(text, phrase)
+    return found is not None and _CALLED_FAKE.search(text.folded, found[1], found[2]) is not None
 
 
 def _warns(cues: Cues) -> bool:
@@ -1402,8 +1406,7 @@ def _paid_when(cues: Cues) -> str | None:
 
 
 def _money_after(words: list[str], position: int) -> bool:
-    ahead = words[position : position + 4]
-    return any(w in _MONEY_WORDS or w[:1].isdigit() for w in ahead)
+    return any(_money_word(w) for w in words[position : position + 4])
 
 
 def _future(words: list[str], position: int) -> bool:
