@@ -319,10 +319,11 @@ class Engine:
         tip_category = self._category(p) if intent == "tip" and victim is None else None
         if (
             tip_category is not None
-            and tip_category[0] == "fraud"
+            and (tip_category[0] == "fraud" or is_scam)
             and "scam_ask" in cues
             and score >= self.config.suspicious_threshold
             and not cues.phrases("tip_strong") & _ASKS_POLICE
+            and not rules.tells_loss(cues)
         ):
             # "Có người gọi xưng cán bộ thuế bảo cài app...": a call or message retold by
             # the one it reached, with nothing lost, is a question about a scam, not a
@@ -463,7 +464,9 @@ class Engine:
         if intent != "scam_check" and "scam_ask_strong" in cues and "loss" not in cues and "how" not in cues and not supposes:
             explanation.append("Người gửi hỏi đây có phải lừa đảo không, và chưa mất tiền: coi như nhờ kiểm tra.")
             return "scam_check", max(confidence, probabilities[model.classes.index("scam_check")])
-        asking = "?" in text.clean or "question" in cues or "scam_ask" in cues
+        # "asking", not "question": the wider group holds topic words ("thủ tục", "hồ sơ")
+        # and a bare "không", which every notice has ("người dân không cần mang theo...").
+        asking = "?" in text.clean or "asking" in cues or "how" in cues or "scam_ask" in cues
         reporting = "tip_strong" in cues or cues.any_of(_TIP_TOPICS)
         question = probabilities[model.classes.index("question")]
         if intent == "scam_check" and reporting and "scam_ask" not in cues and "forward" not in cues and not is_scam:
@@ -496,7 +499,7 @@ class Engine:
             and not indicators
             and "scam_ask" not in cues
             and "forward" not in cues
-            and ("question" in cues or "?" in text.clean)
+            and ("asking" in cues or "how" in cues or "?" in text.clean)
             and probabilities[model.classes.index("question")] > 0.05
         ):
             explanation.append(

@@ -35,7 +35,9 @@ __all__ = [
     "find_cues",
     "find_reasons",
     "find_victim",
+    "names_a_fake",
     "reason_message",
+    "tells_loss",
     "tone_phrase",
 ]
 
@@ -1346,8 +1348,12 @@ _AMOUNT = re.compile(r"\d[\d.,]*([a-z]*)")
 # Money taken from the sender's account or card ("bị trừ 89 triệu", "bị quẹt 28 triệu"),
 # or lost ("mất 12 triệu"): with "bị" a loss on its own; "mất" alone also prices a
 # procedure ("làm hộ chiếu mất 200k"), so then only with a sign of a scam around it.
-_TAKEN_VERBS = frozenset({"tru", "quet", "rut", "cuom", "mat", "lay"})
-_AMOUNT_FILLERS = frozenset({"het", "sach", "tong", "cong", "khoang", "gan", "hon", "toi", "len", "luon", "mat", "tien", "so"})
+_TAKEN_VERBS = frozenset({"tru", "quet", "rut", "cuom", "mat", "lay", "chuyen"})
+# Verbs that say money was taken only after "bị" ("bị lấy 5 triệu", "tài khoản bị chuyển
+# đi 43 triệu"): alone they are the sender's own doing ("lấy 5 triệu", "chuyển 2 triệu").
+_TAKEN_ONLY_AFTER_BI = frozenset({"lay", "chuyen"})
+_BI_COMPOUNDS = frozenset({"chuan", "thiet", "trang", "du", "phong", "hanh"})
+_AMOUNT_FILLERS = frozenset({"het", "sach", "tong", "cong", "khoang", "gan", "hon", "toi", "len", "luon", "mat", "tien", "so", "di"})
 # When a payment was made, in the words after or before it.
 _PAST = ("tuan truoc", "thang truoc", "hom truoc", "hom kia", "nam ngoai", "nam truoc", "tuan roi", "thang roi", "hoi nay", "luc nay")
 
@@ -1382,14 +1388,22 @@ def _lost_amounts(words: list[str]) -> list[tuple[CueMatch, bool]]:
         end = _amount_at(words, i + 1)
         if end is None:
             continue
-        taken = i > 0 and words[i - 1] == "bi"
-        if word == "lay" and not taken:
+        # "bị", not the "bị" of "chuẩn bị", "thiết bị", "trang bị".
+        taken = i > 0 and words[i - 1] == "bi" and (i < 2 or words[i - 2] not in _BI_COMPOUNDS)
+        if word in _TAKEN_ONLY_AFTER_BI and not taken:
             continue
         # Not a loss on its own, even with "bị": a fine ("bị trừ 4 điểm và phạt 3 triệu"),
         # a deduction from pay, a theft ("bị mất 50 triệu tiền mặt trong tủ") lose money
         # too. Only with a sign of a scam around it (see ``find_victim``).
         found.append((CueMatch("victim_amount", " ".join(words[i - taken : end]), i - taken), False))
     return found
+
+
+def tells_loss(cues: Cues) -> bool:
+    """Whether the message tells of money lost or paid, whatever it was lost to: a call
+    retold with this in it may be a victim's report that ``find_victim`` could not settle,
+    and is not taken for a mere check."""
+    return bool(_losses(cues))
 
 
 def names_a_fake(text: NormalizedText) -> bool:
