@@ -63,8 +63,9 @@ def test_safe_message_says_why_it_is_safe() -> None:
 
 def test_unsure_defers_to_an_officer() -> None:
     """Whatever the model says, a score in the uncertain band is 'suspicious' with the
-    reason that an officer will look; the same score above the threshold is a scam."""
-    text = "Chi lien he 0867555444 de nhan lai khoan tien 2.000.000d nhe"
+    reason that an officer will look; the same score above the threshold is a scam. (An
+    account to pay into: wording alone below 0.65 is never a scam, whatever the threshold.)"""
+    text = "Chi chuyen phi 200.000d vao STK 0451000123456 de nhan lai khoan tien 2.000.000d nhe"
     score = Engine().analyze(text).scam_score
     band = Engine(EngineConfig(scam_threshold=min(1.0, score + 0.01), suspicious_threshold=score - 0.01)).analyze(text)
     assert band.verdict == "suspicious" and band.reasons[-1].code == "officer_review"

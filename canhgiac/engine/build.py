@@ -428,6 +428,11 @@ def generate(sources: Path = DEFAULT_SOURCES, seed: int = SEED) -> list[Example]
     return examples
 
 
+def _retold_loss(example: Example) -> bool:
+    """A victim's report that retells the loss without pasting the scam (see ``_PASTED_SCAM``)."""
+    return example.category == _VICTIM_CATEGORY and not example.scam
+
+
 def write_csv(examples: list[Example], path: Path) -> None:
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
@@ -444,7 +449,7 @@ def write_csv(examples: list[Example], path: Path) -> None:
 # out: on real inbox SMS they cost ranking quality (ROC AUC 0.918 against 0.931), as the
 # hand-written scams are longer and chattier than real smishing and letter groups learn
 # that style.
-SCAM_FEATURES = FeatureConfig(word_ngrams=2, structured=True, cue_groups=SCAM_CUE_GROUPS, length=False)
+SCAM_FEATURES = FeatureConfig(word_ngrams=2, structured=True, cue_groups=SCAM_CUE_GROUPS, length=False, amounts=False)
 # Intent leaves out the length bucket too: the hand-written scams and notices are long,
 # the questions short, and a long question is still a question (measured on the
 # public-service FAQ: 97.1% without the bucket, 88.9% with it). Letter groups gave the
@@ -482,11 +487,16 @@ def build_models(
             progress(message)
 
     note(f"{len(examples)} examples generated")
-    scam_features = featurize_texts(texts, SCAM_FEATURES)
+    # A victim's own retelling ("mẹ tôi đã chuyển 150 triệu cho người xưng công an") is
+    # neither a scam message nor a legitimate one: the scam model does not learn from it.
+    # (Taught as not-scam, it pulled down the rules it retells: a victim who tells of a
+    # SIM serial read out made "sim_swap" weigh 0.69 instead of 2.)
+    scam_examples = [e for e in examples if not _retold_loss(e)]
+    scam_features = featurize_texts([e.text for e in scam_examples], SCAM_FEATURES)
     # AdaGrad, stopped after 8 passes with a strong L2, generalises better to real inbox
     # SMS than the exact logistic optimum (measured: ROC AUC 0.931 against 0.916 on
     # IE403): the exact optimum fits the hand-written style of the sources too closely.
-    scam = train_linear(scam_features, [int(e.scam) for e in examples], ["not_scam", "scam"], config=SCAM_FEATURES, l2=2e-3, epochs=8)
+    scam = train_linear(scam_features, [int(e.scam) for e in scam_examples], ["not_scam", "scam"], config=SCAM_FEATURES, l2=2e-3, epochs=8)
     # Trained class-balanced, 0.5 weighs a missed scam and a false alarm alike. A "scam"
     # verdict is told to the citizen as a fact, so it must be right (PRODUCT.md, principle
     # 5); what scores between 0.2 and 0.5 is "suspicious": the citizen is told to verify
@@ -494,7 +504,7 @@ def build_models(
     # (At 0.35 the chat-like scams of the corpus made one personal SMS in sixteen a "scam"
     # on the Pham 2016 ham; at 0.5, one in forty: canhgiac eval on ../shared/data.)
     scam.threshold = 0.5
-    scam.info = {"trained_on": "canhgiac training sources (generated)", "examples": len(examples), "positive": "scam"}
+    scam.info = {"trained_on": "canhgiac training sources (generated)", "examples": len(scam_examples), "positive": "scam"}
     models["scam"] = scam
     note("scam model trained")
 

@@ -70,13 +70,18 @@ class FeatureConfig:
     are used. The category of a tip is what it reports, not whether a callback number
     came with it."""
 
+    amounts: bool = True
+    """Whether "an amount of money is named" (``I:amount``) is a feature, when the
+    indicator features are. A scam asks for money, but so does a family asking a
+    relative to repay 5 triệu; the scam model reads the request, not the sum."""
+
     def keeps(self, feature: str) -> bool:
         if feature.startswith("C:"):
             return self.cue_groups is None or feature[2:] in self.cue_groups
         if feature.startswith("M:len"):
             return self.length
         if feature.startswith("I:"):
-            return self.indicators
+            return self.indicators and (self.amounts or feature != "I:amount")
         return True
 
     @property
@@ -88,8 +93,8 @@ class FeatureConfig:
         """The structured features this model uses, each once."""
         if not self.structured:
             return []
-        groups, length, indicators = self.cue_groups, self.length, self.indicators
-        if groups is None and length and indicators:
+        groups, length, indicators, amounts = self.cue_groups, self.length, self.indicators, self.amounts
+        if groups is None and length and indicators and amounts:
             return list(dict.fromkeys(structured))
         return list(
             dict.fromkeys(
@@ -99,6 +104,7 @@ class FeatureConfig:
                     (groups is not None and f[:2] == "C:" and f[2:] not in groups)
                     or (not length and f[:5] == "M:len")
                     or (not indicators and f[:2] == "I:")
+                    or (not amounts and f == "I:amount")
                 )
             )
         )
@@ -252,6 +258,7 @@ class LinearModel:
             stacked=fc.get("stacked", False),
             raw_char_ngrams=raw_char,
             indicators=fc.get("indicators", True),
+            amounts=fc.get("amounts", True),
         )
         return cls(
             classes=list(data["classes"]),

@@ -95,6 +95,8 @@ _SCAM_SIGNS = frozenset(
         "known_indicator",
     }
 )
+# Rules that name what a message offers, not a trick it plays.
+_TOPIC_RULES = frozenset({"lure_prize", "lure_job", "lure_loan", "lure_investment"})
 # Cue groups of what a tip is about: a number or link in such a message is part of the
 # report (a dealer's account, a seller's number, a betting site), not a thing to check.
 _TIP_TOPICS = frozenset({"drugs", "gambling_tip", "smuggling", "violence", "weapons", "theft", "environment", "public_order"})
@@ -345,12 +347,12 @@ class Engine:
             explanation.append("Câu hỏi của chính người gửi, không có số, tài khoản hay link: không chấm là lừa đảo.")
             is_scam = False
         limit = _WORDING_ONLY_SHORT if len(cues.words) <= _SHORT_CHAT_WORDS else _WORDING_ONLY_SCAM
-        if (
-            is_scam
-            and score < limit
-            and not (indicators.links or indicators.bank_accounts)
-            and all(r.code == "scam_wording" for r in reasons)
-        ):
+        wording_only = all(r.code == "scam_wording" for r in reasons) and not (indicators.links or indicators.bank_accounts)
+        # A lure names a topic (a prize, a loan, a job), not a trick: with no number, link
+        # or account to reach it by ("Chương trình tri ân khách hàng: điểm tích lũy đã được
+        # cộng, xem trên ứng dụng của nhà mạng") it is no more than wording.
+        topic_only = all(r.code == "scam_wording" or r.code in _TOPIC_RULES for r in reasons) and not indicators
+        if is_scam and score < limit and (wording_only or topic_only):
             # Only the wording, nothing to call, open or pay, and no rule: chat between
             # people reads like the chattiest scams. Unsure, so an officer looks.
             explanation.append("Chỉ có cách viết giống tin lừa đảo, không có số, tài khoản, link hay dấu hiệu cụ thể: để cán bộ xem.")

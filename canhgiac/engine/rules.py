@@ -743,6 +743,11 @@ def _obfuscated(text: NormalizedText, cues: Cues, indicators: Indicators) -> str
 # Folded, "đừng", "cấm", "chưa" are also "dụng", "cầm", "chùa" ("thẻ tín dụng", "xây chùa"):
 # only the unambiguous denials.
 _DENIAL = re.compile(r"\b(?:khong|k|ko|chang|tranh)\b")
+# "Không (bao giờ) gọi điện, nhắn tin, yêu cầu...": an office saying what it never asks
+# (not "nếu không gọi lại ngay, tài khoản sẽ bị khóa", a threat).
+_NEVER_ASKS = re.compile(r"(?<!neu )\b(?:khong|ko|chang)\s+(?:bao gio\s+|he\s+)?(?:goi dien|goi|nhan tin|yeu cau|de nghi)\b")
+# The same said of money: "không thu", "không nhận chuyển khoản".
+_NEVER_COLLECTS = re.compile(r"(?<!neu )\b(?:khong|ko|k|chang)\s+(?:\w+\s+){0,2}?(?:goi|nhan tin|yeu cau|thu|nhan|de nghi|huong dan)\b")
 _DENIAL_WORDS = 5
 # Warning words ("cảnh báo", "giả danh", "đối tượng"...): two of them make a notice about
 # a scam, which the training notices showed (one is also in scams: "cảnh báo tài khoản").
@@ -768,8 +773,12 @@ def _denied(text: NormalizedText, phrase: str) -> bool:
     if found is None:
         return False
     start, at, _ = found
-    # Only a denial close before it: "không cần kinh nghiệm, lương 8 triệu, nộp phí đồng
-    # phục" denies the experience, not the fee.
+    # "Ngân hàng không gọi điện, nhắn tin yêu cầu cung cấp OTP, mật khẩu hay số thẻ": who
+    # never asks denies all that follows in the sentence, however far.
+    if _NEVER_ASKS.search(text.folded, start, at):
+        return True
+    # Otherwise only a denial close before it: "không cần kinh nghiệm, lương 8 triệu, nộp
+    # phí đồng phục" denies the experience, not the fee.
     near = text.folded[start:at].split()[-_DENIAL_WORDS:]
     return any(_DENIAL.fullmatch(word.strip(",:")) for word in near)
 
@@ -895,6 +904,79 @@ def _card_photo(text: NormalizedText, cues: Cues, indicators: Indicators) -> str
 _SIM_WORDS = frozenset({"sim", "esim", "4g", "5g"})
 # Where carriers change a SIM: in person.
 _IN_PERSON = re.compile(r"\b(?:tai|o|ra|den)\s+(?:cua hang|diem giao dich|quay giao dich|sieu thi)\b")
+
+
+# Who collects money for an office or a service, folded: a school or teacher, the power
+# or water company, the village or ward, the tax office, a hospital, the police. Who,
+# not what: "tiền điện anh trả hộ em rồi, chuyển vào tk riêng của anh" is family chat.
+_INSTITUTION = re.compile(
+    r"\b(?:nha truong|truong (?:thcs|thpt|tieu hoc|mam non|mn|th|cd|dh)|giao vien|gvcn|co giao|thay giao|co chu nhiem"
+    r"|thay chu nhiem|ban dai dien|dien luc|evn|cong ty dien|cong ty nuoc|cap nuoc"
+    r"|truong thon|truong xom|truong ap|truong khu pho|to truong|chu tich|ubnd|uy ban|doi thue|chi cuc thue"
+    r"|cuc thue|can bo thue|benh vien|vien phi|cong an|toa an|vien kiem sat)\b"
+)
+# A person's own account named as where the money goes.
+_PERSONAL_ACCOUNT = re.compile(r"\b(?:vao|qua|ve|cho|toi|den)\s+(?:so\s+)?(?:tai khoan|tk|stk|vi)\s+(?:ca nhan|rieng)\b")
+# How many characters before the account the office may be named: one notice or one
+# retold call (the longest written here, 150).
+_OFFICE_BEFORE = 180
+_PAY_VERB = re.compile(r"\b(?:nop|dong|chuyen|gui|thu|ung ho|thanh toan|ck)\b")
+
+
+def _institution_personal_account(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
+    """Money for a school, the power company, the village or an office asked into a
+    person's own account ("nộp quỹ lớp qua tk cá nhân của cô", "chuyển tiền điện vào tài
+    khoản cá nhân"): offices and schools collect into an account in their own name, or
+    at their desk, with a receipt."""
+    if _warns(cues) or "charity" in cues:
+        return None  # a charity to a person is charity_personal_account
+    folded = text.folded
+    for payee in _PERSONAL_ACCOUNT.finditer(folded):
+        # The office and the payment a little before ("Nhà trường thu tiền học 1.350.000đ,
+        # nộp vào tk cá nhân cô Hằng": sentence breaks would cut at the amount's dots).
+        said = folded[max(0, payee.start() - _OFFICE_BEFORE) : payee.end()]
+        office = _INSTITUTION.search(said)
+        if office is None or _PAY_VERB.search(said) is None:
+            continue
+        # "Nhân viên điện lực không gọi điện yêu cầu chuyển tiền vào tài khoản cá nhân": the
+        # office says it never asks this.
+        # ("muốn không bị cắt thì chuyển vào tk cá nhân" denies nothing of the office.)
+        if _NEVER_COLLECTS.search(said, office.end()):
+            continue
+        if _denied(text, payee.group(0)) or _called_fake(text, payee.group(0)) or _asked_about(text, payee.group(0)):
+            continue
+        return f"{office.group(0)} ... {payee.group(0).split(maxsplit=1)[1]}"
+    return None
+
+
+# A premium-rate number to call back for a prize, a parcel or a result; a "transaction"
+# alert that gives a mobile number to call to cancel it (banks give their hotline, and
+# never ask to be called on a mobile).
+_PREMIUM_CALLBACK = re.compile(
+    r"\b(?:goi|lien he|lh|bam goi|nhan goi)\s+(?:lai\s+|ngay\s+|toi\s+|den\s+)?(?:so\s+|tong dai\s+|dau so\s+)?19(?:00|00\s)[\dx .]{2,12}?"
+    r"(?:de|va|nhan)\s+(?:duoc\s+)?(?:nhan|nghe|biet|xac nhan|lay|kiem tra)\s+(?:lai\s+)?(?:qua|thuong|giai|buu pham|buu kien|hang|tien|ket qua|loi nhan|tin nhan|phan thuong|tro cap|ho tro|khoan)"
+)
+_CANCEL_CALLBACK = re.compile(
+    r"\bneu\s+(?:khong|ko|k)\s+(?:phai\s+)?(?:qk|quy khach|ban|anh chi|kh|khach hang)\s+(?:thuc hien|giao dich|mua|dat)"
+    r"[^.!?\n]{0,40}?\b(?:goi|lien he|lh|bam)\b"
+)
+
+
+def _callback_lure(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
+    """A lure to call a number: a premium 1900 number for a prize, a parcel or a test
+    result, or a mobile number to "cancel" a transaction one never made."""
+    if _warns(cues):
+        return None
+    folded = text.folded
+    premium = _PREMIUM_CALLBACK.search(folded)
+    # Asked about ("gọi lại 1900 để nhận quà?? thật không") it is still the lure to check.
+    if premium is not None and not _denied(text, premium.group(0)):
+        return premium.group(0)
+    cancel = _CANCEL_CALLBACK.search(folded)
+    if cancel is not None and any(phone.kind == "mobile" for phone in indicators.phones):
+        mobile = next(phone.raw for phone in indicators.phones if phone.kind == "mobile")
+        return f"{cancel.group(0)} ... {mobile}"
+    return None
 
 
 def _sim_swap(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
@@ -1095,6 +1177,8 @@ _RULES: dict[str, ReasonRule] = {
     "sim_swap": _sim_swap,
     "debt_threat_relative": _debt_threat,
     "mistaken_transfer": _mistaken_transfer,
+    "institution_personal_account": _institution_personal_account,
+    "callback_lure": _callback_lure,
 }
 
 
@@ -1132,6 +1216,8 @@ _DESCRIBED_IN_WARNINGS = frozenset(
         "sim_swap",
         "debt_threat_relative",
         "mistaken_transfer",
+        "institution_personal_account",
+        "callback_lure",
     }
 )
 
@@ -1358,6 +1444,9 @@ _AMOUNT_FILLERS = frozenset({"het", "sach", "tong", "cong", "khoang", "gan", "ho
 _PAST = ("tuan truoc", "thang truoc", "hom truoc", "hom kia", "nam ngoai", "nam truoc", "tuan roi", "thang roi", "hoi nay", "luc nay")
 
 
+_THOUSANDS = re.compile(r"\d{3}([a-z]*)")
+
+
 def _amount_at(words: list[str], position: int) -> int | None:
     """Where an amount ends if one starts at ``position`` ("12 triệu", "200tr"), skipping
     a few words such as "hết", "tổng cộng", "gần"."""
@@ -1365,10 +1454,17 @@ def _amount_at(words: list[str], position: int) -> int | None:
     for i in range(position, min(position + 6, len(words))):
         match = _AMOUNT.fullmatch(words[i])
         if match:
+            # "9.800.000đ" reaches here as "9", "800", "000d": the groups are one amount,
+            # and two groups of thousands are money even without a unit.
+            groups = 0
+            while i + 1 < len(words) and (group := _THOUSANDS.fullmatch(words[i + 1])) is not None:
+                i, groups, match = i + 1, groups + 1, group
             if match.group(1) in _UNITS:
                 return i + 1
             if not match.group(1) and i + 1 < len(words) and words[i + 1] in _UNITS:
                 return i + 2
+            if groups >= 2 and not match.group(1):
+                return i + 1
             # "bị quẹt 3 giao dịch 28 triệu", "chuyển 2 sổ tiết kiệm 700 triệu": a count
             # of transactions or passbooks before the amount; "4 điểm và phạt 3 triệu" is
             # two things.
