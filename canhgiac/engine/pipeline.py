@@ -311,7 +311,7 @@ class Engine:
         p = prepare(message, self.config.registry)
         text, indicators, cues, known = p.text, p.indicators, p.cues, p.known
 
-        score, reasons = self._scam(p)
+        score, reasons, unexplained = self._scam(p)
         threshold = self.scam_threshold
         is_scam = score >= threshold
         victim = rules.find_victim(text, cues, indicators, scam_signs=is_scam and any(f.code in _SCAM_SIGNS for f in p.findings))
@@ -358,6 +358,8 @@ class Engine:
             explanation.append("Chỉ có cách viết giống tin lừa đảo, không có số, tài khoản, link hay dấu hiệu cụ thể: để cán bộ xem.")
             is_scam = False
         verdict = "scam" if is_scam else "suspicious" if score >= self.config.suspicious_threshold and not own_question else "safe"
+        if unexplained is not None and verdict != "safe":
+            reasons = _model_evidence(self.scam_model, unexplained)
         verdict, reasons = self._settle(p, intent, verdict, reasons, victim)
         category: str | None = None
         category_confidence: float | None = None
@@ -392,13 +394,16 @@ class Engine:
 
     # ------------------------------------------------------------------ stages
 
-    def _scam(self, p: Prepared) -> tuple[float, list[Reason]]:
+    def _scam(self, p: Prepared) -> tuple[float, list[Reason], Features | None]:
+        """The scam score and its reasons; and the message as the model saw it when
+        nothing explains the score yet (see ``_model_evidence``)."""
         model = self.scam_model
         x = features_for(p, model.features)
         findings = p.findings
         margin = model.margins(x)[0]
         weights = model.weights[0]
         reasons = []
+        unexplained = None
         for finding in findings:
             fixed = _FIXED_WEIGHTS.get(finding.code)
             if fixed is not None:
@@ -414,17 +419,14 @@ class Engine:
             evidence = ", ".join(f[2:] for f in top)
             reasons.append(Reason("scam_wording", rules.reason_message("scam_wording"), evidence, wording))
         elif not reasons:
-            # No rule and no single wording carries it: the model's own evidence (words,
-            # cue groups, indicators), so that no verdict comes without a reason.
-            pushed = [(f, w) for f, w in model.contributions(x)[:5] if w > 0][:3]
-            if pushed:
-                evidence = ", ".join(f.split(":", 1)[-1] for f, _ in pushed)
-                reasons.append(Reason("scam_wording", rules.reason_message("scam_wording"), evidence, sum(w for _, w in pushed)))
+            # No rule and no single wording carries it: the model's own evidence, found
+            # only for a verdict that shows its reasons (see ``_model_evidence``).
+            unexplained = x
         # What a rule found names the trick ("asks for the OTP"); "worded like a scam" says
         # less, so it comes after them whatever its weight (a reply shows the first four).
         reasons.sort(key=lambda r: (r.code == "scam_wording", -r.weight))
         score = 1.0 / (1.0 + math.exp(-margin)) if margin > -30 else 0.0
-        return score, reasons
+        return score, reasons, unexplained
 
     def _settle(
         self, p: Prepared, intent: str, verdict: str, reasons: list[Reason], victim: rules.Victim | None
@@ -519,6 +521,19 @@ class Engine:
         probabilities = model.probabilities(x)
         best = max(range(len(probabilities)), key=probabilities.__getitem__)
         return model.classes[best], probabilities[best]
+
+
+def _model_evidence(model: LinearModel, x: Features) -> list[Reason]:
+    """When no rule and no single wording explain a scam score: the model's own evidence
+    (words, cue groups, indicators), so that no verdict comes without a reason. Found
+    only for a verdict that shows its reasons: a safe one replaces them (``_settle``),
+    and most messages are safe and have no rule (sorting every feature's push for them
+    took 15 of the 360 µs a message of `canhgiac check --jsonl` on the benchmark)."""
+    pushed = [(f, w) for f, w in model.contributions(x)[:5] if w > 0][:3]
+    if not pushed:
+        return []
+    evidence = ", ".join(f.split(":", 1)[-1] for f, _ in pushed)
+    return [Reason("scam_wording", rules.reason_message("scam_wording"), evidence, sum(w for _, w in pushed))]
 
 
 # The groups that name an offence or a danger a tip reports.
