@@ -322,7 +322,7 @@ class Engine:
         if (
             tip_category is not None
             and (tip_category[0] == "fraud" or is_scam)
-            and "scam_ask" in cues
+            and ("scam_ask" in cues or ("retold" in cues and "self" in cues))
             and score >= self.config.suspicious_threshold
             and not cues.phrases("tip_strong") & _ASKS_POLICE
             and not rules.tells_loss(cues)
