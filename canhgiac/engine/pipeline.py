@@ -371,7 +371,10 @@ class Engine:
             urgent = urgent_evidence is not None
         elif tip_category is not None:
             category, category_confidence = tip_category
-            urgent_evidence = in_progress or _urgency(cues, text, category)
+            # "Chồng tôi vừa chuyển 35 triệu theo tin nhắn của 'giám đốc'": a fraud tip with
+            # money paid within hours is urgent (the bank may still stop it), whoever paid.
+            paid = rules.recent_loss(text, cues) if category == "fraud" else None
+            urgent_evidence = in_progress or paid or _urgency(cues, text, category)
             urgent = urgent_evidence is not None
         return Analysis(
             text=text,
@@ -563,6 +566,9 @@ _NOT_NOW_AFTER = {
     "sap": [["xep"], ["sep"], ["toi"]],
     "vua": [["roi"], ["phai"], ["du"], ["voi"], ["y"], ["vua"]],
 }
+# Phrases that say now of the whole report, however far from the words naming the
+# offence ("Ngay bây giờ có 3 ghe đang bốc dỡ xăng dầu ... lên xe tải").
+_NOW_ANYWHERE = frozenset({"ngay bay gio", "dang dien ra", "dang xay ra", "ngay luc nay", "hien dang"})
 # How many words apart the word saying now and the offence may be.
 _NOW_NEAR = 12
 # The same for a danger, weapon or violence ("họp tối nay ... nội dung phòng chống cháy
@@ -628,7 +634,7 @@ def _urgency(cues: rules.Cues, text: NormalizedText, category: str | None = None
         if word == "vua" and words[position + 1 : position + 2] == ["bi"]:
             # "Vừa bị trộm ... lúc rạng sáng", "tuần trước vừa mất trộm": told after the fact.
             continue
-        if not topics or min(abs(position - t) for t in topics) <= _NOW_NEAR:
+        if not topics or word in _NOW_ANYWHERE or min(abs(position - t) for t in topics) <= _NOW_NEAR:
             return f"{word} + {topic}"
     return None
 

@@ -37,6 +37,7 @@ __all__ = [
     "find_victim",
     "names_a_fake",
     "reason_message",
+    "recent_loss",
     "tells_loss",
     "tone_phrase",
 ]
@@ -1500,6 +1501,12 @@ def tells_loss(cues: Cues) -> bool:
     retold with this in it may be a victim's report that ``find_victim`` could not settle,
     and is not taken for a mere check."""
     return bool(_losses(cues))
+
+
+def recent_loss(text: NormalizedText, cues: Cues) -> str | None:
+    """The words saying money was lost or paid within hours, in a message that tells of
+    a loss (a fraud tip the models found, where ``find_victim`` could not say whose)."""
+    return _recent(text, cues) if _losses(cues) else None
 
 
 def names_a_fake(text: NormalizedText) -> bool:
