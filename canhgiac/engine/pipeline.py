@@ -325,7 +325,7 @@ class Engine:
             and (tip_category[0] == "fraud" or is_scam)
             and ("scam_ask" in cues or ("retold" in cues and "self" in cues))
             and score >= self.config.suspicious_threshold
-            and not cues.phrases("tip_strong") & _ASKS_POLICE
+            and "asks_police" not in cues
             and not rules.tells_loss(cues)
         ):
             # "Có người gọi xưng cán bộ thuế bảo cài app...": a call or message retold by
@@ -679,21 +679,6 @@ def _scam_in_progress(p: Prepared) -> str | None:
     return act.group(0) if posing else None
 
 
-# A report that asks the police to act ("Ở xóm 3 có nhóm tự xưng cán bộ ngân hàng đi từng
-# nhà..., đề nghị công an kiểm tra") stays a tip, whatever it retells.
-_ASKS_POLICE = frozenset(
-    {
-        "de nghi cong an",
-        "nho cong an",
-        "cong an xu ly",
-        "kiem tra xu ly",
-        "xu ly giup",
-        "xuong kiem tra",
-        "cho nguoi den",
-        "to giac",
-        "phan anh",
-    }
-)
 # Words that retell what a caller or a message said.
 _RETOLD = frozenset(
     {

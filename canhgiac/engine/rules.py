@@ -575,6 +575,10 @@ def _money(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | No
     # company's own site, with no account to send money to.
     if indicators.links and not indicators.bank_accounts and all(link.official for link in indicators.links):
         return None
+    # An appeal to give to a fund, a school or a union in its own name asks for a gift, not
+    # a payment ("ủng hộ học sinh vùng lũ, chủ tài khoản Trường THCS Lê Lợi").
+    if "charity" in cues and ("charity_official" in cues or _organisation_holder(text)):
+        return None
     asked = _MONEY_ASK.search(text.folded) if indicators.bank_accounts else None
     if asked:
         return asked.group(0)[:60]
@@ -747,8 +751,6 @@ _DENIAL = re.compile(r"\b(?:khong|k|ko|chang|tranh)\b")
 # "Không (bao giờ) gọi điện, nhắn tin, yêu cầu...": an office saying what it never asks
 # (not "nếu không gọi lại ngay, tài khoản sẽ bị khóa", a threat).
 _NEVER_ASKS = re.compile(r"(?<!neu )\b(?:khong|ko|chang)\s+(?:bao gio\s+|he\s+)?(?:goi dien|goi|nhan tin|yeu cau|de nghi)\b")
-# The same said of money: "không thu", "không nhận chuyển khoản".
-_NEVER_COLLECTS = re.compile(r"(?<!neu )\b(?:khong|ko|k|chang)\s+(?:\w+\s+){0,2}?(?:goi|nhan tin|yeu cau|thu|nhan|de nghi|huong dan)\b")
 _DENIAL_WORDS = 5
 # Warning words ("cảnh báo", "giả danh", "đối tượng"...): two of them make a notice about
 # a scam, which the training notices showed (one is also in scams: "cảnh báo tài khoản").
@@ -789,6 +791,9 @@ def _denied(text: NormalizedText, phrase: str) -> bool:
 _CALLED_FAKE = re.compile(r"\b(?:la|deu la|chinh la)\s+(?:gia mao|lua dao|gia)\b")
 
 
+_PARTICLES = frozenset({"a", "ah", "nhe", "nha", "vay", "z", "ha", "the", "nhi", "ta", "hong"})
+
+
 def _asked_about(text: NormalizedText, phrase: str) -> bool:
     """Whether the sentence holding ``phrase`` asks about it ("có phải đóng phí không?")
     rather than demands it."""
@@ -797,7 +802,11 @@ def _asked_about(text: NormalizedText, phrase: str) -> bool:
         return False
     start, _, end = found
     sentence = text.folded[start : end + 1]  # with its closing mark
-    return "?" in sentence or "co phai" in sentence or sentence.rstrip(" .!").endswith((" khong", " ko", " chua"))
+    # "... có đúng không ạ", "... có thật ko a": the asking word before a polite particle.
+    words = sentence.rstrip(" .!").split()
+    while words and words[-1] in _PARTICLES:
+        words.pop()
+    return "?" in sentence or "co phai" in sentence or (bool(words) and words[-1] in ("khong", "ko", "k", "chua"))
 
 
 def _called_fake(text: NormalizedText, phrase: str) -> bool:
@@ -825,12 +834,19 @@ def _charity_personal(text: NormalizedText, cues: Cues, indicators: Indicators) 
     # only when no organisation takes the money.
     if ("ca nhan" not in payee and "charity_official" in cues) or _denied(text, payee):
         return None
-    # "chủ tài khoản Trường THCS Lê Lợi": the holder named is an organisation.
-    if payee in ("chu tai khoan", "chu tk"):
-        holder = text.folded.split(payee, 1)[-1].split()[:2]
-        if _ORGANISATIONS.intersection(holder):
-            return None
+    if payee in ("chu tai khoan", "chu tk") and _organisation_holder(text):
+        return None
     return f"{appeal} ... {payee}"
+
+
+def _organisation_holder(text: NormalizedText) -> bool:
+    """ "chủ tài khoản Trường THCS Lê Lợi": the holder named is an organisation."""
+    for payee in ("chu tai khoan", "chu tk"):
+        if payee in text.folded:
+            holder = text.folded.split(payee, 1)[-1].split()[:2]
+            if _ORGANISATIONS.intersection(holder):
+                return True
+    return False
 
 
 _ORGANISATIONS = frozenset({"truong", "quy", "hoi", "uy", "ubnd", "cong", "mat", "ban", "chi", "chua", "benh", "hop", "doan", "to"})
@@ -907,42 +923,49 @@ _SIM_WORDS = frozenset({"sim", "esim", "4g", "5g"})
 _IN_PERSON = re.compile(r"\b(?:tai|o|ra|den)\s+(?:cua hang|diem giao dich|quay giao dich|sieu thi)\b")
 
 
-# Who collects money for an office or a service, folded: a school or teacher, the power
-# or water company, the village or ward, the tax office, a hospital, the police. Who,
-# not what: "tiền điện anh trả hộ em rồi, chuyển vào tk riêng của anh" is family chat.
+# Who collects money as an office, folded: a school, a teacher in charge of a class, the
+# power or water company, the tax office, a court. Who, not what ("viện phí của mẹ hết 4
+# triệu, chị gửi phần của chị vào tk cá nhân của em" is family chat), and not those who
+# do collect into a person's account in the open (a parents' committee, a village head
+# collecting for a road, with the books shown at year's end: an officer judges those).
 _INSTITUTION = re.compile(
-    r"\b(?:nha truong|truong (?:thcs|thpt|tieu hoc|mam non|mn|th|cd|dh)|giao vien|gvcn|co giao|thay giao|co chu nhiem"
-    r"|thay chu nhiem|ban dai dien|dien luc|evn|cong ty dien|cong ty nuoc|cap nuoc"
-    r"|truong thon|truong xom|truong ap|truong khu pho|to truong|chu tich|ubnd|uy ban|doi thue|chi cuc thue"
-    r"|cuc thue|can bo thue|benh vien|vien phi|cong an|toa an|vien kiem sat)\b"
+    r"\b(?:nha truong|truong (?:thcs|thpt|tieu hoc|mam non|mn|th|cd|dh)|gvcn|co chu nhiem|thay chu nhiem"
+    r"|dien luc|evn|cong ty dien|cong ty nuoc|cap nuoc|doi thue|chi cuc thue|cuc thue|can bo thue|toa an|vien kiem sat)\b"
 )
 # A person's own account named as where the money goes.
 _PERSONAL_ACCOUNT = re.compile(r"\b(?:vao|qua|ve|cho|toi|den)\s+(?:so\s+)?(?:tai khoan|tk|stk|vi)\s+(?:ca nhan|rieng)\b")
 # How many characters before the account the office may be named: one notice or one
 # retold call (the longest written here, 150).
 _OFFICE_BEFORE = 180
-_PAY_VERB = re.compile(r"\b(?:nop|dong|chuyen|gui|thu|ung ho|thanh toan|ck)\b")
+_PAY_VERB = re.compile(r"\b(?:nop|dong|chuyen|gui|thu|thanh toan|ck)\b")
+# Family talk: "bố ơi", "chị ơi", "vợ ơi" open chat between relatives, not a notice.
+_KIN_CALL = re.compile(r"\b(?:bo|me|ba|ma|chi|anh|em|vo|chong|con|ong|ba noi|co|chu|bac|di|cau)\s+oi\b")
+# "Không có chuyện ... bắt nộp tiền vào tk cá nhân", "không bao giờ thu...": denied anywhere
+# before the account.
+_NEVER = re.compile(r"\b(?:khong co chuyen|khong bao gio|khong he|tuyet doi khong|khong thu|khong nhan)\b")
 
 
 def _institution_personal_account(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
-    """Money for a school, the power company, the village or an office asked into a
-    person's own account ("nộp quỹ lớp qua tk cá nhân của cô", "chuyển tiền điện vào tài
-    khoản cá nhân"): offices and schools collect into an account in their own name, or
-    at their desk, with a receipt."""
+    """Money for a school, the power or water company, the tax office or a court asked
+    into a person's own account ("nhà trường thu tiền học..., nộp vào tk cá nhân của cô",
+    "điện lực gọi bảo chuyển tiền điện vào tài khoản cá nhân"): they collect into an
+    account in their own name, or at their desk, with a receipt."""
     if _warns(cues) or "charity" in cues:
         return None  # a charity to a person is charity_personal_account
     folded = text.folded
+    if _KIN_CALL.search(folded):
+        return None
     for payee in _PERSONAL_ACCOUNT.finditer(folded):
         # The office and the payment a little before ("Nhà trường thu tiền học 1.350.000đ,
         # nộp vào tk cá nhân cô Hằng": sentence breaks would cut at the amount's dots).
         said = folded[max(0, payee.start() - _OFFICE_BEFORE) : payee.end()]
         office = _INSTITUTION.search(said)
-        if office is None or _PAY_VERB.search(said) is None:
+        if office is None or _PAY_VERB.search(said) is None or _NEVER.search(said):
             continue
         # "Nhân viên điện lực không gọi điện yêu cầu chuyển tiền vào tài khoản cá nhân": the
-        # office says it never asks this.
-        # ("muốn không bị cắt thì chuyển vào tk cá nhân" denies nothing of the office.)
-        if _NEVER_COLLECTS.search(said, office.end()):
+        # office says it never asks this. ("Muốn không bị cắt thì chuyển vào tk cá nhân"
+        # denies nothing of the office.)
+        if _NEVER_ASKS.search(said, office.end()):
             continue
         if _denied(text, payee.group(0)) or _called_fake(text, payee.group(0)) or _asked_about(text, payee.group(0)):
             continue
@@ -950,32 +973,42 @@ def _institution_personal_account(text: NormalizedText, cues: Cues, indicators: 
     return None
 
 
-# A premium-rate number to call back for a prize, a parcel or a result; a "transaction"
-# alert that gives a mobile number to call to cancel it (banks give their hotline, and
-# never ask to be called on a mobile).
-_PREMIUM_CALLBACK = re.compile(
-    r"\b(?:goi|lien he|lh|bam goi|nhan goi)\s+(?:lai\s+|ngay\s+|toi\s+|den\s+)?(?:so\s+|tong dai\s+|dau so\s+)?19(?:00|00\s)[\dx .]{2,12}?"
-    r"(?:de|va|nhan)\s+(?:duoc\s+)?(?:nhan|nghe|biet|xac nhan|lay|kiem tra)\s+(?:lai\s+)?(?:qua|thuong|giai|buu pham|buu kien|hang|tien|ket qua|loi nhan|tin nhan|phan thuong|tro cap|ho tro|khoan)"
+# A premium-rate number and what it lures with, near each other: a prize, a parcel, a
+# test result, a voice message "from a relative". Not what banks and carriers put by
+# their own 1900 hotlines ("gọi 1900 558818 để kiểm tra khoản vay"), nor a paid line
+# that says what it sells ("nghe kết quả xổ số").
+_PREMIUM_NUMBER = re.compile(r"\b19(?:00|00\s)[\dx .]{2,12}")
+_PREMIUM_LURE = re.compile(
+    r"\b(?:nhan qua|qua tang|nhan thuong|trung thuong|nhan giai|giai thuong|phan thuong|buu pham|buu kien"
+    r"|ket qua xet nghiem|ket qua kham|tin nhan thoai|loi nhan thoai|nguoi than cua ban)\b"
 )
+_CALL_WORD = re.compile(r"\b(?:goi|alo|nghe|lien he|lh|bam)\b")
+# How far (characters) the lure may be from the number.
+_LURE_NEAR = 80
+# A "transaction" alert that gives a mobile number to call to cancel it: banks give
+# their hotline, and never ask to be called on a mobile.
 _CANCEL_CALLBACK = re.compile(
-    r"\bneu\s+(?:khong|ko|k)\s+(?:phai\s+)?(?:qk|quy khach|ban|anh chi|kh|khach hang)\s+(?:thuc hien|giao dich|mua|dat)"
+    r"\bneu\s+(?:khong|ko|k)\s+(?:phai\s+)?(?:qk|quy khach|ban|anh chi|kh|khach hang)\s+(?:thuc hien|giao dich)"
     r"[^.!?\n]{0,40}?\b(?:goi|lien he|lh|bam)\b"
 )
 
 
 def _callback_lure(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
     """A lure to call a number: a premium 1900 number for a prize, a parcel or a test
-    result, or a mobile number to "cancel" a transaction one never made."""
+    result, or a mobile number to "cancel" a card or account transaction one never
+    made."""
     if _warns(cues):
         return None
     folded = text.folded
-    premium = _PREMIUM_CALLBACK.search(folded)
-    # Asked about ("gọi lại 1900 để nhận quà?? thật không") it is still the lure to check.
-    if premium is not None and not _denied(text, premium.group(0)):
-        return premium.group(0)
+    for number in _PREMIUM_NUMBER.finditer(folded):
+        around = folded[max(0, number.start() - _LURE_NEAR) : number.end() + _LURE_NEAR]
+        lure = _PREMIUM_LURE.search(around)
+        # Asked about ("gọi lại 1900 để nhận quà?? thật không") it is still the lure to check.
+        if lure is not None and _CALL_WORD.search(around) and not _denied(text, number.group(0).strip()):
+            return f"{number.group(0).strip()} ... {lure.group(0)}"
     cancel = _CANCEL_CALLBACK.search(folded)
-    if cancel is not None and any(phone.kind == "mobile" for phone in indicators.phones):
-        mobile = next(phone.raw for phone in indicators.phones if phone.kind == "mobile")
+    mobile = next((phone.raw for phone in indicators.phones if phone.kind == "mobile"), None)
+    if cancel is not None and mobile is not None and ("bank" in cues or indicators.amounts):
         return f"{cancel.group(0)} ... {mobile}"
     return None
 
@@ -1255,7 +1288,13 @@ def find_reasons(text: NormalizedText, cues: Cues, indicators: Indicators) -> li
 # ("nếu", "giả sử") governs it; how far a payment may be from its "rồi" / "xong".
 _SUBJECT_WINDOW = 6
 _HYPOTHETICAL_WINDOW = 8
-_DONE_WINDOW = 7
+_DONE_WINDOW = 9
+# Words before a payment that say it was only meant ("định chuyển", "sắp ck", "suýt nộp").
+# Retold words that pass on a demand to the sender ("bảo tôi", "bắt em", "yêu cầu mình").
+_DEMANDS = ("bao ", "bat ", "yeu cau ", "doi ")
+# Words that pass on what a caller or a message claimed ("nói tài khoản tôi bị trừ").
+_CLAIMED = frozenset({"noi", "bao", "rang"})
+_MEANT = frozenset({"dinh", "sap", "suyt", "tinh", "muon", "se"})
 _AFTERMATH_WINDOW = 15
 # "30 phút trước", "2 tiếng trước", "1h trước": a transfer the bank may still stop.
 _HOURS_AGO = re.compile(r"\b(\d{1,2})\s*(phut|p|tieng|gio|h)\s+(?:truoc|nay)\b")
@@ -1315,6 +1354,9 @@ def _losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
         # "chuyen" alone is also "chuyện", "chuyên", and "ck" also "chồng" ("có ck mới
         # rồi"): a payment only with money after it, or the other side cut off after it.
         money = _money_after(cues.words, verb.end)
+        # "bị đóng băng 200 triệu": frozen, not paid.
+        if verb.phrase == "dong" and cues.words[verb.end : verb.end + 1] == ["bang"]:
+            continue
         # "gửi", "đưa" alone are also "gửi 1 file", "đưa 2 đứa nhỏ": only with an amount.
         if verb.phrase in ("gui", "dua") and _amount_at(cues.words, verb.end) is None:
             continue
@@ -1331,8 +1373,10 @@ def _losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
         if when and payer and cues.words[verb.end : verb.end + 1] != ["vao"]:
             found.append((CueMatch("victim_paid", f"{verb.phrase} ... {when}", verb.position), False))
             continue
+        # Counted from the amount's end: "ck 1.200.000d vào tk cá nhân của nó rồi".
+        paid_end = _amount_at(cues.words, verb.end) or verb.end
         for done in cues.by_name.get("victim_done", ()):
-            if money and 0 <= done.position - verb.end < _DONE_WINDOW:
+            if money and 0 <= done.position - paid_end < _DONE_WINDOW:
                 found.append((CueMatch("victim_paid", f"{verb.phrase} ... {done.phrase}", verb.position), False))
                 break
         # "ck 2tr cho shop ... xong họ chặn liên lạc": a payment, then what came of it.
@@ -1347,6 +1391,7 @@ def _losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
     words = cues.words
     found += _lost_amounts(words)
     requests = [m.position for m in cues.by_name.get("request", ()) if m.phrase not in _PLEAS]
+    demands = [m.position for m in cues.by_name.get("retold", ()) if m.phrase.startswith(_DEMANDS)]
     kept = []
     for match, loss in found:
         head = len(match.phrase.split(" ... ")[0].split())
@@ -1372,6 +1417,14 @@ def _losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
         # "TK bị trừ 5 triệu phí duy trì, gọi ngay 09... để được hoàn tiền": a loss told
         # to the reader to make them act is a script.
         if match.name in ("victim_loss", "victim_amount") and any(0 < r - match.position <= _SCRIPT_WINDOW for r in requests):
+            continue
+        # "Có người xưng ngân hàng nói tài khoản tôi bị trừ 9.800.000đ, bảo tôi bấm link để
+        # hủy": the loss is the caller's claim, followed by what he told the sender to do.
+        if (
+            match.name == "victim_amount"
+            and _CLAIMED.intersection(words[max(0, match.position - _SUBJECT_WINDOW) : match.position])
+            and any(0 < r - match.position <= _SCRIPT_WINDOW for r in demands)
+        ):
             continue
         kept.append((match, loss))
     return kept
@@ -1533,8 +1586,12 @@ def _future(words: list[str], position: int) -> bool:
 
 def _not_done(cues: Cues, position: int) -> bool:
     """ "chưa chuyển", "không hề bị lừa": the word before (or the one before "hề", "có",
-    "bị", "đã") denies it. A wider window would take "lừa đảo không, tôi chuyển" for one."""
+    "bị", "đã") denies it. A wider window would take "lừa đảo không, tôi chuyển" for one.
+    "Chuẩn bị chuyển", "định chuyển", "sắp ck": meant, not done."""
     if position >= 1 and position - 1 in cues.negations:
+        return True
+    before = cues.words[max(0, position - 2) : position]
+    if _MEANT.intersection(before) or (before[-1:] == ["bi"] and before[:1] == ["chuan"]):
         return True
     return position >= 2 and position - 2 in cues.negations and cues.words[position - 1] in ("he", "co", "bi", "da")
 
