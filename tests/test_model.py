@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import json
 import random
 from pathlib import Path
 
@@ -54,6 +55,46 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
     assert loaded.features == model.features and loaded.threshold == 0.42
     for x in xs[:20]:
         assert abs(loaded.margins(x)[0] - model.margins(x)[0]) < 1e-2
+
+
+def _format_1(model: LinearModel) -> dict[str, object]:
+    """The file ``canhgiac train`` wrote before format 2: one dictionary per scorer."""
+    data = model.to_json()
+    data["format"] = 1
+    data["weights"] = [{f: round(v, 4) for f, v in sorted(w.items()) if abs(v) >= 1e-3} for w in model.weights]
+    return data
+
+
+def test_models_saved_in_format_1_still_load(tmp_path: Path) -> None:
+    xs, ys = _toy()
+    three = [Features.from_text(t, CONFIG) for t in ["ma tuy da", "trom xe may", "danh nhau chem", "ma tuy ke", "trom cho", "danh dap"]]
+    for model, examples in (
+        (train_linear(xs, ys, ["ok", "bad"], config=CONFIG), xs),
+        (train_linear(three, [0, 1, 2, 0, 1, 2], ["drugs", "theft", "violence"], config=CONFIG), three),
+    ):
+        old, new = tmp_path / "old.json", tmp_path / "new.json"
+        old.write_text(json.dumps(_format_1(model)), encoding="utf-8")
+        model.save(new)
+        from_old, from_new = LinearModel.load(old), LinearModel.load(new)
+        assert from_old.weights == from_new.weights and from_old.bias == from_new.bias
+        for x in examples:
+            assert from_old.margins(x) == from_new.margins(x)
+            assert from_old.probabilities(x) == from_new.probabilities(x)
+            for k in range(len(model.bias)):
+                assert from_old.contributions(x, k) == from_new.contributions(x, k)
+
+
+def test_format_2_keeps_one_row_per_feature(tmp_path: Path) -> None:
+    """Every class's weight for a feature side by side, so that a check looks each
+    feature up once; and a reviewer still reads which word pushes which class."""
+    model = LinearModel(["a", "b", "c"], [{"w:x": 1.0, "w:y": 0.0004}, {"w:y": -2.0}, {}], [0.0, 0.1, -0.1])
+    assert model.to_json()["weights"] == {"w:x": [1.0, 0, 0], "w:y": [0, -2.0, 0]}
+    model.save(tmp_path / "m.json")
+    loaded = LinearModel.load(tmp_path / "m.json")
+    assert loaded.weights == [{"w:x": 1.0}, {"w:y": -2.0}, {}]
+    x = Features(["w:y", "w:z", "w:x"], [])
+    assert loaded.margins(x) == [0.0 + 1.0 / 3**0.5, 0.1 - 2.0 / 3**0.5, -0.1]
+    assert loaded.contributions(x, 1) == [("w:y", -2.0 / 3**0.5)]
 
 
 def test_unknown_model_format_is_refused(tmp_path: Path) -> None:
