@@ -349,11 +349,18 @@ class Engine:
             is_scam = False
         limit = _WORDING_ONLY_SHORT if len(cues.words) <= _SHORT_CHAT_WORDS else _WORDING_ONLY_SCAM
         wording_only = all(r.code == "scam_wording" for r in reasons) and not (indicators.links or indicators.bank_accounts)
-        # A lure names a topic (a prize, a loan, a job), not a trick: with no number, link
-        # or account to reach it by ("Chương trình tri ân khách hàng: điểm tích lũy đã được
-        # cộng, xem trên ứng dụng của nhà mạng") it is no more than wording.
-        topic_only = all(r.code == "scam_wording" or r.code in _TOPIC_RULES for r in reasons) and not indicators
-        if is_scam and score < limit and (wording_only or topic_only):
+        # A lure names a topic (a prize, a loan, a job), not a trick: with no link or account
+        # to pay or open ("Chương trình tri ân khách hàng: điểm tích lũy đã được cộng";
+        # "Tuyển tài xế, lương 12-15 triệu, liên hệ anh Phúc 0909...") it is no more than
+        # wording, and below the bar an officer looks.
+        topic_only = all(r.code == "scam_wording" or r.code in _TOPIC_RULES for r in reasons) and not (
+            indicators.links or indicators.bank_accounts
+        )
+        # A police or ministry warning describes the scam it warns of: its wording is the
+        # scam's, and only a rule that holds despite the warning (see rules.is_warning)
+        # may call it one.
+        warning = rules.is_warning(cues, indicators) and wording_only
+        if is_scam and (warning or (score < limit and (wording_only or topic_only))):
             # Only the wording, nothing to call, open or pay, and no rule: chat between
             # people reads like the chattiest scams. Unsure, so an officer looks.
             explanation.append("Chỉ có cách viết giống tin lừa đảo, không có số, tài khoản, link hay dấu hiệu cụ thể: để cán bộ xem.")
@@ -564,7 +571,7 @@ _ACT_NOW = frozenset(
 _NOW_WORDS = {"dang": "đang", "sap": "sắp", "vua": "vừa"}
 _NOT_NOW_AFTER = {
     "dang": [["ky"], ["ki"], ["tin"], ["bai"], ["anh"], ["clip"], ["len"], ["tai"], ["nhap"], ["xuong"], ["hu"], ["hong"]],
-    "sap": [["xep"], ["sep"], ["toi"]],
+    "sap": [["xep"], ["sep"], ["toi"], ["tet"]],
     "vua": [["roi"], ["phai"], ["du"], ["voi"], ["y"], ["vua"]],
 }
 # Phrases that say now of the whole report, however far from the words naming the
@@ -611,7 +618,8 @@ def _urgency(cues: rules.Cues, text: NormalizedText, category: str | None = None
         and any(abs(m.position - d) <= _DANGER_NEAR for d in dangers)
         and cues.words[m.end : m.end + 1] not in _NOT_NOW_AFTER.get(m.phrase, [])
     ]
-    if near and not past:
+    # ("Có người đang đăng bán súng hơi trên chợ Facebook" happens online: not urgent.)
+    if near and not past and not _ONLINE & set(cues.words):
         return f"{max(sorted(near), key=len)} + {cues.first('danger', 'violence', 'weapons')}"
     if {"khan cap", "gap gap", "den ngay"} & now:
         return sorted({"khan cap", "gap gap", "den ngay"} & now)[0]

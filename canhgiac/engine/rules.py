@@ -566,6 +566,11 @@ _MONEY_ASK = re.compile(
 )
 
 
+_REFUND_TOLD = re.compile(
+    r"\b(?:(?:se|da)\s+duoc\s+hoan|duoc\s+hoan\s+(?:ve|vao|lai)|hoan tien thanh cong|yeu cau hoan tien[^.!?\n]{0,40}?(?:da duoc|chap nhan))\b"
+)
+
+
 def _money(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
     # A request, not a record: balance notices ("GD -10.000 VND ... ND: thanh toan")
     # name payments that already happened.
@@ -578,6 +583,10 @@ def _money(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | No
     # An appeal to give to a fund, a school or a union in its own name asks for a gift, not
     # a payment ("ủng hộ học sinh vùng lũ, chủ tài khoản Trường THCS Lê Lợi").
     if "charity" in cues and ("charity_official" in cues or _organisation_holder(text)):
+        return None
+    # "Số tiền 189.000đ sẽ được hoàn về Ví Lazada trong 24h": a refund on its way asks
+    # for nothing.
+    if _REFUND_TOLD.search(text.folded) and not indicators.bank_accounts:
         return None
     asked = _MONEY_ASK.search(text.folded) if indicators.bank_accounts else None
     if asked:
@@ -826,7 +835,7 @@ def _charity_personal(text: NormalizedText, cues: Cues, indicators: Indicators) 
     if appeal is None or _warns(cues):
         return None
     if "charity_personal" not in cues:
-        if indicators.bank_accounts and "charity_official" not in cues:
+        if indicators.bank_accounts and "charity_official" not in cues and not _organisation_holder(text):
             return f"{appeal} ... {indicators.bank_accounts[0].number}"
         return None
     payee = max(sorted(cues.phrases("charity_personal")), key=len)
@@ -840,16 +849,17 @@ def _charity_personal(text: NormalizedText, cues: Cues, indicators: Indicators) 
 
 
 def _organisation_holder(text: NormalizedText) -> bool:
-    """ "chủ tài khoản Trường THCS Lê Lợi": the holder named is an organisation."""
-    for payee in ("chu tai khoan", "chu tk"):
-        if payee in text.folded:
-            holder = text.folded.split(payee, 1)[-1].split()[:2]
-            if _ORGANISATIONS.intersection(holder):
-                return True
-    return False
+    """ "chủ tài khoản Trường THCS Lê Lợi", "Tài khoản: Quỹ Bảo trợ trẻ em": the holder
+    named is an organisation."""
+    return any(_ORGANISATIONS.intersection(m.group(1).split()) for m in _HOLDER.finditer(text.folded))
 
 
-_ORGANISATIONS = frozenset({"truong", "quy", "hoi", "uy", "ubnd", "cong", "mat", "ban", "chi", "chua", "benh", "hop", "doan", "to"})
+# Where an account's holder is named: the two words after "chủ tài khoản", "tên tk",
+# "tài khoản:".
+_HOLDER = re.compile(r"\b(?:chu tai khoan|chu tk|ten tai khoan|ten tk|tai khoan|tk|stk)\s*:?\s+((?:[a-z]+\s+){0,1}[a-z]+)")
+
+
+_ORGANISATIONS = frozenset({"truong", "quy", "hoi", "uy", "ubnd", "cong", "mat", "ban", "chi", "chua", "benh", "hop", "doan", "to", "phong", "trung", "nha"})
 
 
 # What a fee is said to buy. Broad words of the lure groups ("nhân viên", "nhận tiền",
@@ -1491,7 +1501,7 @@ _AMOUNT = re.compile(r"\d[\d.,]*([a-z]*)")
 _TAKEN_VERBS = frozenset({"tru", "quet", "rut", "cuom", "mat", "lay", "chuyen"})
 # Verbs that say money was taken only after "bị" ("bị lấy 5 triệu", "tài khoản bị chuyển
 # đi 43 triệu"): alone they are the sender's own doing ("lấy 5 triệu", "chuyển 2 triệu").
-_TAKEN_ONLY_AFTER_BI = frozenset({"lay", "chuyen"})
+_TAKEN_ONLY_AFTER_BI = frozenset({"lay", "chuyen", "rut", "quet"})
 _BI_COMPOUNDS = frozenset({"chuan", "thiet", "trang", "du", "phong", "hanh"})
 _AMOUNT_FILLERS = frozenset({"het", "sach", "tong", "cong", "khoang", "gan", "hon", "toi", "len", "luon", "mat", "tien", "so", "di"})
 # When a payment was made, in the words after or before it.
