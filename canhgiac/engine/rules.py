@@ -859,7 +859,9 @@ def _organisation_holder(text: NormalizedText) -> bool:
 _HOLDER = re.compile(r"\b(?:chu tai khoan|chu tk|ten tai khoan|ten tk|tai khoan|tk|stk)\s*:?\s+((?:[a-z]+\s+){0,1}[a-z]+)")
 
 
-_ORGANISATIONS = frozenset({"truong", "quy", "hoi", "uy", "ubnd", "cong", "mat", "ban", "chi", "chua", "benh", "hop", "doan", "to", "phong", "trung", "nha"})
+_ORGANISATIONS = frozenset(
+    {"truong", "quy", "hoi", "uy", "ubnd", "cong", "mat", "ban", "chi", "chua", "benh", "hop", "doan", "to", "phong", "trung", "nha"}
+)
 
 
 # What a fee is said to buy. Broad words of the lure groups ("nhân viên", "nhận tiền",
