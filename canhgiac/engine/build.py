@@ -418,10 +418,11 @@ def generate(sources: Path = DEFAULT_SOURCES, seed: int = SEED) -> list[Example]
     all_legit = [row for row in legit + corpus_legit + legit_more if row[0] not in _CHAT_FAMILIES]
     for _ in range(_CHECK_WRAPPED):
         wrapper = rng.choice(wrappers)
-        # As often around a legitimate message as around a scam: the citizen's question
-        # ("cho hỏi tin này có thật không") says nothing of what it wraps (at 60% scams its
-        # words pushed a police warning from 0.57 to 0.74).
-        use_scam = rng.random() < 0.5
+        # Scams a little more often than legitimate messages, as citizens forward them. Even
+        # (0.5) was measured after a review found the wrapper's words raise a wrapped
+        # warning's score: the same on the review's 102 look-alikes, and 3 more legitimate
+        # IE403 SMS called scam; warnings are settled by rules.is_warning instead.
+        use_scam = rng.random() < 0.6
         kind, template = rng.choice(all_scams if use_scam else all_legit)
         message = _fill(template, rng)
         extra = {"msg": message}
