@@ -930,11 +930,6 @@ def _card_photo(text: NormalizedText, cues: Cues, indicators: Indicators) -> str
     return None
 
 
-_SIM_WORDS = frozenset({"sim", "esim", "4g", "5g"})
-# Where carriers change a SIM: in person.
-_IN_PERSON = re.compile(r"\b(?:tai|o|ra|den)\s+(?:cua hang|diem giao dich|quay giao dich|sieu thi)\b")
-
-
 # Who collects money as an office, folded: a school, a teacher in charge of a class, the
 # power or water company, the tax office, a court. Who, not what ("viện phí của mẹ hết 4
 # triệu, chị gửi phần của chị vào tk cá nhân của em" is family chat), and not those who
@@ -1023,6 +1018,11 @@ def _callback_lure(text: NormalizedText, cues: Cues, indicators: Indicators) -> 
     if cancel is not None and mobile is not None and ("bank" in cues or indicators.amounts):
         return f"{cancel.group(0)} ... {mobile}"
     return None
+
+
+_SIM_WORDS = frozenset({"sim", "esim", "4g", "5g"})
+# Where carriers change a SIM: in person.
+_IN_PERSON = re.compile(r"\b(?:tai|o|ra|den)\s+(?:cua hang|diem giao dich|quay giao dich|sieu thi)\b")
 
 
 def _sim_swap(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
