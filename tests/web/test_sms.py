@@ -150,6 +150,10 @@ def test_malformed_requests_get_a_clear_answer(world: World, phone: FakeSmsGatew
     assert signed("\xff".encode("latin-1")).status_code == 400
     assert signed(b"[1]").json() == {"error": "bad_event"}
     assert signed(json.dumps({**fixture("sms_received"), "id": 7}).encode()).json() == {"error": "bad_event"}
+    # Numbers JSON does not have: Python reads them, PostgreSQL's JSON type would not store them.
+    for number in ("Infinity", "NaN", "-1e999"):
+        odd_number = json.dumps(fixture("sms_received"))[:-1] + f', "extra": {number}}}'
+        assert signed(odd_number.encode()).json() == {"error": "bad_json"}, number
     stamp = "soon"
     from canhgiac.web.channels.sms.signature import expected_signature
 

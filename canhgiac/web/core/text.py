@@ -4,10 +4,14 @@ PostgreSQL refuses the NUL character in text and JSON columns (SQLite takes it),
 message carrying one would be a 500 on one database and fine on the other. NUL means
 nothing in a tip; it is removed at the door, in every channel, keys of JSON included.
 Lone surrogates (invalid UTF-16 halves that JSON can spell) are dropped for the same reason.
+Numbers JSON does not have (NaN, Infinity, and 1e999, which Python reads as infinite) are
+refused when a body is read: PostgreSQL's JSON type refuses them when it is stored.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from typing import Any
 
@@ -28,6 +32,24 @@ def clean(text: str) -> str:
     except UnicodeEncodeError:
         text = text.encode("utf-8", "ignore").decode("utf-8")
     return text
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text} is too large a number")
+    return number
+
+
+def loads(text: str) -> Any:
+    """A JSON document from outside, as standard JSON: ``json.loads`` also takes NaN and
+    Infinity, and turns 1e999 into an infinite float, none of which a JSON column can
+    store (a ``ValueError``, as for any bad JSON)."""
+    return json.loads(text, parse_constant=_no_constant, parse_float=_finite)
 
 
 def clean_json(value: Any) -> Any:

@@ -8,7 +8,6 @@ processing, and answers 200.
 
 from __future__ import annotations
 
-import json
 import time
 
 from django.conf import settings
@@ -22,6 +21,7 @@ from canhgiac.web.channels.sms.models import SmsGateway
 from canhgiac.web.channels.sms.signature import signature_matches
 from canhgiac.web.core import storage
 from canhgiac.web.core.text import clean_json
+from canhgiac.web.core.text import loads as load_json
 from canhgiac.web.intake.models import Channel, InboundEvent
 from canhgiac.web.tasks.queue import enqueue
 
@@ -51,7 +51,7 @@ def webhook(request: HttpRequest, slug: str) -> HttpResponse:
     if age > settings.SMS_SIGNATURE_MAX_AGE:
         return _reject(401, "stale")
     try:
-        event = json.loads(body.decode("utf-8"))
+        event = load_json(body.decode("utf-8"))
     except (ValueError, RecursionError):  # ValueError: also bad UTF-8, numbers longer than Python converts
         return _reject(400, "bad_json")
     if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not event["id"].strip():

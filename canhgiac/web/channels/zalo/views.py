@@ -8,7 +8,6 @@ processing, and answers 200.
 
 from __future__ import annotations
 
-import json
 import time
 
 from django.conf import settings
@@ -21,6 +20,7 @@ from canhgiac.web.channels.zalo.adapter import DELIVERED, SEEN
 from canhgiac.web.channels.zalo.signature import signature_matches
 from canhgiac.web.core import storage
 from canhgiac.web.core.text import clean_json
+from canhgiac.web.core.text import loads as load_json
 from canhgiac.web.intake.models import Channel, InboundEvent
 from canhgiac.web.tasks.queue import enqueue
 
@@ -51,7 +51,7 @@ def webhook(request: HttpRequest, slug: str) -> HttpResponse:
         return _reject(404, "no_such_channel")
     body = request.body  # its size and nesting are bounded already (core/middleware.py)
     try:
-        event = json.loads(body.decode("utf-8"))
+        event = load_json(body.decode("utf-8"))
     except (ValueError, RecursionError):  # ValueError: also numbers longer than Python converts
         return _reject(400, "bad_json")
     if not isinstance(event, dict):
