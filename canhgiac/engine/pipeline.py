@@ -348,14 +348,13 @@ class Engine:
             explanation.append("Câu hỏi của chính người gửi, không có số, tài khoản hay link: không chấm là lừa đảo.")
             is_scam = False
         limit = _WORDING_ONLY_SHORT if len(cues.words) <= _SHORT_CHAT_WORDS else _WORDING_ONLY_SCAM
-        wording_only = all(r.code == "scam_wording" for r in reasons) and not (indicators.links or indicators.bank_accounts)
+        nothing_to_pay_or_open = not (indicators.links or indicators.bank_accounts)
+        wording_only = nothing_to_pay_or_open and all(r.code == "scam_wording" for r in reasons)
         # A lure names a topic (a prize, a loan, a job), not a trick: with no link or account
         # to pay or open ("Chương trình tri ân khách hàng: điểm tích lũy đã được cộng";
         # "Tuyển tài xế, lương 12-15 triệu, liên hệ anh Phúc 0909...") it is no more than
         # wording, and below the bar an officer looks.
-        topic_only = all(r.code == "scam_wording" or r.code in _TOPIC_RULES for r in reasons) and not (
-            indicators.links or indicators.bank_accounts
-        )
+        topic_only = nothing_to_pay_or_open and all(r.code == "scam_wording" or r.code in _TOPIC_RULES for r in reasons)
         # A police or ministry warning describes the scam it warns of: its wording is the
         # scam's, and only a rule that holds despite the warning (see rules.is_warning)
         # may call it one.
