@@ -348,7 +348,10 @@ class Engine:
             explanation.append("Câu hỏi của chính người gửi, không có số, tài khoản hay link: không chấm là lừa đảo.")
             is_scam = False
         limit = _WORDING_ONLY_SHORT if len(cues.words) <= _SHORT_CHAT_WORDS else _WORDING_ONLY_SCAM
-        nothing_to_pay_or_open = not (indicators.links or indicators.bank_accounts)
+        # A mobile number to pay a deposit or fee through ("cọc 300k giữ lịch, zalo 09...")
+        # reaches the scammer as an account does; a job advert's number alone does not.
+        pay_by_phone = "upfront_fee" in cues and any(phone.kind == "mobile" for phone in indicators.phones)
+        nothing_to_pay_or_open = not (indicators.links or indicators.bank_accounts or pay_by_phone)
         wording_only = nothing_to_pay_or_open and all(r.code == "scam_wording" for r in reasons)
         # A lure names a topic (a prize, a loan, a job), not a trick: with no link or account
         # to pay or open ("Chương trình tri ân khách hàng: điểm tích lũy đã được cộng";
@@ -358,7 +361,7 @@ class Engine:
         # A police or ministry warning describes the scam it warns of: its wording is the
         # scam's, and only a rule that holds despite the warning (see rules.is_warning)
         # may call it one.
-        warning = rules.is_warning(cues, indicators) and wording_only
+        warning = rules.is_warning(cues, indicators) and topic_only
         if is_scam and (warning or (score < limit and (wording_only or topic_only))):
             # Only the wording, nothing to call, open or pay, and no rule: chat between
             # people reads like the chattiest scams. Unsure, so an officer looks.

@@ -1000,6 +1000,33 @@ _CANCEL_CALLBACK = re.compile(
 )
 
 
+# "lãi 1%/ngày", "lợi nhuận 5% mỗi tuần", "hoa hồng 30%/tháng": returns no bank or fund
+# pays (savings are quoted by the year, a few percent a year). Monthly rates from 3% up:
+# a consumer loan's 1.5%/tháng is a cost, not a promise.
+_RETURN_RATE = re.compile(
+    r"\b(?:lai|loi nhuan|hoa hong|sinh loi|loi tuc)\b[^.!?\n]{0,25}?(\d+(?:[.,]\d+)?)\s*%\s*(?:/\s*|moi |mot |1 )(ngay|tuan|thang)\b"
+)
+# "bảo hiểm vốn 100%", "cam kết hoàn vốn": no investment can promise it.
+_CAPITAL_PROMISE = re.compile(r"\b(?:bao hiem von|cam ket hoan von|bao toan von 100|cam ket khong lo|dam bao khong lo)\b")
+
+
+def _unrealistic_returns(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
+    """A return per day, week or month that nothing honest pays, or capital promised
+    back: the promise itself is the sign, whatever the product is called."""
+    if _warns(cues) or "loan" in cues:  # a loan's rate is a cost; a warning quotes the promise
+        return None
+    folded = text.folded
+    if "%" in folded:
+        for match in _RETURN_RATE.finditer(folded):
+            rate = float(match.group(1).replace(",", "."))
+            if rate > 0 and (match.group(2) != "thang" or rate >= 3):
+                return match.group(0)
+    promise = _CAPITAL_PROMISE.search(folded)
+    if promise is not None and "investment" in cues:
+        return promise.group(0)
+    return None
+
+
 def _callback_lure(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
     """A lure to call a number: a premium 1900 number for a prize, a parcel or a test
     result, or a mobile number to "cancel" a card or account transaction one never
@@ -1225,6 +1252,7 @@ _RULES: dict[str, ReasonRule] = {
     "mistaken_transfer": _mistaken_transfer,
     "institution_personal_account": _institution_personal_account,
     "callback_lure": _callback_lure,
+    "unrealistic_returns": _unrealistic_returns,
 }
 
 
@@ -1264,6 +1292,7 @@ _DESCRIBED_IN_WARNINGS = frozenset(
         "mistaken_transfer",
         "institution_personal_account",
         "callback_lure",
+        "unrealistic_returns",
     }
 )
 
@@ -1372,7 +1401,10 @@ def _losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
         # "gửi", "đưa" alone are also "gửi 1 file", "đưa 2 đứa nhỏ": only with an amount.
         if verb.phrase in ("gui", "dua") and _amount_at(cues.words, verb.end) is None:
             continue
-        if " " not in verb.phrase and not money:
+        # "mẹ chuyển rồi", "bà em đóng rồi": the verb, then that it is done, with the
+        # amount told elsewhere in the message ("thu phí 350k, bà em đóng rồi").
+        done_next = cues.words[verb.end : verb.end + 1] in (["roi"], ["xong"])
+        if " " not in verb.phrase and not money and not (done_next and _names_amount(cues.words)):
             continue
         # "chú chuyển từ tuần trước", "chuyển lúc 11h trưa nay": when it was paid says it
         # was done, as "rồi" does.
@@ -1388,7 +1420,7 @@ def _losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
         # Counted from the amount's end: "ck 1.200.000d vào tk cá nhân của nó rồi".
         paid_end = _amount_at(cues.words, verb.end) or verb.end
         for done in cues.by_name.get("victim_done", ()):
-            if money and 0 <= done.position - paid_end < _DONE_WINDOW:
+            if (money or done_next) and 0 <= done.position - paid_end < _DONE_WINDOW:
                 found.append((CueMatch("victim_paid", f"{verb.phrase} ... {done.phrase}", verb.position), False))
                 break
         # "ck 2tr cho shop ... xong họ chặn liên lạc": a payment, then what came of it.
@@ -1412,7 +1444,12 @@ def _losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
         if after == "nham" or _not_done(cues, match.position):
             continue
         # "hồ sơ đã chuyển sang tòa án": a file moved on, not money paid.
-        if not loss and after in ("sang", "den") and not _money_after(words, match.position + head):
+        if (
+            not loss
+            and after in ("sang", "den")
+            and not _money_after(words, match.position + head)
+            and words[match.position + head + 1 : match.position + head + 2] != ["nay"]  # "chuyển sáng nay"
+        ):
             continue
         # "có bị lừa không": asked, not told.
         if (
@@ -1472,6 +1509,14 @@ _CUT_OFF = frozenset(
         "moi biet",
         "moi phat hien",
         "moi biet la",
+        "chan em",
+        "chan toi",
+        "chan minh",
+        "da chan",
+        "khong nhan duoc ve",
+        "khong tra",
+        "khong cho rut",
+        "khong rut duoc tien",
     }
 )
 
@@ -1480,6 +1525,11 @@ _CUT_OFF = frozenset(
 # kiểm sát"), folded; bare "lừa" is left out, its fold is also "lửa", "lúa", "lụa".
 _FAKE = re.compile(
     r"\b(?:gia mao|gia danh|mao danh|lua dao|bi lua|lua mat|lua tien|tu xung|xung la|goi xung|nhan xung|nguoi xung|gia (?:cong an|can bo|shipper))\b"
+)
+# What is told of a scam without calling anyone a fake: a hacked account that asked for
+# money, a kidnapping claimed on the phone, a stranger who passed for someone ("giả làm").
+_SCAM_STORY = re.compile(
+    r"\b(?:bi hack|hack (?:zalo|facebook|fb|nick|tai khoan)|bat coc|gia lam|gia giong|gia mat|trung thuong|trung giai)\b"
 )
 # "trang facebook giả đại lý": "giả" (fake) typed with its diacritics; folded, "gia" is
 # also "giá" (price: "giá đại lý").
@@ -1552,7 +1602,9 @@ def _lost_amounts(words: list[str]) -> list[tuple[CueMatch, bool]]:
             continue
         # "bị", not the "bị" of "chuẩn bị", "thiết bị", "trang bị".
         taken = i > 0 and words[i - 1] == "bi" and (i < 2 or words[i - 2] not in _BI_COMPOUNDS)
-        if word in _TAKEN_ONLY_AFTER_BI and not taken:
+        # "nó lấy hết 4tr trong ví": taken by them, said without "bị".
+        by_them = word == "lay" and i > 0 and words[i - 1] in ("no", "ho")
+        if word in _TAKEN_ONLY_AFTER_BI and not (taken or by_them):
             continue
         # Not a loss on its own, even with "bị": a fine ("bị trừ 4 điểm và phạt 3 triệu"),
         # a deduction from pay, a theft ("bị mất 50 triệu tiền mặt trong tủ") lose money
@@ -1585,6 +1637,11 @@ def _paid_when(cues: Cues) -> str | None:
         return recent[0].phrase
     folded = f" {' '.join(cues.words)} "
     return next((phrase for phrase in _PAST if f" {phrase} " in folded), None)
+
+
+def _names_amount(words: list[str]) -> bool:
+    """Whether an amount of money is told anywhere in the message."""
+    return any(w[0].isdigit() and _amount_at(words, i) is not None for i, w in enumerate(words))
 
 
 def _money_after(words: list[str], position: int) -> bool:
@@ -1632,7 +1689,7 @@ def find_victim(text: NormalizedText, cues: Cues, indicators: Indicators, *, sca
     if not losses:
         return None
     fake_named = names_a_fake(text)
-    context = scam_signs or cues.any_of(_SCAM_CONTEXT) or fake_named
+    context = scam_signs or cues.any_of(_SCAM_CONTEXT) or fake_named or _SCAM_STORY.search(text.folded) is not None
     implicit = "addressee" not in cues and len(cues.words) <= _IMPLICIT_SUBJECT_WORDS
     notice = cues.count("balance_notice") >= 2 or cues.count("carrier_notice") >= 2
     # "bắt khách chuyển khoản rồi lấy hàng": a payment in a drugs or gambling tip is the
@@ -1642,7 +1699,9 @@ def find_victim(text: NormalizedText, cues: Cues, indicators: Indicators, *, sca
     # a job or an investment named: a salary, a fine or a theft takes money too.
     fake = scam_signs or fake_named or cues.any_of(_AMOUNT_CONTEXT)
     for match, loss in losses:
-        if not loss and (not context or trade):
+        # ("người xưng công an bảo tôi liên quan ma túy": a drugs word in the fake
+        # policeman's script is no trade.)
+        if not loss and (not context or (trade and not fake_named)):
             continue
         if match.name == "victim_amount" and not fake:
             continue
