@@ -101,6 +101,11 @@ _TOPIC_RULES = frozenset({"lure_prize", "lure_job", "lure_loan", "lure_investmen
 # Cue groups of what a tip is about: a number or link in such a message is part of the
 # report (a dealer's account, a seller's number, a betting site), not a thing to check.
 _TIP_TOPICS = frozenset({"drugs", "gambling_tip", "smuggling", "violence", "weapons", "theft", "environment", "public_order"})
+# The group that names a danger or something lost: what a tip in "other" is about.
+# ("in_danger" holds "không ai trả lời", which a complaint about the desk also says.)
+_HAZARDS = frozenset({"hazard"})
+# Below this many words a topic word is chat ("trộm vía", "ăn trộm à"), not a report.
+_TOPIC_TIP_WORDS = 6
 # Longer text is cut before analysis: no SMS or chat message comes near it, and every
 # stage stays linear and fast on what remains.
 MAX_CHARS = 20_000
@@ -523,6 +528,13 @@ class Engine:
                 "Không có số điện thoại, tài khoản, đường link hay dấu hiệu lừa đảo cần kiểm tra, và có từ để hỏi: coi là câu hỏi."
             )
             return "question", probabilities[model.classes.index("question")]
+        if intent == "other" and len(cues.words) >= _TOPIC_TIP_WORDS and (reporting or cues.any_of(_HAZARDS)):
+            # "Có con chó dữ thả rông cắn 2 đứa trẻ rồi", "thằng chồng tôi đi chơi bài suốt
+            # đêm": told like chat, but what it tells is an offence or a danger, sent to the
+            # police.
+            tip = probabilities[model.classes.index("tip")]
+            explanation.append("Kể về một hành vi vi phạm hoặc một mối nguy: coi là tin báo.")
+            return "tip", tip
         top = [f for f, w in model.contributions(x, best)[:3] if w > 0]
         if top:
             explanation.append(f"Ý định '{intent}' vì: " + ", ".join(f.split(":", 1)[1] for f in top))
