@@ -592,9 +592,33 @@ def _money(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | No
     if asked:
         return asked.group(0)[:60]
     match = cues.affirmed("transfer")
-    if match is not None and (cues.affirmed("request") or indicators.bank_accounts):
+    if match is not None and (cues.affirmed("request") or indicators.bank_accounts) and not _gives(cues, match):
         return match.phrase
     return None
+
+
+# Who the sender is to the reader in family chat: money sent "cho mẹ", "vào tk của chị".
+_KIN = frozenset({"me", "ba", "bo", "chi", "anh", "ong", "co", "chu", "cau", "di", "vo", "chong", "em"})
+
+
+def _gives(cues: Cues, match: CueMatch) -> bool:
+    """The sender sends money to the reader ("em gửi tiền giỗ bố 2 triệu vào tk của chị",
+    "con ck vào tk Agribank của mẹ rồi"): the sender gives, and asks the reader for nothing
+    to be paid."""
+    before = cues.words[max(0, match.position - 2) : match.position]
+    if not _GIVERS.intersection(before):
+        return False
+    after = cues.words[match.end : match.end + _GIVE_WINDOW]
+    # "... vào tk của chị", "... cho mẹ", "gửi ông 1 triệu": to the reader, named by kin.
+    for i, word in enumerate(after):
+        if word in ("cua", "cho") and after[i + 1 : i + 2] and after[i + 1] in _KIN:
+            return True
+    return bool(after) and after[0] in _KIN
+
+
+# The sender as the one who pays, in chat ("em", "con", "cháu").
+_GIVERS = frozenset({"em", "con", "chau", "e"})
+_GIVE_WINDOW = 10
 
 
 # Words between a verb of giving and the secret: 6 at most in any case; up to 12 in one
@@ -733,6 +757,24 @@ def _lure(cue: str, minimum: int = 1, strong: frozenset[str] = frozenset()) -> R
 # one types words that way; punctuation people do use inside text (";", "+", "/") is out.
 _SYMBOL_SALAD = re.compile(r"(?<=[^\W\d_])[,;:]?['\"^*~`$!{}<>|\\][,;:]?(?=[^\W\d_])")
 _SALAD_SYMBOL = re.compile(r"['\"^*~`$!{}<>|\\]")
+
+
+_JOB_STRONG = frozenset({"like video", "tha tim", "don hang ao", "nhiem vu", "hoa hong", "lam tai nha", "viec nhe", "cong tac vien", "ctv"})
+_job_words = _lure("job", 2, _JOB_STRONG)
+# Where an honest employer is met: a street address or an interview in person ("45 đường
+# Hai Bà Trưng", "ứng tuyển trực tiếp tại cửa hàng"). Job lures give only a chat account.
+_IN_PERSON = re.compile(
+    r"\b(?:\d+[a-z]?\s+(?:duong|pho|ngo|hem|kiet)|so \d+ (?:duong|pho|ngo|hem)|dia chi|truc tiep tai|phong van tai|nop ho so tai|den truc tiep)\b"
+)
+
+
+def _job_lure(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
+    """Pay or a job offered: a lure, unless it is met in person at an address and promises
+    none of the task-scam words ("Cần tuyển 2 nữ bán hàng tại cửa hàng, 45 đường ...")."""
+    found = _job_words(text, cues, indicators)
+    if found is None or found in _JOB_STRONG or cues.phrases("job") & _JOB_STRONG:
+        return found
+    return None if _IN_PERSON.search(text.folded) else found
 
 
 def _obfuscated(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
@@ -876,6 +918,13 @@ _FEE_WINDOW = 25
 _AWAY = frozenset({"dang o que", "o que", "o xa", "o nuoc ngoai", "di nuoc ngoai", "cong tac nuoc ngoai"})
 # "Tiền cọc 12 triệu đã thanh toán": a receipt for a deposit paid, not a request.
 _PAID = frozenset({"da", "duoc"})
+
+
+def _paid_already(after: list[str]) -> bool:
+    """ "Tiền cọc 12 triệu đã thanh toán": paid. Not "để được giải quyết": what it buys."""
+    return any(word in _PAID and not (word == "duoc" and after[i - 1 : i] == ["de"]) for i, word in enumerate(after))
+
+
 # "đóng phí bảo hiểm": the premium of a policy one holds (an insurer's notice in the IE403
 # legitimate SMS), not a fee before a benefit.
 _PREMIUM = ("bao", "hiem")
@@ -887,7 +936,8 @@ def _upfront_fee(text: NormalizedText, cues: Cues, indicators: Indicators) -> st
     prize that needs a fee first."""
     fees = cues.by_name.get("upfront_fee")
     # "đến xem phòng rồi cọc", "ký hợp đồng": seen first, as honest deals are.
-    if not fees or _warns(cues) or "seen_first" in cues:
+    # ("chưa xem phòng được vì chủ đi công tác" is not seen first.)
+    if not fees or _warns(cues) or cues.affirmed("seen_first") is not None:
         return None
     for fee in fees:
         after = cues.words[fee.end : fee.end + 6]
@@ -895,7 +945,7 @@ def _upfront_fee(text: NormalizedText, cues: Cues, indicators: Indicators) -> st
         if (
             fee.phrase not in text.folded
             or cues.negated(fee)
-            or _PAID.intersection(after)
+            or _paid_already(after)
             or _denied(text, fee.phrase)
             or _called_fake(text, fee.phrase)
             or _asked_about(text, fee.phrase)
@@ -1226,11 +1276,7 @@ _RULES: dict[str, ReasonRule] = {
             }
         ),
     ),
-    "lure_job": _lure(
-        "job",
-        2,
-        frozenset({"like video", "tha tim", "don hang ao", "nhiem vu", "hoa hong", "lam tai nha", "viec nhe", "cong tac vien", "ctv"}),
-    ),
+    "lure_job": _job_lure,
     "lure_loan": _lure(
         "loan",
         2,
@@ -1420,6 +1466,9 @@ def _losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
         # Counted from the amount's end: "ck 1.200.000d vào tk cá nhân của nó rồi".
         paid_end = _amount_at(cues.words, verb.end) or verb.end
         for done in cues.by_name.get("victim_done", ()):
+            # "gửi 15tr vào số tk ... rồi lên viện luôn nhé": "rồi" is "then", an order.
+            if done.phrase == "roi" and cues.words[done.end : done.end + 1] and cues.words[done.end] in _THEN:
+                continue
             if (money or done_next) and 0 <= done.position - paid_end < _DONE_WINDOW:
                 found.append((CueMatch("victim_paid", f"{verb.phrase} ... {done.phrase}", verb.position), False))
                 break
@@ -1529,7 +1578,7 @@ _FAKE = re.compile(
 # What is told of a scam without calling anyone a fake: a hacked account that asked for
 # money, a kidnapping claimed on the phone, a stranger who passed for someone ("giả làm").
 _SCAM_STORY = re.compile(
-    r"\b(?:bi hack|hack (?:zalo|facebook|fb|nick|tai khoan)|bat coc|gia lam|gia giong|gia mat|trung thuong|trung giai)\b"
+    r"\b(?:bi hack|hack (?:zalo|facebook|fb|nick|tai khoan)|bat coc|gia lam|gia giong|gia mat|trung thuong|trung giai|noi la can bo|nhan la can bo|xung can bo)\b"
 )
 # "trang facebook giả đại lý": "giả" (fake) typed with its diacritics; folded, "gia" is
 # also "giá" (price: "giá đại lý").
@@ -1543,6 +1592,8 @@ _LOSS_GROUPS = frozenset({"victim_loss", "victim_paid", "victim_pay_verb"})
 _PLEAS = frozenset({"phai", "xin", "nho", "giup", "nho giup", "giup do"})
 
 
+# Verbs after "rồi" that make it "then" (the next step asked for), not "already".
+_THEN = frozenset({"len", "di", "goi", "bao", "chup", "nhan", "gui", "den", "ra", "doi", "mang", "lien", "ket", "cho", "tai", "cai"})
 _MONEY_WORDS = frozenset({"tien", "coc", "khoan", "trieu", "tr", "nghin", "ngan", "k", "cu", "lit", "usdt", "vnd"})
 # Units an amount is said in, as a word after the number or stuck to it ("200tr", "5k").
 _UNITS = frozenset({"trieu", "tr", "ty", "ti", "k", "nghin", "ngan", "cu", "dong", "d", "vnd", "usdt", "lit", "xu"})
