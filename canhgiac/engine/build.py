@@ -26,6 +26,16 @@ DEFAULT_SOURCES = Path(__file__).resolve().parents[2] / "training" / "sources"
 SEED = 20261126
 # Cue groups the scam model may use: those that say what kind of message it is, not the
 # broad topic groups (money, jobs), which the reasons cover precisely.
+# The category model reads the groups that name what a tip is about. Groups of how a
+# message is said ("không", "xin", "đang", "người lạ") name no topic, and weighed more
+# than any word: a question word sent a report of lodgers to "other", "chuẩn bị" a theft
+# of chickens to "violence". Nor a payment ("chuyển khoản xong"): buyers pay dealers too,
+# and a victim's payment is found by the rules (rules.find_victim), which file it as fraud.
+CATEGORY_CUE_GROUPS = (
+    *("drugs", "theft", "gambling_tip", "gambling", "smuggling", "violence", "weapons", "traffic", "environment", "fraud"),
+    *("public_order", "hazard", "danger", "police", "court", "official", "bank", "utility", "delivery", "loss"),
+    *("victim_loss", "investment", "job", "loan", "prize", "relative", "threat", "charity", "debt"),
+)
 SCAM_CUE_GROUPS = ("secret_warning", "carrier_notice", "balance_notice", "scam_ask", "forward", "tip", "question", "greeting", "awareness")
 
 
@@ -465,7 +475,9 @@ INTENT_FEATURES = FeatureConfig(word_ngrams=2, structured=True, length=False)
 # No indicator features: with the victims' reports (numbers, accounts, amounts) among
 # the tips, "a phone number is present" became a sign of fraud, and a knife fight with a
 # callback number was filed as fraud.
-CATEGORY_FEATURES = FeatureConfig(word_ngrams=2, char_ngrams=(3, 5), raw_char_ngrams=(3, 4), structured=True, indicators=False)
+CATEGORY_FEATURES = FeatureConfig(
+    word_ngrams=2, char_ngrams=(3, 5), raw_char_ngrams=(3, 4), structured=True, indicators=False, cue_groups=CATEGORY_CUE_GROUPS
+)
 # Each scorer keeps its strongest weights only: the files stay small and a check reads
 # fewer of them.
 _MAX_FEATURES = 20_000

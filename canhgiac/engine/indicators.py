@@ -121,6 +121,7 @@ _URL = re.compile(
 _URL_HINT = re.compile(r"://|www\.|[a-z0-9]\.[a-z]")
 _ANY_DIGIT = re.compile(r"\d")
 _IP = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
+_MASKED_NUMBER = re.compile(r"[\dx]+(?:\.[\dx]+)+")
 _TRAILING = ".,;:!?)]}'\"…"
 
 OFFICIAL_DOMAINS = frozenset(d for brand in BRANDS for d in brand.domains)
@@ -144,6 +145,9 @@ def _free_text_host(host: str) -> bool:
     together: a common ending, or another real one after a label of three or more
     characters with a letter ("abc.boats"; not "tp.hn", Hà Nội, nor "1.tr", one million)."""
     labels = host.split(".")
+    # "09xx.xxx.xxx", "0213.xxx.xxx": a phone number masked with x's, not a name under .xxx.
+    if _MASKED_NUMBER.fullmatch(host):
+        return False
     tld = labels[-1]
     if tld in DOMAINS.common_tlds:
         return True

@@ -101,6 +101,10 @@ _TOPIC_RULES = frozenset({"lure_prize", "lure_job", "lure_loan", "lure_investmen
 # Cue groups of what a tip is about: a number or link in such a message is part of the
 # report (a dealer's account, a seller's number, a betting site), not a thing to check.
 _TIP_TOPICS = frozenset({"drugs", "gambling_tip", "smuggling", "violence", "weapons", "theft", "environment", "public_order"})
+# Tips whose subject is itself sold by message (a dealer's Zalo, a betting site's link):
+# a high scam score there is the trade reported, not a forwarded scam.
+_REPORTED_TRADES = frozenset({"gambling", "drugs"})
+_TRADE_CUES = frozenset({"gambling_tip", "drugs"})
 # The group that names a danger or something lost: what a tip in "other" is about.
 # ("in_danger" holds "không ai trả lời", which a complaint about the desk also says.)
 _HAZARDS = frozenset({"hazard"})
@@ -328,7 +332,7 @@ class Engine:
         if (
             tip_category is not None
             and (tip_category[0] == "fraud" or is_scam)
-            and ("scam_ask" in cues or ("retold" in cues and "self" in cues))
+            and ("scam_ask" in cues or ("retold" in cues and ("self" in cues or "asking" in cues or "?" in text.clean)))
             and score >= self.config.suspicious_threshold
             and "asks_police" not in cues
             and not rules.tells_loss(cues)
@@ -337,6 +341,23 @@ class Engine:
             # the one it reached, with nothing lost, is a question about a scam, not a
             # report of one.
             explanation.append("Người gửi kể lại một cuộc gọi hoặc tin nhắn lừa đảo và chưa mất tiền: coi như nhờ kiểm tra.")
+            intent, intent_confidence, tip_category = "scam_check", _RULE_CONFIDENCE, None
+        if (
+            tip_category is not None
+            and tip_category[0] not in _REPORTED_TRADES
+            # (A fraud tip in the sender's own words, "tôi đã trả 1tr2", may tell a loss the
+            # rules could not read: it stays a report.)
+            and not (tip_category[0] == "fraud" and "self" in cues)
+            and is_scam
+            and not cues.any_of(_TRADE_CUES)
+            and "asks_police" not in cues
+            and "tip_strong" not in cues
+            and not rules.tells_loss(cues)
+        ):
+            # "Mẹ ơi con bị công an giữ vì đánh nhau, phải nộp phạt 12 triệu": a scam script
+            # whose story names an offence. Scored a scam and reporting nothing, it is
+            # forwarded to be checked, not a tip about the offence it makes up.
+            explanation.append("Nội dung là tin lừa đảo, không phải tin báo về hành vi vi phạm: coi như nhờ kiểm tra.")
             intent, intent_confidence, tip_category = "scam_check", _RULE_CONFIDENCE, None
         in_progress = _scam_in_progress(p) if victim is None else None
         if in_progress is not None:
@@ -370,9 +391,21 @@ class Engine:
         if is_scam and (warning or (score < limit and (wording_only or topic_only))):
             # Only the wording, nothing to call, open or pay, and no rule: chat between
             # people reads like the chattiest scams. Unsure, so an officer looks.
-            explanation.append("Chỉ có cách viết giống tin lừa đảo, không có số, tài khoản, link hay dấu hiệu cụ thể: để cán bộ xem.")
+            explanation.append(
+                "Chỉ có cách viết giống tin lừa đảo và một số điện thoại, không có tài khoản, link hay dấu hiệu cụ thể: để cán bộ xem."
+                if indicators.phones
+                else "Chỉ có cách viết giống tin lừa đảo, không có số, tài khoản, link hay dấu hiệu cụ thể: để cán bộ xem."
+            )
             is_scam = False
-        verdict = "scam" if is_scam else "suspicious" if score >= self.config.suspicious_threshold and not own_question else "safe"
+        # A recognised warning with nothing in it to call, pay or open is safe, however much
+        # of the scam it describes: the citizen is told it is an awareness notice.
+        verdict = (
+            "scam"
+            if is_scam
+            else "suspicious"
+            if score >= self.config.suspicious_threshold and not own_question and not warning
+            else "safe"
+        )
         if unexplained is not None and verdict != "safe":
             reasons = _model_evidence(self.scam_model, unexplained)
         verdict, reasons = self._settle(p, intent, verdict, reasons, victim)

@@ -484,7 +484,13 @@ _ASKING = frozenset({"transfer", "secret_request", "secret_entry", "app_install"
 
 
 def _asks_something(cues: Cues, indicators: Indicators) -> bool:
-    return cues.any_of(_ASKING) or bool(indicators.links or indicators.bank_accounts)
+    return cues.any_of(_ASKING) or bool(indicators.links or indicators.bank_accounts) or _moves_to_chat(cues, indicators)
+
+
+def _moves_to_chat(cues: Cues, indicators: Indicators) -> bool:
+    """ "Cán bộ sẽ liên hệ qua Zalo 0867...", "kết bạn zalo 09... để được hướng dẫn": an
+    office moving the talk to a chat app on a mobile number, as offices never do."""
+    return not _CHAT_APPS.isdisjoint(cues.words) and any(phone.kind == "mobile" for phone in indicators.phones)
 
 
 def _impersonation(cue: str) -> ReasonRule:
@@ -727,7 +733,7 @@ def _urgency(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | 
     alarm = cues.first("account_alarm")
     if alarm and (indicators.links or "secret_request" in cues or "secret_entry" in cues):
         return alarm
-    threat = cues.first("threat")
+    threat = _threat(cues, indicators)
     if threat and "tip_strong" not in cues:
         return threat
     if "utility" in cues and "tip_strong" not in cues:
@@ -737,6 +743,18 @@ def _urgency(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | 
     urgent = cues.first("urgency")
     if urgent and cues.any_of(_URGED) and urgent not in ("hom nay", "ngay"):
         return urgent
+    return None
+
+
+# Threat words that real reminders use too ("học phí quá hạn", "tiền trọ đã quá hạn 3
+# ngày"): a threat only with a link, an account or a number to act on.
+_REMINDER_THREATS = frozenset({"qua han"})
+
+
+def _threat(cues: Cues, indicators: Indicators) -> str | None:
+    for match in cues.by_name.get("threat", ()):
+        if match.phrase not in _REMINDER_THREATS or indicators.links or indicators.bank_accounts or indicators.phones:
+            return match.phrase
     return None
 
 
@@ -1077,6 +1095,23 @@ def _unrealistic_returns(text: NormalizedText, cues: Cues, indicators: Indicator
     return None
 
 
+# "Giữ bí mật, không được nói với người thân": a caller posing as the police cuts the victim
+# off from anyone who would stop the transfer. (A bank asks to keep the OTP secret: not
+# with a code or password in the message.)
+_SECRECY = re.compile(
+    r"\b(?:giu bi mat|tuyet doi bi mat|khong (?:duoc )?(?:noi|ke|bao|tiet lo) (?:cho|voi) (?:ai|nguoi than|gia dinh|nguoi nha|bat ky ai)"
+    r"|khong cho (?:nguoi than|gia dinh|nguoi nha) biet|thue phong (?:rieng|khach san)|o mot minh trong phong)\b"
+)
+_AUTHORITIES = frozenset({"police", "court", "official", "bank"})
+
+
+def _secrecy(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
+    if not cues.any_of(_AUTHORITIES) or "secret" in cues or _warns(cues):
+        return None
+    found = _SECRECY.search(text.folded)
+    return found.group(0) if found else None
+
+
 def _callback_lure(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
     """A lure to call a number: a premium 1900 number for a prize, a parcel or a test
     result, or a mobile number to "cancel" a card or account transaction one never
@@ -1299,6 +1334,7 @@ _RULES: dict[str, ReasonRule] = {
     "institution_personal_account": _institution_personal_account,
     "callback_lure": _callback_lure,
     "unrealistic_returns": _unrealistic_returns,
+    "secrecy_demand": _secrecy,
 }
 
 
@@ -1339,6 +1375,7 @@ _DESCRIBED_IN_WARNINGS = frozenset(
         "institution_personal_account",
         "callback_lure",
         "unrealistic_returns",
+        "secrecy_demand",
     }
 )
 
@@ -1382,6 +1419,9 @@ _DEMANDS = ("bao ", "bat ", "yeu cau ", "doi ")
 # Words that pass on what a caller or a message claimed ("nói tài khoản tôi bị trừ").
 _CLAIMED = frozenset({"noi", "bao", "rang"})
 _MEANT = frozenset({"dinh", "sap", "suyt", "tinh", "muon", "se"})
+# Right before a loss, a fear of it ("sợ bị lừa", "ngại bị mất tiền"); further back "sợ"
+# is why it was done ("bị dọa sợ nên đã chuyển").
+_FEARED = frozenset({"so", "ngai", "keo", "tranh"})
 _AFTERMATH_WINDOW = 15
 # "30 phút trước", "2 tiếng trước", "1h trước": a transfer the bank may still stop.
 _HOURS_AGO = re.compile(r"\b(\d{1,2})\s*(phut|p|tieng|gio|h)\s+(?:truoc|nay)\b")
@@ -1578,22 +1618,24 @@ _FAKE = re.compile(
 # What is told of a scam without calling anyone a fake: a hacked account that asked for
 # money, a kidnapping claimed on the phone, a stranger who passed for someone ("giả làm").
 _SCAM_STORY = re.compile(
-    r"\b(?:bi hack|hack (?:zalo|facebook|fb|nick|tai khoan)|bat coc|gia lam|gia giong|gia mat|trung thuong|trung giai|noi la can bo|nhan la can bo|xung can bo)\b"
+    r"\b(?:bi hack|hack (?:zalo|facebook|fb|nick|tai khoan)|bat coc|gia lam|gia giong|gia mat|trung thuong|trung giai|noi la can bo|nhan la can bo|xung can bo|goi video gia|goi video giong)\b"
 )
 # "trang facebook giả đại lý": "giả" (fake) typed with its diacritics; folded, "gia" is
 # also "giá" (price: "giá đại lý").
 _FAKE_AS_WRITTEN = re.compile(r"\bgiả\b", re.IGNORECASE)
 _TRADE_TOPICS = frozenset({"drugs", "gambling_tip", "smuggling", "weapons", "public_order"})
 _SCAM_CONTEXT = frozenset({"victim_after", "scam_ask_strong", "investment", "job"})
-_AMOUNT_CONTEXT = frozenset({"victim_after", "scam_ask_strong"})
+_STRANGERS = frozenset({"ke gian", "nguoi la", "doi tuong", "so la"})
 # The groups a loss is told with (see _losses).
 _LOSS_GROUPS = frozenset({"victim_loss", "victim_paid", "victim_pay_verb"})
 # Request cues a victim also uses ("có phải", "nhờ công an giúp"): not a demand to pay.
 _PLEAS = frozenset({"phai", "xin", "nho", "giup", "nho giup", "giup do"})
 
 
-# Verbs after "rồi" that make it "then" (the next step asked for), not "already".
-_THEN = frozenset({"len", "di", "goi", "bao", "chup", "nhan", "gui", "den", "ra", "doi", "mang", "lien", "ket", "cho", "tai", "cai"})
+# Verbs after "rồi" that make it "then" (the next step ordered: "rồi lên viện", "rồi chụp
+# bill"), not "already". Not "gọi", "báo", "nhắn": a victim tells what they did after
+# paying ("tôi chuyển rồi gọi lại thì không được").
+_THEN = frozenset({"len", "den", "ra", "mang", "chup", "ket", "tai", "cai"})
 _MONEY_WORDS = frozenset({"tien", "coc", "khoan", "trieu", "tr", "nghin", "ngan", "k", "cu", "lit", "usdt", "vnd"})
 # Units an amount is said in, as a word after the number or stuck to it ("200tr", "5k").
 _UNITS = frozenset({"trieu", "tr", "ty", "ti", "k", "nghin", "ngan", "cu", "dong", "d", "vnd", "usdt", "lit", "xu"})
@@ -1711,7 +1753,7 @@ def _not_done(cues: Cues, position: int) -> bool:
     if position >= 1 and position - 1 in cues.negations:
         return True
     before = cues.words[max(0, position - 2) : position]
-    if _MEANT.intersection(before) or (before[-1:] == ["bi"] and before[:1] == ["chuan"]):
+    if _MEANT.intersection(before) or (before[-1:] == ["bi"] and before[:1] == ["chuan"]) or _FEARED.intersection(before[-1:]):
         return True
     return position >= 2 and position - 2 in cues.negations and cues.words[position - 1] in ("he", "co", "bi", "da")
 
@@ -1748,7 +1790,8 @@ def find_victim(text: NormalizedText, cues: Cues, indicators: Indicators, *, sca
     trade = cues.any_of(_TRADE_TOPICS)
     # An amount taken ("lương bị trừ 2 triệu") needs a sign that a scam took it, not only
     # a job or an investment named: a salary, a fine or a theft takes money too.
-    fake = scam_signs or fake_named or cues.any_of(_AMOUNT_CONTEXT)
+    # ("bị kẻ gian rạch túi lấy mất 5 triệu" is a theft: a stranger is no scam.)
+    fake = scam_signs or fake_named or "scam_ask_strong" in cues or bool(cues.phrases("victim_after") - _STRANGERS)
     for match, loss in losses:
         # ("người xưng công an bảo tôi liên quan ma túy": a drugs word in the fake
         # policeman's script is no trade.)
