@@ -114,7 +114,8 @@ def _unique(items: Any) -> list[Any]:
 
 _URL = re.compile(
     r"(?:https?://|www\.)[^\s<>\"'{}|\\^`]+"
-    r"|(?<![\w@.-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}(?![\w-])(?::\d{2,5})?(?:/[^\s<>\"'{}|\\^`]*)?",
+    # A name followed by a dot and more ("S22.BN.123", an order code) is no host.
+    r"|(?<![\w@.-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}(?![\w-])(?!\.\w)(?::\d{2,5})?(?:/[^\s<>\"'{}|\\^`]*)?",
 )
 # What every match of _URL holds: a scheme, "www.", or a dot between a label and a letter.
 # Searching for it first is several times cheaper than _URL on text with no link.

@@ -101,6 +101,12 @@ _TOPIC_RULES = frozenset({"lure_prize", "lure_job", "lure_loan", "lure_investmen
 # Cue groups of what a tip is about: a number or link in such a message is part of the
 # report (a dealer's account, a seller's number, a betting site), not a thing to check.
 _TIP_TOPICS = frozenset({"drugs", "gambling_tip", "smuggling", "violence", "weapons", "theft", "environment", "public_order"})
+# A message that opens as an office's notice: the office named, then what it does
+# ("thông báo", "khuyến cáo", "mời ... đến trụ sở"), in its first words.
+_OFFICE_NOTICE = re.compile(
+    r"^\W*(?:[a-z]+ ){0,3}(?:cong an|csgt|ubnd|uy ban|ca (?:xa|phuong|huyen|tinh|tp|quan))\b[^.:!?\n]{0,50}?"
+    r"\b(?:thong bao|khuyen cao|canh bao|moi (?:ong|ba|anh|chi|cong dan)|de nghi (?:nguoi dan|ba con|cac ho))\b"
+)
 # Tips whose subject is itself sold by message (a dealer's Zalo, a betting site's link):
 # a high scam score there is the trade reported, not a forwarded scam.
 _REPORTED_TRADES = frozenset({"gambling", "drugs"})
@@ -513,6 +519,11 @@ class Engine:
         probabilities = model.probabilities(x)
         best = max(range(len(probabilities)), key=probabilities.__getitem__)
         intent, confidence = model.classes[best], probabilities[best]
+        if _OFFICE_NOTICE.match(text.folded):
+            # "Phòng CSGT Công an tỉnh khuyến cáo: ...", "Công an phường mời anh ... đến trụ
+            # sở": a notice in an office's own words, forwarded to ask whether it is real.
+            explanation.append("Tin mở đầu bằng thông báo của một cơ quan: coi như nhờ kiểm tra.")
+            return "scam_check", probabilities[model.classes.index("scam_check")]
         # "Nếu lỡ đọc mã cho người lạ thì có sao không": a supposition opening the message
         # asks what would happen; nothing was forwarded to check.
         supposes = any(m.position <= 1 for m in cues.by_name.get("hypothetical", ()))

@@ -1422,7 +1422,9 @@ _MEANT = frozenset({"dinh", "sap", "suyt", "tinh", "muon", "se"})
 # Right before a loss, a fear of it ("sợ bị lừa", "ngại bị mất tiền"); further back "sợ"
 # is why it was done ("bị dọa sợ nên đã chuyển").
 _FEARED = frozenset({"so", "ngai", "keo", "tranh"})
-_AFTERMATH_WINDOW = 15
+# ("đặt cọc 3tr thuê phòng qua zalo, người ta gửi ảnh phòng đẹp lắm, đến nơi thì không có
+# phòng nào, ... chặn em rồi": the story between the two runs long.)
+_AFTERMATH_WINDOW = 30
 # "30 phút trước", "2 tiếng trước", "1h trước": a transfer the bank may still stop.
 _HOURS_AGO = re.compile(r"\b(\d{1,2})\s*(phut|p|tieng|gio|h)\s+(?:truoc|nay)\b")
 # "cách đây 1 tiếng", the same said the other way round.
@@ -1471,7 +1473,7 @@ def _addressed(cues: Cues, match: CueMatch) -> bool:
 def _losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
     """Every loss a message tells, and whether it is a loss on its own (not only a payment)."""
     # "bị trừ 46 triệu", "mất 12 triệu" are told with words, not cue groups (_lost_amounts).
-    if not cues.any_of(_LOSS_GROUPS) and _TAKEN_VERBS.isdisjoint(cues.words):
+    if not cues.any_of(_LOSS_GROUPS) and _TAKEN_VERBS.isdisjoint(cues.words) and _PURCHASE_VERBS.isdisjoint(cues.words):
         return []
     found = [(m, True) for m in cues.by_name.get("victim_loss", ())]
     found += [(m, False) for m in cues.by_name.get("victim_paid", ())]
@@ -1523,6 +1525,7 @@ def _losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
                 break
     words = cues.words
     found += _lost_amounts(words)
+    found += _cheated_purchases(words)
     requests = [m.position for m in cues.by_name.get("request", ()) if m.phrase not in _PLEAS]
     demands = [m.position for m in cues.by_name.get("retold", ()) if m.phrase.startswith(_DEMANDS)]
     kept = []
@@ -1704,6 +1707,31 @@ def _lost_amounts(words: list[str]) -> list[tuple[CueMatch, bool]]:
         # too. Only with a sign of a scam around it (see ``find_victim``).
         found.append((CueMatch("victim_amount", " ".join(words[i - taken : end]), i - taken), False))
     return found
+
+
+# What a buyer found after paying: fake goods, a brick in the box, nothing at all.
+_CHEATED = re.compile(
+    r"\b(?:hang gia|la dong|ma vang|cuc gach|hon gach|khong co phong|khong co that|khong dua di|khong dung duoc|re tien|di mat|bo tron|khong giao)\b"
+)
+# Paying for goods or a service: bought, sold to, made to pay, charged, taken, a deposit.
+_PURCHASE_VERBS = frozenset({"mua", "tra", "ban", "thu", "lay", "coc"})
+_PURCHASE_WINDOW = 10
+
+
+def _cheated_purchases(words: list[str]) -> list[tuple[CueMatch, bool]]:
+    """ "mẹ tôi mua 2 chỉ ... thì là đồng mạ vàng", "shipper bắt trả 650k, mở ra là cục
+    gạch": money paid for goods or a service that turned out fake. A loss on its own."""
+    if _PURCHASE_VERBS.isdisjoint(words):
+        return []
+    folded = " ".join(words)
+    cheated = _CHEATED.search(folded)
+    if cheated is None:
+        return []
+    at = folded.count(" ", 0, cheated.start())
+    for i, word in enumerate(words[:at]):
+        if word in _PURCHASE_VERBS and any(_amount_at(words, j) is not None for j in range(i + 1, min(i + _PURCHASE_WINDOW, at))):
+            return [(CueMatch("victim_loss", f"{word} ... {cheated.group(0)}", i), True)]
+    return []
 
 
 def tells_loss(cues: Cues) -> bool:
