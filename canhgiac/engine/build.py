@@ -33,7 +33,7 @@ SEED = 20261126
 # and a victim's payment is found by the rules (rules.find_victim), which file it as fraud.
 CATEGORY_CUE_GROUPS = (
     *("drugs", "theft", "gambling_tip", "gambling", "smuggling", "violence", "weapons", "traffic", "environment", "fraud"),
-    *("public_order", "hazard", "danger", "police", "court", "official", "bank", "utility", "delivery", "loss"),
+    *("public_order", "hazard", "police", "court", "official", "bank", "utility", "delivery", "loss"),
     *("victim_loss", "investment", "job", "loan", "prize", "relative", "threat", "charity", "debt"),
 )
 SCAM_CUE_GROUPS = ("secret_warning", "carrier_notice", "balance_notice", "scam_ask", "forward", "tip", "question", "greeting", "awareness")

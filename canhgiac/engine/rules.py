@@ -1106,7 +1106,9 @@ _AUTHORITIES = frozenset({"police", "court", "official", "bank"})
 
 
 def _secrecy(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
-    if not cues.any_of(_AUTHORITIES) or "secret" in cues or _warns(cues):
+    # (Not _warns: "không tiết lộ" is a bank's advice about codes and a fake prosecutor's
+    # order alike; with no code in the message it is the order.)
+    if not cues.any_of(_AUTHORITIES) or "secret" in cues or cues.count("awareness") >= _WARNING_CUES:
         return None
     found = _SECRECY.search(text.folded)
     return found.group(0) if found else None
