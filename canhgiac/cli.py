@@ -16,6 +16,7 @@ import gc
 import importlib
 import importlib.util
 import json
+import math
 import os
 import re
 import sys
@@ -337,13 +338,61 @@ def _line_error(exc: Exception) -> str:
 
 # One encoder for every line: ``json.dumps`` with an option builds a new one per call.
 _encode_line = json.JSONEncoder(ensure_ascii=False).encode
+# How json itself writes a string when ensure_ascii is off (its C function).
+_json_string = json.encoder.encode_basestring
+_NO_INDICATORS = _encode_line({"phones": [], "bank_accounts": [], "urls": [], "domains": [], "zalo_links": [], "amounts_vnd": []})
+
+
+def _json_number(value: float) -> str:
+    """A number as json writes it (allow_nan: NaN and Infinity as JavaScript names them)."""
+    if value != value:
+        return "NaN"
+    if value in (math.inf, -math.inf):
+        return "Infinity" if value > 0 else "-Infinity"
+    return repr(value)
+
+
+def _json_or_null(value: str | None) -> str:
+    return "null" if value is None else _json_string(value)
+
+
+def _analysis_line(analysis: Any) -> str:
+    """``_encode_line(analysis.to_dict())``, written out directly: the same characters
+    (tests/test_cli.py compares them on every kind of message) without the dictionaries
+    in between. to_dict and json took 17 µs a message on the benchmark, this 11
+    (bench/engine_vs_peer.py). A field added to ``Analysis.to_dict`` is added here too."""
+    indicators = analysis.indicators
+    found = indicators.phones or indicators.bank_accounts or indicators.links or indicators.amounts
+    shown_indicators = _encode_line(indicators.to_dict()) if found else _NO_INDICATORS
+    reasons = ", ".join(
+        f'{{"code": {_json_string(r.code)}, "message": {_json_string(r.message)}, "evidence": {_json_string(r.evidence)}, '
+        f'"weight": {_json_number(round(r.weight, 3))}}}'
+        for r in analysis.reasons
+    )
+    known = ", ".join(f'{{"kind": {_json_string(k.kind)}, "value": {_json_string(k.value)}}}' for k in analysis.known)
+    category_confidence = analysis.category_confidence
+    return (
+        f'{{"intent": {_json_string(analysis.intent)}, "intent_confidence": {_json_number(round(analysis.intent_confidence, 4))}, '
+        f'"category": {_json_or_null(analysis.category)}, '
+        f'"category_confidence": {"null" if category_confidence is None else _json_number(round(category_confidence, 4))}, '
+        f'"urgent": {"true" if analysis.urgent else "false"}, "urgent_evidence": {_json_or_null(analysis.urgent_evidence)}, '
+        f'"scam_score": {_json_number(round(analysis.scam_score, 4))}, "is_scam": {"true" if analysis.is_scam else "false"}, '
+        f'"verdict": {_json_string(analysis.verdict)}, "reasons": [{reasons}], "advice": {_json_string(analysis.advice)}, '
+        f'"indicators": {shown_indicators}, "known_indicators": [{known}], "normalized": {_json_string(analysis.text.folded)}, '
+        f'"normalization_steps": [{", ".join(map(_json_string, analysis.text.steps))}], '
+        f'"explanation": [{", ".join(map(_json_string, analysis.explanation))}], '
+        f'"victim": {"true" if analysis.victim else "false"}, "victim_evidence": {_json_or_null(analysis.victim_evidence)}}}'
+    )
+
+
 # Bytes asked of stdin at a time: a pipe gives what it holds, up to this.
 _READ_SIZE = 1 << 16
 
 
 def _jsonl_line(engine: Any, number: int, line: bytes) -> tuple[str, bool]:
     """The JSON line answering one input line, and whether it is an error."""
-    result: dict[str, Any]
+    result: dict[str, Any] = {}
+    english = False
     try:
         item = json.loads(line.decode("utf-8"))
         if not isinstance(item, dict) or "text" not in item:
@@ -352,12 +401,20 @@ def _jsonl_line(engine: Any, number: int, line: bytes) -> tuple[str, bool]:
             )
         if not isinstance(item["text"], str):
             raise ValueError(say('"text" phải là một chuỗi', '"text" must be a string'))
-        result = _result(engine.analyze(item["text"]))
-        if "id" in item:
-            result = {"id": item["id"], **result}
+        analysis = engine.analyze(item["text"])
+        if _language != "vi":
+            result = _result(analysis)
+            if "id" in item:
+                result = {"id": item["id"], **result}
+            english = True
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         return _encode_line({"line": number, "error": _line_error(exc)}) + "\n", True
-    return _encode_line(result) + "\n", False
+    if english:
+        return _encode_line(result) + "\n", False
+    shown = _analysis_line(analysis)
+    if "id" in item:
+        shown = '{"id": ' + _encode_line(item["id"]) + ", " + shown[1:]
+    return shown + "\n", False
 
 
 def _check_jsonl(engine: Any, source: IO[bytes], out: IO[str]) -> int:
@@ -422,7 +479,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         # The models (100,000 lists and dictionaries) live as long as the process: loaded
         # before the stream and frozen out of the cyclic collector, which otherwise walks
         # them in its first collections. Collection time on the 4,174-message benchmark
-        # 21 → 8 ms (bench/engine_vs_peer.py). The category model, for tips only, still
+        # 21 → 12 ms (bench/engine_vs_peer.py). The category model, for tips only, still
         # loads on the first tip.
         engine.scam_model, engine.intent_model  # noqa: B018 (loaded for the freeze)
         gc.freeze()

@@ -307,3 +307,23 @@ def test_ci_runs_the_checks_then_the_tests(tmp_path: Path, check: int, test: int
     done = subprocess.run(["bash", str(tmp_path / ".ci" / "run")], cwd=tmp_path, capture_output=True, timeout=30)
     assert done.returncode == status
     assert (tmp_path / "ran").read_text().split() == ran.split()
+
+
+def test_check_jsonl_line_is_the_analysis_dictionary_as_json() -> None:
+    """`check --jsonl` writes an analysis directly (cli._analysis_line), not through
+    Analysis.to_dict: the characters must be those json writes for the dictionary, on
+    every kind of message (reasons, indicators, known ones, a victim, urgency, none)."""
+    from canhgiac.cli import _analysis_line, _encode_line
+    from canhgiac.engine import Engine, EngineConfig
+    from canhgiac.engine.registry import KnownIndicator
+
+    class Known:
+        def known(self, indicators: object) -> list[KnownIndicator]:
+            return [KnownIndicator("phone", "+84912345678")] if getattr(indicators, "phones", None) else []
+
+    messages = [example.text for example in generate()[::40]]
+    messages += ["", "😀", "Con đang bị bắt cóc, cứu với!", "Tôi vừa chuyển 5 triệu cho kẻ lừa đảo", 'x"\\\n\t\u2028']
+    for engine in (Engine(), Engine(EngineConfig(registry=Known()))):
+        for text in messages:
+            analysis = engine.analyze(text)
+            assert _analysis_line(analysis) == _encode_line(analysis.to_dict()), text
