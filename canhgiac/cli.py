@@ -401,6 +401,11 @@ def _jsonl_line(engine: Any, number: int, line: bytes) -> tuple[str, bool]:
             )
         if not isinstance(item["text"], str):
             raise ValueError(say('"text" phải là một chuỗi', '"text" must be a string'))
+        if "id" in item:
+            try:  # an id is echoed as given: one that cannot be written as UTF-8 ("\ud800") is refused
+                _encode_line(item["id"]).encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError(say('"id" chứa ký tự không hợp lệ', '"id" holds an invalid character')) from None
         analysis = engine.analyze(item["text"])
         if _language != "vi":
             result = _result(analysis)

@@ -92,6 +92,20 @@ def test_check_jsonl_contract() -> None:
     assert rows[2]["intent"] == "tip" and rows[2]["category"] == "theft"
 
 
+def test_check_jsonl_lone_surrogates_stop_nothing() -> None:
+    """A JSON string may hold a lone surrogate ("\\ud800"), which no UTF-8 output can carry:
+    in the text it is replaced and the line answered; in an echoed id the line is refused;
+    the lines after it are answered either way."""
+    stdin = b'{"text": "So 0912 345 678 \\ud800 goi xung cong an"}\n{"text": "ok", "id": "a\\udc00"}\n{"text": "ok", "id": 7}\n'
+    done = run_cli("check", "--jsonl", stdin=stdin)
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in done.stdout.decode("utf-8").splitlines()]
+    assert len(rows) == 3
+    assert rows[0]["indicators"]["phones"] == ["+84912345678"]
+    assert rows[1] == {"line": 2, "error": '"id" chứa ký tự không hợp lệ'}
+    assert rows[2]["id"] == 7
+
+
 def _write_labelled(path: Path, n: int = 400) -> None:
     """A labelled CSV from the project's own generated examples (not third-party data)."""
     examples = generate()

@@ -21,6 +21,7 @@ __all__ = ["NormalizedText", "fold_diacritics", "is_vietnamese_syllable", "norma
 
 # Characters people (and scammers) slip into text that render as nothing.
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Runs of spaces that are not already one plain space (a lone " " needs no replacing).
 _SPACES = re.compile(r"[^\S\n]{2,}|[^\S \n]")
@@ -238,6 +239,11 @@ def normalize(text: str) -> NormalizedText:
     if stripped != clean:
         steps.append("invisible_characters")
     uncollapsed = _CONTROL.sub(" ", stripped)
+    # A lone surrogate ("\ud800" in a JSON string) is no character: it cannot be written
+    # out as UTF-8, and quoted as evidence it stopped a whole `check --jsonl` stream.
+    if _SURROGATE.search(uncollapsed) is not None:
+        uncollapsed = _SURROGATE.sub("\ufffd", uncollapsed)
+        steps.append("lone_surrogates_replaced")
     clean = _SPACES.sub(" ", uncollapsed)
     if "\n" in clean:
         clean = _NEWLINES.sub("\n", clean)
