@@ -302,6 +302,9 @@ def normalize(text: str) -> NormalizedText:
             if teen is not None and not (piece == "k" and previous[-1:].isdigit()):
                 if piece == "ck" and previous in ("vo", "ba"):
                     teen = "chong"
+                # "Quý KH" is "quý khách hàng", not "quý không".
+                elif piece == "kh" and previous == "quy":
+                    teen = "khach hang"
                 out.append(teen)
                 out_accented.append(teen)
                 expanded = True

@@ -104,7 +104,7 @@ _TIP_TOPICS = frozenset({"drugs", "gambling_tip", "smuggling", "violence", "weap
 # A message that opens as an office's notice: the office named, then what it does
 # ("thông báo", "khuyến cáo", "mời ... đến trụ sở"), in its first words.
 _OFFICE_NOTICE = re.compile(
-    r"^\W*(?:[a-z]+ ){0,3}(?:cong an|csgt|ubnd|uy ban|ca (?:xa|phuong|huyen|tinh|tp|quan))\b[^.:!?\n]{0,50}?"
+    r"^\W*(?:thong bao (?:cua )?)?(?:[a-z]+ ){0,3}(?:cong an|csgt|ubnd|uy ban|ca (?:xa|phuong|huyen|tinh|tp|quan))\b[^.:!?\n]{0,50}?"
     r"\b(?:thong bao|khuyen cao|canh bao|moi (?:ong|ba|anh|chi|cong dan)|de nghi (?:nguoi dan|ba con|cac ho))\b"
 )
 # Tips whose subject is itself sold by message (a dealer's Zalo, a betting site's link):
@@ -695,7 +695,8 @@ def _urgency(cues: rules.Cues, text: NormalizedText, category: str | None = None
     # the tip; the word saying now within a few words of the cue that names it ("Quán Vua
     # Ốc ... đánh bạc mỗi tối" holds no "vừa").
     topics = [m.position for name in _ACT_TOPICS for m in cues.by_name.get(name, ())]
-    topic = cues.first(*_ACT_TOPICS) or (category if category in _ACT_TOPICS else None)
+    # (The category "gambling" is the cue group "gambling_tip": "đang cho gà đá ăn tiền".)
+    topic = cues.first(*_ACT_TOPICS) or (category if category in _ACT_TOPICS else "gambling_tip" if category == "gambling" else None)
     if topic is None or _ONLINE & set(cues.words):
         return None
     words = cues.words

@@ -502,6 +502,17 @@ def _impersonation(cue: str) -> ReasonRule:
     return rule
 
 
+_official_named = _impersonation("official")
+
+
+def _official(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
+    """An office named with something asked; not an appeal of the Fatherland Front or the
+    Red Cross to give to its own fund ("Ủy ban MTTQ kêu gọi ủng hộ ... TK Ban Cứu trợ")."""
+    if "charity" in cues and "charity_official" in cues:
+        return None
+    return _official_named(text, cues, indicators)
+
+
 # Chat apps a caller moves a conversation to, folded; a utility's own Zalo page says "OA"
 # or "chính thức" ("official").
 _CHAT_APPS = frozenset({"zalo", "telegram", "viber"})
@@ -976,6 +987,9 @@ def _upfront_fee(text: NormalizedText, cues: Cues, indicators: Indicators) -> st
             continue
         if tuple(after[:2]) == _PREMIUM and "khoan vay" not in cues.phrases("debt"):
             continue
+        # "bắt cóc" (kidnap) folds to "bắt cọc": no deposit.
+        if fee.phrase == "coc" and cues.words[fee.position - 1 : fee.position] == ["bat"]:
+            continue
         for name in _FEE_BENEFITS:
             for benefit in cues.by_name.get(name, ()):
                 if benefit.phrase in _NOT_A_BENEFIT or abs(fee.position - benefit.position) > _FEE_WINDOW:
@@ -1295,7 +1309,7 @@ def _mistaken_transfer(text: NormalizedText, cues: Cues, indicators: Indicators)
 _RULES: dict[str, ReasonRule] = {
     "impersonation_police": _impersonation("police"),
     "impersonation_court": _impersonation("court"),
-    "impersonation_official": _impersonation("official"),
+    "impersonation_official": _official,
     "impersonation_bank": _bank,
     "impersonation_utility": _utility,
     "impersonation_delivery": _impersonation("delivery"),
@@ -1515,7 +1529,11 @@ def _losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
         # was done, as "rồi" does.
         # Only with the payer named before it ("con gái tôi chuyển 15 triệu", not "nhiệm vụ
         # hôm nay: chuyển khoản 500k"), and paid out, not in ("chuyển vào tk em").
-        if when is None and _amount_at(cues.words, verb.end) is not None:
+        # ("ck cho kẻ lừa đảo 9tr5 lúc 10h sáng nay": the payee before the amount.)
+        amount_end = _amount_at(cues.words, verb.end)
+        if amount_end is None and cues.words[verb.end : verb.end + 1] == ["cho"]:
+            amount_end = _amount_near(cues.words, verb.end)
+        if when is None and amount_end is not None:
             when = _paid_when(cues) or ""
 
         payer = any(m.position < verb.position for m in cues.by_name.get("self", ()))
@@ -1523,12 +1541,12 @@ def _losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
             found.append((CueMatch("victim_paid", f"{verb.phrase} ... {when}", verb.position), False))
             continue
         # Counted from the amount's end: "ck 1.200.000d vào tk cá nhân của nó rồi".
-        paid_end = _amount_at(cues.words, verb.end) or verb.end
+        paid_end = amount_end or verb.end
         for done in cues.by_name.get("victim_done", ()):
             # "gửi 15tr vào số tk ... rồi lên viện luôn nhé": "rồi" is "then", an order.
-            if done.phrase == "roi" and cues.words[done.end : done.end + 1] and cues.words[done.end] in _THEN:
+            if done.phrase in ("roi", "xong") and cues.words[done.end : done.end + 1] and cues.words[done.end] in _THEN:
                 continue
-            if (money or done_next) and 0 <= done.position - paid_end < _DONE_WINDOW:
+            if done_next or (money and 0 <= done.position - paid_end < _DONE_WINDOW):
                 found.append((CueMatch("victim_paid", f"{verb.phrase} ... {done.phrase}", verb.position), False))
                 break
         # "ck 2tr cho shop ... xong họ chặn liên lạc": a payment, then what came of it.
@@ -1584,6 +1602,10 @@ def _losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
             and any(0 < r - match.position <= _SCRIPT_WINDOW for r in demands)
         ):
             continue
+        # "người mua bảo đã chuyển tiền qua ví": the other side's claim, passed on.
+        # (Right before it only: "bà nội em trả 1 triệu" holds a "nói" two words back.)
+        if match.name == "victim_paid" and match.position > 0 and words[match.position - 1] in _CLAIMED:
+            continue
         kept.append((match, loss))
     return kept
 
@@ -1626,6 +1648,10 @@ _CUT_OFF = frozenset(
         "khong tra",
         "khong cho rut",
         "khong rut duoc tien",
+        "khong thay gi",
+        "khong thay giao",
+        "xit",
+        "khong co that",
     }
 )
 
@@ -1633,12 +1659,13 @@ _CUT_OFF = frozenset(
 # Words that call the other side a fake or a fraud ("trang giả mạo", "người xưng viện
 # kiểm sát"), folded; bare "lừa" is left out, its fold is also "lửa", "lúa", "lụa".
 _FAKE = re.compile(
-    r"\b(?:gia mao|gia danh|mao danh|lua dao|bi lua|lua mat|lua tien|tu xung|xung la|goi xung|nhan xung|nguoi xung|gia (?:cong an|can bo|shipper))\b"
+    r"\b(?:gia mao|gia danh|mao danh|lua dao|bi lua|lua mat|lua tien|tu xung|xung la|goi xung|nhan xung|nguoi xung|gia (?:cong an|can bo|shipper)"
+    r"|xung (?:cong an|canh sat|can bo|nhan vien|toa an|vien kiem sat|ngan hang|hai quan|buu dien|dien luc|bac si|giao vien|luat su))\b"
 )
 # What is told of a scam without calling anyone a fake: a hacked account that asked for
 # money, a kidnapping claimed on the phone, a stranger who passed for someone ("giả làm").
-_SCAM_STORY = re.compile(
-    r"\b(?:bi hack|hack (?:zalo|facebook|fb|nick|tai khoan)|bat coc|gia lam|gia giong|gia mat|trung thuong|trung giai|noi la can bo|nhan la can bo|xung can bo|goi video gia|goi video giong)\b"
+_SCAM_STORY = re.compile(  # (and "nó bảo là công an", "tiền chuộc")
+    r"\b(?:bi hack|hack (?:zalo|facebook|fb|nick|tai khoan)|bat coc|gia lam|gia giong|gia mat|trung thuong|trung giai|noi la can bo|nhan la can bo|xung can bo|goi video gia|goi video giong|(?:bao|noi) la cong an|tien chuoc)\b"
 )
 # "trang facebook giả đại lý": "giả" (fake) typed with its diacritics; folded, "gia" is
 # also "giá" (price: "giá đại lý").
@@ -1658,8 +1685,9 @@ _PLEAS = frozenset({"phai", "xin", "nho", "giup", "nho giup", "giup do"})
 _THEN = frozenset({"len", "den", "ra", "mang", "chup", "ket", "tai", "cai"})
 _MONEY_WORDS = frozenset({"tien", "coc", "khoan", "trieu", "tr", "nghin", "ngan", "k", "cu", "lit", "usdt", "vnd"})
 # Units an amount is said in, as a word after the number or stuck to it ("200tr", "5k").
-_UNITS = frozenset({"trieu", "tr", "ty", "ti", "k", "nghin", "ngan", "cu", "dong", "d", "vnd", "usdt", "lit", "xu"})
-_AMOUNT = re.compile(r"\d[\d.,]*([a-z]*)")
+_UNITS = frozenset({"trieu", "tr", "ty", "ti", "k", "nghin", "ngan", "cu", "dong", "d", "vnd", "usdt", "lit", "xu", "xi"})
+# ("9tr5", "2tr5": nine and a half million, the unit between the digits.)
+_AMOUNT = re.compile(r"\d[\d.,]*([a-z]*)\d*")
 # Money taken from the sender's account or card ("bị trừ 89 triệu", "bị quẹt 28 triệu"),
 # or lost ("mất 12 triệu"): with "bị" a loss on its own; "mất" alone also prices a
 # procedure ("làm hộ chiếu mất 200k"), so then only with a sign of a scam around it.
@@ -1722,8 +1750,16 @@ def _lost_amounts(words: list[str]) -> list[tuple[CueMatch, bool]]:
         # Not a loss on its own, even with "bị": a fine ("bị trừ 4 điểm và phạt 3 triệu"),
         # a deduction from pay, a theft ("bị mất 50 triệu tiền mặt trong tủ") lose money
         # too. Only with a sign of a scam around it (see ``find_victim``).
-        found.append((CueMatch("victim_amount", " ".join(words[i - taken : end]), i - taken), False))
+        # "mất 3 củ vì mua vé trên fb", "mất 2,5 tỷ do đầu tư": a loss told with what caused
+        # it, a loss on its own (a theft or a fine has its own words: see _NOT_SCAM_LOSS).
+        because = word == "mat" and words[end : end + 1] in (["vi"], ["do"]) and _NOT_SCAM_LOSS.isdisjoint(words)
+        found.append(
+            (CueMatch("victim_loss" if because else "victim_amount", " ".join(words[i - taken : end + because]), i - taken), because)
+        )
     return found
+
+
+_NOT_SCAM_LOSS = frozenset({"trom", "moc", "giat", "phat", "cuop", "rach"})
 
 
 # What a buyer found after paying: fake goods, a brick in the box, nothing at all.
@@ -1775,6 +1811,19 @@ def _paid_when(cues: Cues) -> str | None:
         return recent[0].phrase
     folded = f" {' '.join(cues.words)} "
     return next((phrase for phrase in _PAST if f" {phrase} " in folded), None)
+
+
+def _amount_near(words: list[str], position: int) -> int | None:
+    """Where an amount ends that starts within a few words of ``position``."""
+    for start in range(position, min(position + _PAYEE_WORDS, len(words))):
+        end = _amount_at(words, start)
+        if end is not None:
+            return end
+    return None
+
+
+# Words a payee may take between a payment and its amount ("ck cho kẻ lừa đảo 9tr5").
+_PAYEE_WORDS = 6
 
 
 def _names_amount(words: list[str]) -> bool:
