@@ -35,6 +35,7 @@ CATEGORY_CUE_GROUPS = (
     *("drugs", "theft", "gambling_tip", "gambling", "smuggling", "violence", "weapons", "traffic", "environment", "fraud"),
     *("public_order", "hazard", "police", "court", "official", "bank", "utility", "delivery", "loss"),
     *("victim_loss", "investment", "job", "loan", "prize", "relative", "threat", "charity", "debt"),
+    *("traffic_scene", "environment_scene", "public_order_scene"),
 )
 SCAM_CUE_GROUPS = ("secret_warning", "carrier_notice", "balance_notice", "scam_ask", "forward", "tip", "question", "greeting", "awareness")
 

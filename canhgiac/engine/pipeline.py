@@ -100,7 +100,20 @@ _SCAM_SIGNS = frozenset(
 _TOPIC_RULES = frozenset({"lure_prize", "lure_job", "lure_loan", "lure_investment"})
 # Cue groups of what a tip is about: a number or link in such a message is part of the
 # report (a dealer's account, a seller's number, a betting site), not a thing to check.
-_TIP_TOPICS = frozenset({"drugs", "gambling_tip", "smuggling", "violence", "weapons", "theft", "environment", "public_order"})
+_TIP_TOPICS = frozenset(
+    {
+        "drugs",
+        "gambling_tip",
+        "smuggling",
+        "violence",
+        "weapons",
+        "theft",
+        "environment",
+        "public_order",
+        "public_order_scene",
+        "environment_scene",
+    }
+)
 # A message that opens as an office's notice: the office named, then what it does
 # ("thông báo", "khuyến cáo", "mời ... đến trụ sở"), in its first words.
 _OFFICE_NOTICE = re.compile(
