@@ -411,7 +411,10 @@ class Engine:
         # scam's, and only a rule that holds despite the warning (see rules.is_warning)
         # may call it one.
         warning = rules.is_warning(cues, indicators) and topic_only
-        if is_scam and (warning or (score < limit and (wording_only or topic_only))):
+        # An appeal naming the Fatherland Front or the Red Cross, with only wording against
+        # it: unsure, not a scam ("kêu gọi ủng hộ lũ lụt của Mặt trận ..., stk 1055 xxxx").
+        official_appeal = "charity" in cues and "charity_official" in cues and wording_only
+        if is_scam and (warning or official_appeal or (score < limit and (wording_only or topic_only))):
             # Only the wording, nothing to call, open or pay, and no rule: chat between
             # people reads like the chattiest scams. Unsure, so an officer looks.
             explanation.append(

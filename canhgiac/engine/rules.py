@@ -1009,7 +1009,8 @@ def _card_photo(text: NormalizedText, cues: Cues, indicators: Indicators) -> str
     if ("card_photo" not in cues and "id_photo" not in cues) or _warns(cues):
         return None
     card = cues.affirmed("card_photo")
-    if card is not None and not _denied(text, card.phrase) and not _called_fake(text, card.phrase):
+    # (Cues are found across punctuation: "hỏi gì mã số. Thẻ có sao không" holds no "số thẻ".)
+    if card is not None and card.phrase in text.folded and not _denied(text, card.phrase) and not _called_fake(text, card.phrase):
         return card.phrase
     identity = cues.affirmed("id_photo")
     if identity is not None and not _denied(text, identity.phrase) and any(name in cues for name in ("prize", "loan", "job", "bank")):
