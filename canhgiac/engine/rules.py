@@ -1664,9 +1664,11 @@ _FAKE = re.compile(
     r"|xung (?:cong an|canh sat|can bo|nhan vien|toa an|vien kiem sat|ngan hang|hai quan|buu dien|dien luc|bac si|giao vien|luat su))\b"
 )
 # What is told of a scam without calling anyone a fake: a hacked account that asked for
-# money, a kidnapping claimed on the phone, a stranger who passed for someone ("giả làm").
-_SCAM_STORY = re.compile(  # (and "nó bảo là công an", "tiền chuộc")
-    r"\b(?:bi hack|hack (?:zalo|facebook|fb|nick|tai khoan)|bat coc|gia lam|gia giong|gia mat|trung thuong|trung giai|noi la can bo|nhan la can bo|xung can bo|goi video gia|goi video giong|(?:bao|noi) la cong an|tien chuoc)\b"
+# money, a kidnapping claimed on the phone and its ransom, a prize, a stranger who passed
+# for someone ("giả làm", "nói là cán bộ", "nó bảo là công an"), a faked video call.
+_SCAM_STORY = re.compile(
+    r"\b(?:bi hack|hack (?:zalo|facebook|fb|nick|tai khoan)|bat coc|tien chuoc|trung thuong|trung giai"
+    r"|gia lam|gia giong|gia mat|goi video gia|goi video giong|(?:noi|nhan) la can bo|xung can bo|(?:bao|noi) la cong an)\b"
 )
 # "trang facebook giả đại lý": "giả" (fake) typed with its diacritics; folded, "gia" is
 # also "giá" (price: "giá đại lý").
