@@ -1511,6 +1511,7 @@ def _losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
     found += [(m, False) for m in cues.by_name.get("victim_paid", ())]
     # "tôi chuyển 30 triệu rồi", "ck 2tr xong": a payment, then that it is done.
     when: str | None = None  # when it was paid, looked for once (a long message has many verbs)
+    told_fake: bool | None = None  # whether someone is called a fake, looked for once
     for verb in cues.by_name.get("victim_pay_verb", ()):
         # "chuyen" alone is also "chuyện", "chuyên", and "ck" also "chồng" ("có ck mới
         # rồi"): a payment only with money after it, or the other side cut off after it.
@@ -1541,6 +1542,23 @@ def _losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
         if when and payer and cues.words[verb.end : verb.end + 1] != ["vao"]:
             found.append((CueMatch("victim_paid", f"{verb.phrase} ... {when}", verb.position), False))
             continue
+        # "có người giả làm bạn của con trai đến ... ông đưa 10 triệu": an amount handed to
+        # someone the message calls a fake, told as done without "rồi" or a time.
+        # (Not with "có phải lừa không": someone who asks has mostly not paid; a victim who
+        # asks says "rồi" too. Not "họ trả 45k": they paid, not the sender.)
+        if (
+            payer
+            and amount_end is not None
+            and "scam_ask_strong" not in cues
+            and not _demanded(cues.words, verb.position)
+            and cues.words[verb.position - 1 : verb.position] not in (["ho"], ["no"], ["ta"])
+        ):
+            if told_fake is None:
+                joined = " ".join(cues.words)
+                told_fake = _FAKE.search(joined) is not None or _SCAM_STORY.search(joined) is not None
+            if told_fake:
+                found.append((CueMatch("victim_paid", " ".join(cues.words[verb.position : amount_end]), verb.position), False))
+                continue
         # Counted from the amount's end: "ck 1.200.000d vào tk cá nhân của nó rồi".
         paid_end = amount_end or verb.end
         for done in cues.by_name.get("victim_done", ()):
@@ -1767,7 +1785,8 @@ _NOT_SCAM_LOSS = frozenset({"trom", "moc", "giat", "phat", "cuop", "rach"})
 
 # What a buyer found after paying: fake goods, a brick in the box, nothing at all.
 _CHEATED = re.compile(
-    r"\b(?:hang gia|la dong|ma vang|cuc gach|hon gach|khong co phong|khong co that|khong dua di|khong dung duoc|re tien|di mat|bo tron|khong giao)\b"
+    r"\b(?:hang gia|la dong|ma vang|cuc gach|hon gach|khong co phong|khong co that|khong dua di|khong dung duoc|re tien|di mat|bo tron|khong giao"
+    r"|la keo|khong nhan mac|da sua so|chang thay gi|chay khet|khong nghe duoc)\b"
 )
 # Paying for goods or a service: bought, sold to, made to pay, charged, taken, a deposit.
 _PURCHASE_VERBS = frozenset({"mua", "tra", "ban", "thu", "lay", "coc"})
@@ -1813,7 +1832,19 @@ def _paid_when(cues: Cues) -> str | None:
     if recent:
         return recent[0].phrase
     folded = f" {' '.join(cues.words)} "
+    hours = _HOURS_AGO.search(folded)  # "khoảng 1 tiếng trước"
+    if hours:
+        return hours.group(0)
     return next((phrase for phrase in _PAST if f" {phrase} " in folded), None)
+
+
+# Words before a payment that ask for it rather than tell it ("bảo chuyển", "bắt đóng",
+# "phải nộp", "cần chuyển", "hãy ck").
+_DEMAND_WORDS = frozenset({"bao", "bat", "yeu", "cau", "doi", "ep", "keu", "phai", "can", "hay", "long"})
+
+
+def _demanded(words: list[str], position: int) -> bool:
+    return not _DEMAND_WORDS.isdisjoint(words[max(0, position - 3) : position])
 
 
 def _amount_near(words: list[str], position: int) -> int | None:
