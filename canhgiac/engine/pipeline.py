@@ -626,6 +626,9 @@ def _model_evidence(model: LinearModel, x: Features) -> list[Reason]:
 
 
 # The groups that name an offence or a danger a tip reports.
+# A category under the name of its cue group ("đang cho gà đá ăn tiền" is a "gambling" tip,
+# and the group "gambling_tip").
+_CATEGORY_TOPIC = {"gambling": "gambling_tip"}
 _ACT_TOPICS = ("danger", "violence", "weapons", "theft", "drugs", "gambling_tip", "smuggling", "traffic", "environment", "public_order")
 _ACT_NOW = frozenset(
     {
@@ -711,8 +714,8 @@ def _urgency(cues: rules.Cues, text: NormalizedText, category: str | None = None
     # the tip; the word saying now within a few words of the cue that names it ("Quán Vua
     # Ốc ... đánh bạc mỗi tối" holds no "vừa").
     topics = [m.position for name in _ACT_TOPICS for m in cues.by_name.get(name, ())]
-    # (The category "gambling" is the cue group "gambling_tip": "đang cho gà đá ăn tiền".)
-    topic = cues.first(*_ACT_TOPICS) or (category if category in _ACT_TOPICS else "gambling_tip" if category == "gambling" else None)
+    named = _CATEGORY_TOPIC.get(category, category) if category is not None else None
+    topic = cues.first(*_ACT_TOPICS) or (named if named in _ACT_TOPICS else None)
     if topic is None or _ONLINE & set(cues.words):
         return None
     words = cues.words
