@@ -26,6 +26,12 @@ window.print = function () { window.__printed += 1; };
 """
 
 
+# An image's natural width once it has loaded (0 if it failed), waited for by a promise:
+# Playwright's wait_for_function polls by evaluating a string, which the strict CSP (no
+# unsafe-eval) refuses whenever the condition is not already true at the first look.
+IMAGE_WIDTH_WHEN_LOADED = "img => img.complete ? img.naturalWidth : new Promise(done => { img.onload = () => done(img.naturalWidth); img.onerror = () => done(0); })"
+
+
 def watched(context: BrowserContext) -> tuple[Page, list[str]]:
     """A page whose CSP violations, as the console reports them, are collected too."""
     context.add_init_script(WATCH)

@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, expect
 
 from canhgiac.web.meetings.models import Session
 from tests.browser.test_citizen_and_officer import PHONE, browser, no_horizontal_scroll, shot  # noqa: F401  (the browser fixture)
-from tests.browser.test_csp import no_violations, watched
+from tests.browser.test_csp import IMAGE_WIDTH_WHEN_LOADED, no_violations, watched
 from tests.web.conftest import PASSWORD, World
 
 
@@ -42,7 +42,7 @@ def test_officer_plans_a_meeting_and_a_phone_checks_in(browser: Browser, live_se
     url = f"{live_server.url}/co-mat/{session.checkin_token}/"
     expect(page.locator("#checkin-url")).to_have_text(url)
     expect(page.locator("#qr")).to_be_visible()
-    page.wait_for_function("document.getElementById('qr').naturalWidth > 100")  # the SVG loaded and drew
+    assert page.locator("#qr").evaluate(IMAGE_WIDTH_WHEN_LOADED) > 100  # the SVG loaded and drew
     no_horizontal_scroll(page)
     shot(page, "20-officer-meeting-qr")
     no_violations(page, console)

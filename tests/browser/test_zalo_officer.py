@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, expect
 
 from canhgiac.web.cases.models import Attachment, Case, Message
 from tests.browser.test_citizen_and_officer import PHONE, browser, no_horizontal_scroll, shot  # noqa: F401  (the browser fixture)
-from tests.browser.test_csp import no_violations, watched
+from tests.browser.test_csp import IMAGE_WIDTH_WHEN_LOADED, no_violations, watched
 from tests.web.conftest import PASSWORD, World
 from tests.web.fake_zalo import FakeZalo
 from tests.web.test_zalo import SENDER, deliver, event, run_tasks
@@ -70,10 +70,7 @@ def test_officer_sees_zalo_photo_and_place_and_ticks_on_a_phone(
     image = page.locator("#thread img.attachment")
     expect(image).to_have_count(1)
     assert image.get_attribute("src") == f"/console/attachment/{kept.pk}/"
-    # Waited for by a promise, not wait_for_function: its polling evaluates a string,
-    # which the console's strict CSP (no unsafe-eval) refuses.
-    loaded = "img => img.complete ? img.naturalWidth : new Promise(done => { img.onload = () => done(img.naturalWidth); img.onerror = () => done(0); })"
-    assert image.evaluate(loaded) == 160  # loaded, from our copy
+    assert image.evaluate(IMAGE_WIDTH_WHEN_LOADED) == 160  # loaded, from our copy
     place = page.locator("#thread .location a")
     expect(place).to_contain_text("21.02770, 105.83410")
     assert (place.get_attribute("href") or "").startswith("https://www.openstreetmap.org/?mlat=21.02770&mlon=105.83410")
