@@ -55,6 +55,7 @@ _SPACED_LETTER = re.compile(r" [^\W\d_] ")
 _LEET_MAP = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "!": "i", "$": "s", "|": "l", "€": "e"})
 _LEET_CHARS = frozenset("013457@!$|€")
 _NUMBER_AND_UNIT = re.compile(r"\d+(?:[.,]\d+)?(?:p|ph|h|g|tr|k|d|đ|m|km|kg|gb|mb|cu|l|ml|s|t|tuoi)", re.IGNORECASE)
+_CODE_RANGE = re.compile(r"[a-z]{1,2}\d+(?:[-/]\d+)+", re.IGNORECASE)
 _INNER_PUNCT = re.compile(r"[.,;:'\"^*~`_\-/+]")
 _EDGE_PUNCT = re.compile(r"^([^\w@$!|€]*)(.*?)([^\w]*)$", re.DOTALL)
 _LOOKS_LIKE_HOST = re.compile(r"[a-z0-9-]+\.[a-z]{2,}", re.IGNORECASE)
@@ -166,6 +167,9 @@ def _decode_token(core: str) -> str | None:
     # "30p", "15h", "40k": a number and its unit ("cách đây 30p" is thirty minutes ago),
     # never a word in disguise ("30p" read as "eop").
     if _NUMBER_AND_UNIT.fullmatch(core):
+        return None
+    # "T1-3", "T4-6": a timetable's periods one to three, not "tie".
+    if _CODE_RANGE.fullmatch(core):
         return None
     candidate = _INNER_PUNCT.sub("", core.translate(_LEET_MAP))
     if candidate == core or not candidate.isalpha() or len(candidate) < 2:

@@ -616,10 +616,15 @@ def _money(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | No
     asked = _MONEY_ASK.search(text.folded) if indicators.bank_accounts else None
     if asked:
         return asked.group(0)[:60]
-    match = cues.affirmed("transfer")
+    # "Đơn đã thanh toán rồi ạ", "anh ck rồi": a payment told as made asks for none.
+    match = next((m for m in cues.by_name.get("transfer", ()) if not cues.negated(m) and not _made(cues.words, m)), None)
     if match is not None and (cues.affirmed("request") or indicators.bank_accounts) and not _gives(cues, match):
         return match.phrase
     return None
+
+
+def _made(words: list[str], match: CueMatch) -> bool:
+    return words[match.position - 1 : match.position] in (["da"], ["vua"]) or words[match.end : match.end + 1] in (["roi"], ["xong"])
 
 
 # Who the sender is to the reader in family chat: money sent "cho mẹ", "vào tk của chị".
@@ -631,18 +636,20 @@ def _gives(cues: Cues, match: CueMatch) -> bool:
     "con ck vào tk Agribank của mẹ rồi"): the sender gives, and asks the reader for nothing
     to be paid."""
     before = cues.words[max(0, match.position - 2) : match.position]
-    if not _GIVERS.intersection(before):
+    # ("Mẹ ơi ck cho em": "mẹ" is called, the reader pays.)
+    if not _GIVERS.intersection(before) or "oi" in before:
         return False
     after = cues.words[match.end : match.end + _GIVE_WINDOW]
-    # "... vào tk của chị", "... cho mẹ", "gửi ông 1 triệu": to the reader, named by kin.
+    # "... vào tk của chị", "... vào tk em", "... cho mẹ", "gửi ông 1 triệu": to the
+    # reader, named by kin.
     for i, word in enumerate(after):
-        if word in ("cua", "cho") and after[i + 1 : i + 2] and after[i + 1] in _KIN:
+        if word in ("cua", "cho", "tk") and after[i + 1 : i + 2] and after[i + 1] in _KIN:
             return True
     return bool(after) and after[0] in _KIN
 
 
-# The sender as the one who pays, in chat ("em", "con", "cháu").
-_GIVERS = frozenset({"em", "con", "chau", "e"})
+# The sender as the one who pays, in chat ("em", "con", "cháu", "anh", "mẹ").
+_GIVERS = frozenset({"em", "con", "chau", "e", "anh", "chi", "me", "bo", "ba"})
 _GIVE_WINDOW = 10
 
 
@@ -703,7 +710,7 @@ def _app(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None
 
 
 _INSTRUCTION_WORDS = frozenset(
-    {"", "hay", "long", "ban", "can", "phai", "va", "roi", "vao", "anh", "chi", "em", "ngay", "bac", "co", "chu", "nhanh"}
+    {"", "hay", "long", "ban", "can", "phai", "va", "roi", "vao", "anh", "chi", "em", "e", "ngay", "bac", "co", "chu", "nhanh", "bat", "doi", "moi"}
 )
 
 
@@ -1411,6 +1418,8 @@ _DESCRIBED_IN_WARNINGS = frozenset(
         "callback_lure",
         "unrealistic_returns",
         "secrecy_demand",
+        "impersonation_relative",
+        "illegal_service",
     }
 )
 
@@ -1447,6 +1456,7 @@ def find_reasons(text: NormalizedText, cues: Cues, indicators: Indicators) -> li
 # ("nếu", "giả sử") governs it; how far a payment may be from its "rồi" / "xong".
 _SUBJECT_WINDOW = 6
 _HYPOTHETICAL_WINDOW = 8
+_RECOVERY_WINDOW = 4
 _DONE_WINDOW = 9
 # Retold words that pass on a demand to the sender ("bảo tôi", "bắt em", "yêu cầu mình").
 _DEMANDS = ("bao ", "bat ", "yeu cau ", "doi ")
@@ -1484,7 +1494,10 @@ class Victim:
 def _hypothetical(cues: Cues, match: CueMatch) -> bool:
     """A loss spoken of as a possibility ("nếu mình bị lừa", "phải làm gì khi bị lừa")."""
     for hypo in cues.by_name.get("hypothetical", ()):
-        if 0 <= match.position - hypo.position <= _HYPOTHETICAL_WINDOW or hypo.position == match.position:
+        # "lấy lại tiền bị lừa" covers the loss it names, not the next sentence: "hỗ trợ
+        # lấy lại tiền bị lừa lần trước, lại ck thêm 9 triệu" tells a payment.
+        window = _RECOVERY_WINDOW if hypo.phrase.startswith("lay lai") else _HYPOTHETICAL_WINDOW
+        if 0 <= match.position - hypo.position <= window or hypo.position == match.position:
             return True
     if match.position > 0 and cues.words[0] == "khi" and match.position <= 3:
         return True
@@ -1524,7 +1537,7 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
     for verb in cues.by_name.get("victim_pay_verb", ()):
         # "chuyen" alone is also "chuyện", "chuyên", and "ck" also "chồng" ("có ck mới
         # rồi"): a payment only with money after it, or the other side cut off after it.
-        money = _money_after(cues.words, verb.end)
+        money = _money_after(cues.words, verb.end) or _amount_at(cues.words, verb.end) is not None
         # "bị đóng băng 200 triệu": frozen, not paid.
         if verb.phrase == "dong" and cues.words[verb.end : verb.end + 1] == ["bang"]:
             continue
@@ -1571,6 +1584,10 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
         # Counted from the amount's end: "ck 1.200.000d vào tk cá nhân của nó rồi".
         paid_end = amount_end or verb.end
         for done in cues.by_name.get("victim_done", ()):
+            # "bắt tôi chuyển tiền để xác minh. Tôi cúp máy rồi": the "rồi" of what the
+            # sender did instead of a payment demanded without an amount.
+            if not done_next and amount_end is None and _demanded(cues.words, verb.position):
+                break
             # "gửi 15tr vào số tk ... rồi lên viện luôn nhé": "rồi" is "then", an order.
             if done.phrase in ("roi", "xong") and cues.words[done.end : done.end + 1] and cues.words[done.end] in _THEN:
                 continue
@@ -1578,7 +1595,9 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
                 found.append((CueMatch("victim_paid", f"{verb.phrase} ... {done.phrase}", verb.position), False))
                 break
         # "ck 2tr cho shop ... xong họ chặn liên lạc": a payment, then what came of it.
-        for outcome in cues.by_name.get("victim_after", ()):
+        # ("bảo tôi gửi 28 triệu ... gọi cô chủ nhiệm thì không nghe máy": asked for, and
+        # what came of checking, not of paying.)
+        for outcome in () if _demanded(cues.words, verb.position) else cues.by_name.get("victim_after", ()):
             if (
                 0 <= outcome.position - verb.end < _AFTERMATH_WINDOW
                 and outcome.phrase in _CUT_OFF
@@ -1595,8 +1614,12 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
     for match, loss in found:
         head = len(match.phrase.split(" ... ")[0].split())
         after = words[match.position + head] if match.position + head < len(words) else ""
-        # "đã chuyển nhầm vào tài khoản": the mistaken-transfer script, or a real mistake.
-        if after == "nham" or _not_done(cues, match.position):
+        # "đã chuyển nhầm vào tài khoản": the mistaken-transfer script, or a real mistake;
+        # not "tôi vừa chuyển nhầm vào tài khoản của kẻ giả danh ngân hàng", a loss told.
+        if (after == "nham" and not _own_mistake_to_fake(words, match.position)) or _not_done(cues, match.position):
+            continue
+        # "Bé đã đưa vào viện": a child taken to hospital, not money handed over.
+        if match.phrase in _HANDED and not _money_after(words, match.end) and _amount_near(words, match.end) is None:
             continue
         # "hồ sơ đã chuyển sang tòa án": a file moved on, not money paid.
         if (
@@ -1616,7 +1639,9 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
         # "vui lòng chuyển 2 triệu rồi chờ giải ngân": asked of the reader, not told.
         # (An amount taken, "bị mất 9 triệu", is no payment asked: "làm theo hướng dẫn, bị
         # mất" is what the victim did.)
-        if not loss and match.name != "victim_amount" and any(0 < match.position - r <= _SUBJECT_WINDOW for r in requests):
+        # ("phải chuyển tiền để xác minh, ông chuyển hết 250 triệu": someone named between
+        # the demand and the payment did it.)
+        if not loss and match.name != "victim_amount" and any(0 < match.position - r <= _SUBJECT_WINDOW and _SUBJECTS.isdisjoint(words[r + 1 : match.position]) for r in requests):
             continue
         # "TK bị trừ 5 triệu phí duy trì, gọi ngay 09... để được hoàn tiền": a loss told
         # to the reader to make them act is a script.
@@ -1680,6 +1705,9 @@ _CUT_OFF = frozenset(
         "khong thay giao",
         "xit",
         "khong co that",
+        "bo tron",
+        "om tien",
+        "roi chan",
     }
 )
 
@@ -1688,6 +1716,7 @@ _CUT_OFF = frozenset(
 # kiểm sát"), folded; bare "lừa" is left out, its fold is also "lửa", "lúa", "lụa".
 _FAKE = re.compile(
     r"\b(?:gia mao|gia danh|mao danh|lua dao|bi lua|lua mat|lua tien|tu xung|xung la|goi xung|nhan xung|nguoi xung|gia (?:cong an|can bo|shipper)"
+    r"|tai khoan an toan|(?:san|app|web|website|trang web|san tmdt|san giao dich|nhom dau tu) ao"
     r"|xung (?:cong an|canh sat|can bo|nhan vien|toa an|vien kiem sat|ngan hang|hai quan|buu dien|dien luc|bac si|giao vien|luat su))\b"
 )
 # What is told of a scam without calling anyone a fake: a hacked account that asked for
@@ -1706,7 +1735,10 @@ _STRANGERS = frozenset({"ke gian", "nguoi la", "doi tuong", "so la"})
 # The groups a loss is told with (see _losses).
 _LOSS_GROUPS = frozenset({"victim_loss", "victim_paid", "victim_pay_verb"})
 # Request cues a victim also uses ("có phải", "nhờ công an giúp"): not a demand to pay.
-_PLEAS = frozenset({"phai", "xin", "nho", "giup", "nho giup", "giup do"})
+_HANDED = frozenset({"da dua", "dua roi"})
+# Who pays, named between a demand and a payment: then the payment is told, not asked.
+_SUBJECTS = frozenset({"toi", "minh", "em", "ong", "ba", "me", "bo", "con", "chau", "vo", "chong", "anh", "chi", "co", "chu", "bac"})
+_PLEAS = frozenset({"phai", "xin", "nho", "giup", "nho giup", "giup do", "de nghi", "kinh de nghi"})
 
 
 # Verbs after "rồi" that make it "then" (the next step ordered: "rồi lên viện", "rồi chụp
@@ -1726,7 +1758,8 @@ _TAKEN_VERBS = frozenset({"tru", "quet", "rut", "cuom", "mat", "lay", "chuyen"})
 # đi 43 triệu"): alone they are the sender's own doing ("lấy 5 triệu", "chuyển 2 triệu").
 _TAKEN_ONLY_AFTER_BI = frozenset({"lay", "chuyen", "rut", "quet"})
 _BI_COMPOUNDS = frozenset({"chuan", "thiet", "trang", "du", "phong", "hanh"})
-_AMOUNT_FILLERS = frozenset({"het", "sach", "tong", "cong", "khoang", "gan", "hon", "toi", "len", "luon", "mat", "tien", "so", "di"})
+# ("chuyển hết sổ tiết kiệm 250 triệu", "ck thêm 9 triệu": words between the verb and the sum.)
+_AMOUNT_FILLERS = frozenset({"het", "sach", "tong", "cong", "khoang", "gan", "hon", "toi", "len", "luon", "mat", "tien", "so", "di", "tiet", "kiem", "them"})
 # When a payment was made, in the words after or before it.
 _PAST = ("tuan truoc", "thang truoc", "hom truoc", "hom kia", "nam ngoai", "nam truoc", "tuan roi", "thang roi", "hoi nay", "luc nay")
 
@@ -1795,7 +1828,7 @@ _NOT_SCAM_LOSS = frozenset({"trom", "moc", "giat", "phat", "cuop", "rach"})
 # What a buyer found after paying: fake goods, a brick in the box, nothing at all.
 _CHEATED = re.compile(
     r"\b(?:hang gia|la dong|ma vang|cuc gach|hon gach|khong co phong|khong co that|khong dua di|khong dung duoc|re tien|di mat|bo tron|khong giao"
-    r"|la keo|khong nhan mac|da sua so|chang thay gi|chay khet|khong nghe duoc)\b"
+    r"|la keo|khong nhan mac|da sua so|chang thay gi|chay khet|khong nghe duoc|la do ma|la hang cho|khong co chuong trinh)\b"
 )
 # Paying for goods or a service: bought, sold to, made to pay, charged, taken, a deposit.
 _PURCHASE_VERBS = frozenset({"mua", "tra", "ban", "thu", "lay", "coc"})
@@ -1816,6 +1849,11 @@ def _cheated_purchases(words: list[str]) -> list[tuple[CueMatch, bool]]:
         if word in _PURCHASE_VERBS and any(_amount_at(words, j) is not None for j in range(i + 1, min(i + _PURCHASE_WINDOW, at))):
             return [(CueMatch("victim_loss", f"{word} ... {cheated.group(0)}", i), True)]
     return []
+
+
+def _own_mistake_to_fake(words: list[str], position: int) -> bool:
+    before = words[max(0, position - 3) : position]
+    return "toi" in before and _FAKE.search(" ".join(words[position : position + _SCRIPT_WINDOW])) is not None
 
 
 def tells_loss(cues: Cues) -> bool:
@@ -1890,7 +1928,8 @@ def _not_done(cues: Cues, position: int) -> bool:
     if position >= 1 and position - 1 in cues.negations:
         return True
     before = cues.words[max(0, position - 2) : position]
-    if _MEANT.intersection(before) or (before[-1:] == ["bi"] and before[:1] == ["chuan"]) or _FEARED.intersection(before[-1:]):
+    # "Suýt nữa thì tôi đóng 7 triệu": nearly, a few words back.
+    if _MEANT.intersection(before) or "suyt" in cues.words[max(0, position - 5) : position] or (before[-1:] == ["bi"] and before[:1] == ["chuan"]) or _FEARED.intersection(before[-1:]):
         return True
     return position >= 2 and position - 2 in cues.negations and cues.words[position - 1] in ("he", "co", "bi", "da")
 
@@ -1900,12 +1939,21 @@ def _recent(text: NormalizedText, cues: Cues) -> str | None:
     if hours and (hours.group(2) in ("phut", "p") or int(hours.group(1)) <= 24):
         return hours.group(0)
     recent = cues.by_name.get("recent")
+    # "Em vừa bị lừa ... Chuyện 3 tháng trước": "vừa" says the loss is fresh to the
+    # sender, the date says the bank can no longer stop it.
+    if recent and recent[0].phrase in _JUST and _LONG_AGO.search(text.folded):
+        recent = recent[1:]
     if recent:
         return recent[0].phrase
     for paid in cues.by_name.get("victim_paid", ()):
         if paid.phrase.startswith(("vua ", "moi ")):
             return paid.phrase
     return None
+
+
+# "vừa", "mới đây": recent only when no date weeks or years back is told.
+_JUST = frozenset({"vua", "vua moi", "moi day"})
+_LONG_AGO = re.compile(r"\b(?:\d+|may|vai|hai|ba)\s+(?:tuan|thang|nam)\s+(?:truoc|nay|roi)\b|\b(?:thang truoc|nam ngoai|nam truoc|tu nam)\b")
 
 
 def find_victim(text: NormalizedText, cues: Cues, indicators: Indicators, *, scam_signs: bool = False) -> Victim | None:
