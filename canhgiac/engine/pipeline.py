@@ -127,6 +127,12 @@ _TRADE_CUES = frozenset({"gambling_tip", "drugs"})
 # The group that names a danger or something lost: what a tip in "other" is about.
 # ("in_danger" holds "không ai trả lời", which a complaint about the desk also says.)
 _HAZARDS = frozenset({"hazard"})
+# Offences a question may report in passing, and someone named as doing it: "có người",
+# "hàng xóm", "nhà ông Tâm", "ở xóm em".
+_OFFENCES = frozenset({"drugs", "gambling_tip", "violence", "theft", "weapons", "smuggling"})
+_SOMEONE_NAMED = re.compile(
+    r"\b(?:co nguoi|co (?:nhom|dam|bon|thang|dua) |hang xom|nha (?:ong|ba|anh|chi|chu|bac|thang) [a-z]+|(?:o|trong) (?:xom|thon|ngo|khu|ap|hem|kiet) )"
+)
 # The sender says they checked with the one who wrote, by calling: "tôi gọi lại thì đúng là
 # nó", "gọi điện thì cô bảo đúng là có nhắn", "là nó nhắn thật".
 _CHECKED_BY_CALL = re.compile(
@@ -607,6 +613,18 @@ class Engine:
                 "Không có số điện thoại, tài khoản, đường link hay dấu hiệu lừa đảo cần kiểm tra, và có từ để hỏi: coi là câu hỏi."
             )
             return "question", probabilities[model.classes.index("question")]
+        if (
+            intent == "question"
+            and cues.any_of(_OFFENCES)
+            and _SOMEONE_NAMED.search(text.folded)
+            and "hypothetical" not in cues
+            and "procedure" not in cues
+        ):
+            # "Ở xóm em có người bán ma túy thì báo ai ạ?", "nhà ông Tâm đánh bạc, công an
+            # có xử lý được không": asked as a question, but it names who does what: a report.
+            tip = probabilities[model.classes.index("tip")]
+            explanation.append("Hỏi nhưng nêu rõ ai đang vi phạm ở đâu: coi là tin báo.")
+            return "tip", tip
         if intent == "other" and len(cues.words) >= _TOPIC_TIP_WORDS and (reporting or cues.any_of(_HAZARDS)):
             # "Có con chó dữ thả rông cắn 2 đứa trẻ rồi", "thằng chồng tôi đi chơi bài suốt
             # đêm": told like chat, but what it tells is an offence or a danger, sent to the

@@ -487,7 +487,33 @@ _ASKING = frozenset({"transfer", "secret_request", "secret_entry", "app_install"
 
 
 def _asks_something(cues: Cues, indicators: Indicators) -> bool:
-    return cues.any_of(_ASKING) or bool(indicators.links or indicators.bank_accounts) or _moves_to_chat(cues, indicators)
+    return (
+        cues.any_of(_ASKING)
+        or bool(indicators.links or indicators.bank_accounts)
+        or _moves_to_chat(cues, indicators)
+        or _calls_back(cues, indicators)
+    )
+
+
+# Asked to call or add a number back; not "liên hệ", "hotline": offices list the numbers
+# of their staff that way ("mọi thông tin liên hệ đồng chí Trưởng Công an xã 0912...").
+_CALL_BACK = frozenset({"goi lai", "goi ngay", "goi cho", "goi so", "goi vao so", "ket ban", "ket ban zalo", "add zalo"})
+
+
+def _calls_back(cues: Cues, indicators: Indicators) -> bool:
+    """ "Vui lòng gọi lại 0376 228 910", "kết bạn 0912...": an office that asks to be
+    called back on a mobile number, as offices never do."""
+    return any(phone.kind == "mobile" for phone in indicators.phones) and not _CALL_BACK.isdisjoint(cues.phrases("contact_request"))
+
+
+def _reporting(text: NormalizedText, cues: Cues) -> bool:
+    """A tip ("có người ..."), not a call or message retold: "có người gọi xưng công an
+    bảo gửi 30 triệu" is a scam told of, and the rules read the scam in it."""
+    return "tip_strong" in cues and "retold" not in cues and _CLAIMS_TO_BE.search(text.folded) is None
+
+
+# Someone passing for someone: "xưng công an", "giả danh", "nói là cán bộ".
+_CLAIMS_TO_BE = re.compile(r"\b(?:xung|gia danh|mao danh|gia mao|gia lam|noi la|bao la|tu nhan)\b")
 
 
 def _moves_to_chat(cues: Cues, indicators: Indicators) -> bool:
@@ -498,7 +524,7 @@ def _moves_to_chat(cues: Cues, indicators: Indicators) -> bool:
 
 def _impersonation(cue: str) -> ReasonRule:
     def rule(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
-        if cue in cues and _asks_something(cues, indicators) and "tip_strong" not in cues:
+        if cue in cues and _asks_something(cues, indicators) and not _reporting(text, cues):
             return cues.first(cue)
         return None
 
@@ -545,7 +571,7 @@ def _utility(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | 
     """Power, water or carrier staff who ask something, who move the talk to Zalo (the
     companies answer on their own hotline and app), or who threaten a cut-off today."""
     utility = cues.first("utility")
-    if utility is None or "tip_strong" in cues:
+    if utility is None or _reporting(text, cues):
         return None
     if _asks_something(cues, indicators):
         return utility
@@ -637,19 +663,25 @@ def _gives(cues: Cues, match: CueMatch) -> bool:
     to be paid."""
     before = cues.words[max(0, match.position - 2) : match.position]
     # ("Mẹ ơi ck cho em": "mẹ" is called, the reader pays.)
-    if not _GIVERS.intersection(before) or "oi" in before:
+    givers = _GIVERS.intersection(before)
+    if not givers or before[-1:] == ["oi"]:
         return False
     after = cues.words[match.end : match.end + _GIVE_WINDOW]
-    # "... vào tk của chị", "... vào tk em", "... cho mẹ", "gửi ông 1 triệu": to the
+    # "anh ck cho em 500k nhé" asks; "anh ck 4tr vào tk em rồi" tells: an elder gives only
+    # when it is said to be done.
+    if givers <= _ELDER_GIVERS and not ({"da", "vua"} & set(before) or "roi" in after[:6]):
+        return False
+    # "... vào tk của chị", "... vào tài khoản em", "... cho mẹ", "gửi ông 1 triệu": to the
     # reader, named by kin.
     for i, word in enumerate(after):
-        if word in ("cua", "cho", "tk") and after[i + 1 : i + 2] and after[i + 1] in _KIN:
+        if word in ("cua", "cho", "khoan") and after[i + 1 : i + 2] and after[i + 1] in _KIN:
             return True
     return bool(after) and after[0] in _KIN
 
 
-# The sender as the one who pays, in chat ("em", "con", "cháu", "anh", "mẹ").
-_GIVERS = frozenset({"em", "con", "chau", "e", "anh", "chi", "me", "bo", "ba"})
+# The sender as the one who pays, in chat ("em", "con", "cháu"; "anh", "chị" when done).
+_GIVERS = frozenset({"em", "con", "chau", "e", "anh", "chi"})
+_ELDER_GIVERS = frozenset({"anh", "chi"})
 _GIVE_WINDOW = 10
 
 
