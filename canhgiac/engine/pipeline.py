@@ -127,6 +127,11 @@ _TRADE_CUES = frozenset({"gambling_tip", "drugs"})
 # The group that names a danger or something lost: what a tip in "other" is about.
 # ("in_danger" holds "không ai trả lời", which a complaint about the desk also says.)
 _HAZARDS = frozenset({"hazard"})
+# The sender's own account, card or SIM frozen, or the sender fined, in their own words.
+_OWN_TROUBLE = re.compile(
+    r"\b(?:tai khoan|tk|the|zalo|nick|sim|so dien thoai)\b(?: ngan hang)?(?: cua)? (?:toi|em|e|minh|tui|tao)\b(?:\W+\w+){0,4}?\W+bi (?:khoa|phong toa|dong bang|tam khoa|chan|dua vao)"
+    r"|\b(?:toi|em|e|minh|tui) bi (?:ngan hang )?(?:khoa tai khoan|phong toa|phat)\b|^bi phat\b"
+)
 # Offences a question may report in passing, and someone named as doing it: "có người",
 # "hàng xóm", "nhà ông Tâm", "ở xóm em".
 _OFFENCES = frozenset({"drugs", "gambling_tip", "violence", "theft", "weapons", "smuggling"})
@@ -403,6 +408,11 @@ class Engine:
         # question of the sender's own with nothing in it to pay, call or open. The score
         # stays what the model said; the verdict does not follow it.
         own_question = intent == "question" and _own_question(p) and score < _OWN_QUESTION_MAX
+        # (A question about the sender's own frozen account or fine may still be a scam's
+        # aftermath: it is not called a scam, and above the bar an officer looks.)
+        if intent == "question" and is_scam and not own_question and _own_trouble(p):
+            explanation.append("Câu hỏi về việc của chính người gửi: không chấm là lừa đảo, để cán bộ xem.")
+            is_scam, own_question = False, False
         if own_question and score >= self.config.suspicious_threshold:
             explanation.append("Câu hỏi của chính người gửi, không có số, tài khoản hay link: không chấm là lừa đảo.")
             is_scam = False
@@ -586,6 +596,19 @@ class Engine:
             if tip > 0.05:
                 explanation.append("Tin báo về một hành vi vi phạm; số điện thoại, tài khoản hay link trong đó là một phần của tin báo.")
                 return "tip", tip
+        if any(m.position <= 1 for m in cues.by_name.get("how", ())) and not indicators and "forward" not in cues and "retold" not in cues:
+            # "Cách kiểm tra một số tài khoản có phải lừa đảo không?": asks how to check,
+            # and gives nothing to check.
+            explanation.append("Hỏi cách làm, không có số, tài khoản, link hay tin nhắn nào cần kiểm tra: coi là câu hỏi.")
+            return "question", question
+        if intent in ("scam_check", "tip", "question") and _own_trouble(p):
+            # "Tài khoản ngân hàng của tôi bị phong tỏa ... tôi phải làm gì", "bị phạt 6
+            # triệu do nồng độ cồn, có được nộp nhiều lần không": the sender's own trouble,
+            # in their own words, with nothing forwarded or retold: a question.
+            explanation.append(
+                "Người gửi hỏi về việc của chính mình (tài khoản bị khóa, bị phạt), không chuyển tiếp tin nào: coi là câu hỏi."
+            )
+            return "question", question
         if intent == "scam_check" and "procedure" in cues and _own_question(p) and question > 0.05:
             # "Thời hạn giải quyết hỗ trợ chi phí mai táng là bao lâu?": a procedure asked
             # about, with nothing in it to pay, call or open.
@@ -825,11 +848,21 @@ _RETOLD = frozenset(
 )
 
 
-def _own_question(p: Prepared) -> bool:
+def _own_trouble(p: Prepared) -> bool:
+    """A question about the sender's own frozen account or fine, asked in their own words."""
+    return (
+        _OWN_TROUBLE.search(p.text.folded) is not None
+        and "addressee" not in p.cues
+        and _own_question(p, _PROCEDURE_QUESTION_WORDS, trailing=True)
+    )
+
+
+def _own_question(p: Prepared, limit: int | None = None, *, trailing: bool = False) -> bool:
     """A short question of the sender's own, with nothing in it to check: no number,
     account or link, nothing forwarded, no lure."""
     cues = p.cues
-    limit = _PROCEDURE_QUESTION_WORDS if "procedure" in cues else _OWN_QUESTION_WORDS
+    if limit is None:
+        limit = _PROCEDURE_QUESTION_WORDS if "procedure" in cues else _OWN_QUESTION_WORDS
     if p.indicators or "forward" in cues or "scam_ask_strong" in cues or len(cues.words) > limit:
         return False
     # "Cho hỏi có ông gọi bảo là công an...": what someone else said is being retold.
@@ -840,7 +873,13 @@ def _own_question(p: Prepared) -> bool:
         return False
     # "asking", not "question": the wider group holds topic words ("hồ sơ") and a bare
     # "không", which a robocall ("nếu không xử lý hồ sơ...") or a job lure also has.
-    return "how" in cues or "asking" in cues or "?" in p.text.clean
+    # (``trailing``: a message ending in "không", "chưa" asks too, "có được nộp nhiều lần
+    # không"; not for any question: "có ai bị như vậy chưa" ends a retold scam.)
+    return "how" in cues or "asking" in cues or "?" in p.text.clean or (trailing and _ENDS_ASKING.search(p.text.folded) is not None)
+
+
+_SCHOOL_SUFFIX = ".edu.vn"
+_ENDS_ASKING = re.compile(r"\b(?:khong|ko|hong|chua)(?: a| ah| vay| nhi)?\W*$")
 
 
 def _unchecked_request(p: Prepared) -> str | None:
@@ -849,12 +888,15 @@ def _unchecked_request(p: Prepared) -> str | None:
     indicators, cues = p.indicators, p.cues
     if cues.count("balance_notice") >= 2 or cues.count("carrier_notice") >= 2 or "secret_warning" in cues:
         return None  # notices quote numbers and amounts; they ask for nothing
-    unknown = [link.url for link in indicators.links if not link.official]
+    # (A university's own site, "tsa.hust.edu.vn", is no stranger's: only names under
+    # .edu.vn's registry are given to schools. It is not official for the scam score: a
+    # school's hacked page hosts phishing too.)
+    unknown = [link.url for link in indicators.links if not link.official and not (link.domain or "").endswith(_SCHOOL_SUFFIX)]
     unknown += [phone.raw for phone in indicators.phones if phone.kind == "mobile"]
     unknown += [account.number for account in indicators.bank_accounts]
     if not unknown:
         return None
-    asked = cues.affirmed("transfer") or cues.affirmed("contact_request")
+    asked = rules.asked_payment(cues) or cues.affirmed("contact_request")
     if asked is None:
         return None
     return f"{unknown[0]} + {asked.phrase}"

@@ -32,6 +32,7 @@ __all__ = [
     "CueMatch",
     "Finding",
     "Victim",
+    "asked_payment",
     "find_cues",
     "find_reasons",
     "find_victim",
@@ -642,11 +643,16 @@ def _money(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | No
     asked = _MONEY_ASK.search(text.folded) if indicators.bank_accounts else None
     if asked:
         return asked.group(0)[:60]
-    # "Đơn đã thanh toán rồi ạ", "anh ck rồi": a payment told as made asks for none.
-    match = next((m for m in cues.by_name.get("transfer", ()) if not cues.negated(m) and not _made(cues.words, m)), None)
+    match = asked_payment(cues)
     if match is not None and (cues.affirmed("request") or indicators.bank_accounts) and not _gives(cues, match):
         return match.phrase
     return None
+
+
+def asked_payment(cues: Cues) -> CueMatch | None:
+    """The first payment the message asks for. "Đơn đã thanh toán rồi ạ", "anh ck rồi":
+    a payment told as made asks for none."""
+    return next((m for m in cues.by_name.get("transfer", ()) if not cues.negated(m) and not _made(cues.words, m)), None)
 
 
 def _made(words: list[str], match: CueMatch) -> bool:
@@ -742,7 +748,29 @@ def _app(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None
 
 
 _INSTRUCTION_WORDS = frozenset(
-    {"", "hay", "long", "ban", "can", "phai", "va", "roi", "vao", "anh", "chi", "em", "e", "ngay", "bac", "co", "chu", "nhanh", "bat", "doi", "moi"}
+    {
+        "",
+        "hay",
+        "long",
+        "ban",
+        "can",
+        "phai",
+        "va",
+        "roi",
+        "vao",
+        "anh",
+        "chi",
+        "em",
+        "e",
+        "ngay",
+        "bac",
+        "co",
+        "chu",
+        "nhanh",
+        "bat",
+        "doi",
+        "moi",
+    }
 )
 
 
@@ -1673,7 +1701,11 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
         # mất" is what the victim did.)
         # ("phải chuyển tiền để xác minh, ông chuyển hết 250 triệu": someone named between
         # the demand and the payment did it.)
-        if not loss and match.name != "victim_amount" and any(0 < match.position - r <= _SUBJECT_WINDOW and _SUBJECTS.isdisjoint(words[r + 1 : match.position]) for r in requests):
+        if (
+            not loss
+            and match.name != "victim_amount"
+            and any(0 < match.position - r <= _SUBJECT_WINDOW and _SUBJECTS.isdisjoint(words[r + 1 : match.position]) for r in requests)
+        ):
             continue
         # "TK bị trừ 5 triệu phí duy trì, gọi ngay 09... để được hoàn tiền": a loss told
         # to the reader to make them act is a script.
@@ -1791,7 +1823,9 @@ _TAKEN_VERBS = frozenset({"tru", "quet", "rut", "cuom", "mat", "lay", "chuyen"})
 _TAKEN_ONLY_AFTER_BI = frozenset({"lay", "chuyen", "rut", "quet"})
 _BI_COMPOUNDS = frozenset({"chuan", "thiet", "trang", "du", "phong", "hanh"})
 # ("chuyển hết sổ tiết kiệm 250 triệu", "ck thêm 9 triệu": words between the verb and the sum.)
-_AMOUNT_FILLERS = frozenset({"het", "sach", "tong", "cong", "khoang", "gan", "hon", "toi", "len", "luon", "mat", "tien", "so", "di", "tiet", "kiem", "them"})
+_AMOUNT_FILLERS = frozenset(
+    {"het", "sach", "tong", "cong", "khoang", "gan", "hon", "toi", "len", "luon", "mat", "tien", "so", "di", "tiet", "kiem", "them"}
+)
 # When a payment was made, in the words after or before it.
 _PAST = ("tuan truoc", "thang truoc", "hom truoc", "hom kia", "nam ngoai", "nam truoc", "tuan roi", "thang roi", "hoi nay", "luc nay")
 
@@ -1961,7 +1995,12 @@ def _not_done(cues: Cues, position: int) -> bool:
         return True
     before = cues.words[max(0, position - 2) : position]
     # "Suýt nữa thì tôi đóng 7 triệu": nearly, a few words back.
-    if _MEANT.intersection(before) or "suyt" in cues.words[max(0, position - 5) : position] or (before[-1:] == ["bi"] and before[:1] == ["chuan"]) or _FEARED.intersection(before[-1:]):
+    if (
+        _MEANT.intersection(before)
+        or "suyt" in cues.words[max(0, position - 5) : position]
+        or (before[-1:] == ["bi"] and before[:1] == ["chuan"])
+        or _FEARED.intersection(before[-1:])
+    ):
         return True
     return position >= 2 and position - 2 in cues.negations and cues.words[position - 1] in ("he", "co", "bi", "da")
 
@@ -1985,7 +2024,9 @@ def _recent(text: NormalizedText, cues: Cues) -> str | None:
 
 # "vừa", "mới đây": recent only when no date weeks or years back is told.
 _JUST = frozenset({"vua", "vua moi", "moi day"})
-_LONG_AGO = re.compile(r"\b(?:\d+|may|vai|hai|ba)\s+(?:tuan|thang|nam)\s+(?:truoc|nay|roi)\b|\b(?:thang truoc|nam ngoai|nam truoc|tu nam)\b")
+_LONG_AGO = re.compile(
+    r"\b(?:\d+|may|vai|hai|ba)\s+(?:tuan|thang|nam)\s+(?:truoc|nay|roi)\b|\b(?:thang truoc|nam ngoai|nam truoc|tu nam)\b"
+)
 
 
 def find_victim(text: NormalizedText, cues: Cues, indicators: Indicators, *, scam_signs: bool = False) -> Victim | None:
