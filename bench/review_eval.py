@@ -1,6 +1,7 @@
-"""Score the engine on the messages written by the fifth session's reviewers (a development set).
+"""Score the engine on the messages written by reviewers (a development set): the fifth
+session's in bench/review5/, the sixth session's in bench/review6/.
 
-Each line of bench/review5/*.jsonl holds a message and what a commune officer would expect
+Each line of bench/review*/*.jsonl holds a message and what a commune officer would expect
 of it (intent, category, verdict, victim, urgent; a list means any of them is right).
 Lines marked debatable are left out. A "serious" error is a legitimate message called a
 scam, a scam called safe, or a victim not recognised.
@@ -18,7 +19,7 @@ from typing import Any
 
 from canhgiac.engine import Analysis, analyze
 
-SETS = Path(__file__).resolve().parent / "review5"
+SETS = sorted(Path(__file__).resolve().parent.glob("review[0-9]*"))
 
 
 def _any_of(value: Any) -> list[Any]:
@@ -53,7 +54,7 @@ def serious(expected: dict[str, Any], got: Analysis) -> bool:
 def main(argv: list[str]) -> int:
     verbose = "-v" in argv
     names = [a for a in argv if a != "-v"]
-    for path in sorted(SETS.glob("*.jsonl")):
+    for path in [p for folder in SETS for p in sorted(folder.glob("*.jsonl"))]:
         if names and path.stem not in names:
             continue
         total = wrong = grave = 0
@@ -70,7 +71,7 @@ def main(argv: list[str]) -> int:
                 grave += serious(expected, got)
                 if verbose:
                     print(f"  {row['id']}: {' '.join(found)} | {row['text'][:120]}")
-        print(f"{path.stem}: {total - wrong}/{total} right, serious {grave}")
+        print(f"{path.parent.name}/{path.stem}: {total - wrong}/{total} right, serious {grave}")
     return 0
 
 

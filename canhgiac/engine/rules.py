@@ -484,12 +484,14 @@ def _suspicious(link: Link) -> bool:
 ReasonRule = Callable[[NormalizedText, Cues, Indicators], str | None]
 
 
-_ASKING = frozenset({"transfer", "secret_request", "secret_entry", "app_install", "click", "threat", "account_alarm"})
+_ASKING_BUT_PAYMENT = frozenset({"secret_request", "secret_entry", "app_install", "click", "threat", "account_alarm"})
 
 
 def _asks_something(cues: Cues, indicators: Indicators) -> bool:
+    # (A payment told as made, "đơn đã thanh toán rồi", asks for nothing.)
     return (
-        cues.any_of(_ASKING)
+        cues.any_of(_ASKING_BUT_PAYMENT)
+        or any(not _made(cues.words, m) for m in cues.by_name.get("transfer", ()))
         or bool(indicators.links or indicators.bank_accounts)
         or _moves_to_chat(cues, indicators)
         or _calls_back(cues, indicators)
@@ -595,6 +597,7 @@ def _bank(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | Non
         or "threat" in cues
         or "account_alarm" in cues
         or any(not link.official for link in indicators.links)
+        or _calls_back(cues, indicators)
     )
     return cues.first("bank") if wants else None
 
