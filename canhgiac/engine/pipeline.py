@@ -129,14 +129,22 @@ _TRADE_CUES = frozenset({"gambling_tip", "drugs"})
 _HAZARDS = frozenset({"hazard"})
 # The sender's own account, card or SIM frozen, or the sender fined, in their own words.
 _OWN_TROUBLE = re.compile(
-    r"\b(?:tai khoan|tk|the|zalo|nick|sim|so dien thoai)\b(?: ngan hang)?(?: cua)? (?:toi|em|e|minh|tui|tao)\b(?:\W+\w+){0,4}?\W+bi (?:khoa|phong toa|dong bang|tam khoa|chan|dua vao)"
-    r"|\b(?:toi|em|e|minh|tui) bi (?:ngan hang )?(?:khoa tai khoan|phong toa|phat)\b|^bi phat\b"
+    r"\b(?:tai khoan|tk|the|zalo|nick|sim|so dien thoai|vneid|dinh danh)\b(?: ngan hang| dien tu)?(?: cua)? (?:toi|em|e|minh|tui|tao)\b(?:\W+\w+){0,4}?\W+bi (?:khoa|phong toa|dong bang|tam khoa|chan|dua vao)"
+    r"|\b(?:toi|em|e|minh|tui) bi (?:ngan hang )?(?:khoa tai khoan|phong toa|phat|lap bien ban|giu xe|tam giu xe)\b|^bi (?:phat|lap bien ban|giu xe)\b"
 )
+# Asking where or whether to report ("báo ai", "phản ánh ở đâu", "có nên báo công an").
+_REPORT_FRAME = re.compile(
+    r"\b(?:bao ai|bao (?:o )?dau|phan anh (?:o )?dau|trinh bao (?:o )?dau|to giac (?:o )?dau|co nen bao|nen bao (?:ai|cong an)|bao cong an (?:duoc|co duoc))\b"
+)
+# Thanks and wishes, at the start.
+# ("Chúc mừng bạn trúng thưởng" opens a scam: only wishes for a day or a year.)
+_THANKS = re.compile(r"^(?:cam on|xin cam on|hay lam|hay qua|tuyet voi|thank|chuc mung (?:ngay|nam moi))")
 # Offences a question may report in passing, and someone named as doing it: "có người",
 # "hàng xóm", "nhà ông Tâm", "ở xóm em".
-_OFFENCES = frozenset({"drugs", "gambling_tip", "violence", "theft", "weapons", "smuggling"})
+_OFFENCES = frozenset({"drugs", "gambling_tip", "violence", "theft", "weapons", "smuggling", "public_order", "traffic", "environment"})
 _SOMEONE_NAMED = re.compile(
-    r"\b(?:co nguoi|co (?:nhom|dam|bon|thang|dua) |hang xom|nha (?:ong|ba|anh|chi|chu|bac|thang) [a-z]+|(?:o|trong) (?:xom|thon|ngo|khu|ap|hem|kiet) )"
+    r"\b(?:co nguoi|co (?:nhom|dam|bon|thang|dua|may thang|may dua|thanh nien) |hang xom|nha (?:ke ben|ben canh|doi dien)|nha (?:ong|ba|anh|chi|chu|bac|thang) [a-z]+"
+    r"|(?:quan|tiem|cua hang) [a-z]+ (?:dau|cuoi|o|gan|ngay|canh)|(?:o|trong) (?:xom|thon|ngo|ap|hem|kiet) )"
 )
 # The sender says they checked with the one who wrote, by calling: "tôi gọi lại thì đúng là
 # nó", "gọi điện thì cô bảo đúng là có nhắn", "là nó nhắn thật".
@@ -389,7 +397,7 @@ class Engine:
             and is_scam
             and not cues.any_of(_TRADE_CUES)
             and "asks_police" not in cues
-            and "tip_strong" not in cues
+            and ("tip_strong" not in cues or _lure_told_of(p))
             and not rules.tells_loss(cues)
         ):
             # "Mẹ ơi con bị công an giữ vì đánh nhau, phải nộp phạt 12 triệu": a scam script
@@ -575,6 +583,23 @@ class Engine:
             # sở": a notice in an office's own words, forwarded to ask whether it is real.
             explanation.append("Tin mở đầu bằng thông báo của một cơ quan: coi như nhờ kiểm tra.")
             return "scam_check", probabilities[model.classes.index("scam_check")]
+        if (
+            _THANKS.match(text.folded)
+            and not is_scam
+            and not indicators
+            and not cues.any_of(_TIP_TOPICS)
+            and "loss" not in cues
+            and "scam_ask" not in cues
+        ):
+            # "Chúc mừng ngày truyền thống Công an nhân dân!", "hay lắm, cảm ơn đã chia sẻ
+            # cảnh báo": thanks and wishes, whatever they mention.
+            explanation.append("Lời cảm ơn hoặc lời chúc: xếp vào 'khác'.")
+            return "other", max(confidence, probabilities[model.classes.index("other")])
+        if _REPORT_FRAME.search(text.folded) and cues.any_of(_OFFENCES | _HAZARDS) and not indicators.bank_accounts:
+            # "Quán karaoke đầu xóm hát đến 2h sáng thì phản ánh ở đâu ạ?", "nhà kế bên đánh
+            # vợ con suốt, có nên báo công an không": asks where to report what it reports.
+            explanation.append("Hỏi báo ở đâu về một việc cụ thể đang xảy ra: coi là tin báo.")
+            return "tip", probabilities[model.classes.index("tip")]
         # "Nếu lỡ đọc mã cho người lạ thì có sao không": a supposition opening the message
         # asks what would happen; nothing was forwarded to check.
         supposes = any(m.position <= 1 for m in cues.by_name.get("hypothetical", ()))
@@ -707,7 +732,23 @@ _ACT_NOW = frozenset(
 # means something else.
 _NOW_WORDS = {"dang": "đang", "sap": "sắp", "vua": "vừa"}
 _NOT_NOW_AFTER = {
-    "dang": [["ky"], ["ki"], ["tin"], ["bai"], ["anh"], ["clip"], ["len"], ["tai"], ["nhap"], ["xuong"], ["hu"], ["hong"]],
+    "dang": [
+        ["ky"],
+        ["ki"],
+        ["tin"],
+        ["bai"],
+        ["anh"],
+        ["clip"],
+        ["len"],
+        ["tai"],
+        ["nhap"],
+        ["xuong"],
+        ["hu"],
+        ["hong"],
+        ["hinh"],
+        ["hang"],
+        ["vape"],
+    ],
     # "sắp thu hoạch", "sắp bán": a season or a sale ahead, not an act about to happen.
     "sap": [["xep"], ["sep"], ["toi"], ["tet"], ["thu"], ["ban"]],
     "vua": [["roi"], ["phai"], ["du"], ["voi"], ["y"], ["vua"]],
@@ -739,13 +780,14 @@ _ONLINE = frozenset({"zalo", "facebook", "fb", "group", "online", "web", "websit
 
 def _urgency(cues: rules.Cues, text: NormalizedText, category: str | None = None) -> str | None:
     """Someone in danger now, or an act about to happen: the words that say so."""
+    said = f" {' '.join(cues.words)} "
+    past = any(f" {phrase} " in said for phrase in _PAST_MARKERS)
+    # ("bị lừa qua hình thức bắt cóc online ... tuần trước": told after the fact.)
     strong = cues.phrases("danger") & {"cuu", "cuu voi", "cuu toi", "chay nha", "hoa hoan", "dinh tu tu", "tu tu", "nhay cau", "bat coc"}
-    if strong:
+    if strong and not past:
         return sorted(strong)[0]
     # "Dọa" threatens; it says nothing of when ("nhắn tin dọa mỗi ngày").
     now = cues.phrases("now") - {"se", "doa"}
-    said = f" {' '.join(cues.words)} "
-    past = any(f" {phrase} " in said for phrase in _PAST_MARKERS)
     # A danger said to be now, close to the word saying so, and nothing told as past ("đang
     # nằm viện vì bị đánh tuần trước"; "họp tối nay ... phòng chống cháy nổ" is a meeting).
     dangers = [m.position for name in ("danger", "weapons", "violence") for m in cues.by_name.get(name, ())]
@@ -848,6 +890,16 @@ _RETOLD = frozenset(
 )
 
 
+def _lure_told_of(p: Prepared) -> bool:
+    """ "Có người giới thiệu quỹ đầu tư, cam kết không lỗ": "có người" names who made the
+    offer, and the offer is a lure the rules found, not an offence to report."""
+    return p.cues.phrases("tip_strong") <= _SOMEONE and any(f.code in _LURES for f in p.findings)
+
+
+_SOMEONE = frozenset({"co nguoi", "co mot nhom", "co nhom", "co doi tuong"})
+_LURES = frozenset({"lure_prize", "lure_job", "lure_loan", "lure_investment", "upfront_fee", "unrealistic_returns", "card_photo_request"})
+
+
 def _own_trouble(p: Prepared) -> bool:
     """A question about the sender's own frozen account or fine, asked in their own words."""
     return (
@@ -863,7 +915,10 @@ def _own_question(p: Prepared, limit: int | None = None, *, trailing: bool = Fal
     cues = p.cues
     if limit is None:
         limit = _PROCEDURE_QUESTION_WORDS if "procedure" in cues else _OWN_QUESTION_WORDS
-    if p.indicators or "forward" in cues or "scam_ask_strong" in cues or len(cues.words) > limit:
+    # (An official link, "dichvucong.gov.vn", is where the answer is, not a thing to check.)
+    indicators = p.indicators
+    checkable = indicators.phones or indicators.bank_accounts or any(not link.official for link in indicators.links)
+    if checkable or "forward" in cues or "scam_ask_strong" in cues or len(cues.words) > limit:
         return False
     # "Cho hỏi có ông gọi bảo là công an...": what someone else said is being retold.
     if cues.phrases("scam_ask") & _RETOLD or "retold" in cues:

@@ -559,6 +559,10 @@ _CUT_OFF_TODAY = re.compile(
 _PLANNED_WORK = frozenset({"bao tri", "sua chua", "thi cong", "bao duong", "su co", "khac phuc"})
 
 
+def _pairs(words: list[str]) -> set[str]:
+    return {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
+
+
 def cut_off_today(text: NormalizedText) -> str | None:
     """A threat to cut power, water or a SIM today ("không làm sẽ cắt điện chiều nay"),
     not planned maintenance."""
@@ -596,16 +600,22 @@ def _bank(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | Non
         cues.affirmed("secret_request")
         or "threat" in cues
         or "account_alarm" in cues
-        or any(not link.official for link in indicators.links)
+        or any(not link.official and not (link.domain or "").endswith(".edu.vn") for link in indicators.links)
         or _calls_back(cues, indicators)
     )
     return cues.first("bank") if wants else None
 
 
 def _relative(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
+    # ("nộp trực tiếp cho cô tại lớp hoặc qua TK trường": a class fund, paid to the school.)
+    if _PAID_AT_SCHOOL.search(text.folded):
+        return None
     if "relative" in cues and ("transfer" in cues or indicators.bank_accounts) and "loss" not in cues:
         return cues.first("relative")
     return None
+
+
+_PAID_AT_SCHOOL = re.compile(r"\b(?:nop truc tiep|tai lop|tai truong|tk truong|tai khoan (?:cua )?(?:nha )?truong)\b")
 
 
 # "chuyển 200 triệu vào tài khoản", "nộp thuế 2.000.000đ vào STK": a payment verb, then
@@ -841,6 +851,9 @@ _REMINDER_THREATS = frozenset({"qua han"})
 
 
 def _threat(cues: Cues, indicators: Indicators) -> str | None:
+    # ("tạm ngừng cung cấp điện ... để bảo dưỡng lưới điện": planned work, announced.)
+    if not _PLANNED_WORK.isdisjoint(_pairs(cues.words)) and not indicators.links and not indicators.bank_accounts:
+        return None
     for match in cues.by_name.get("threat", ()):
         if match.phrase not in _REMINDER_THREATS or indicators.links or indicators.bank_accounts or indicators.phones:
             return match.phrase
@@ -850,6 +863,9 @@ def _threat(cues: Cues, indicators: Indicators) -> str | None:
 def _lure(cue: str, minimum: int = 1, strong: frozenset[str] = frozenset()) -> ReasonRule:
     def rule(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
         if cue not in cues:  # most messages: no set to make (``minimum`` is at least 1)
+            return None
+        # ("TK 0701xxxx nhận +25,000,000 ... giải ngân khoản vay": a bank's balance notice.)
+        if cue == "loan" and cues.count("balance_notice") >= 2 and not indicators.links:
             return None
         phrases = cues.phrases(cue)
         if phrases & strong or len(phrases) >= minimum:
@@ -1536,7 +1552,7 @@ _AFTERMATH_WINDOW = 30
 # "30 phút trước", "2 tiếng trước", "1h trước": a transfer the bank may still stop.
 _HOURS_AGO = re.compile(r"\b(\d{1,2})\s*(phut|p|tieng|gio|h)\s+(?:truoc|nay)\b")
 # "cách đây 1 tiếng", the same said the other way round.
-_HOURS_SINCE = re.compile(r"\bcach day\s+(\d{1,2})\s*(phut|p|tieng|gio|h)\b")
+_HOURS_SINCE = re.compile(r"\b(?:cach day|moi|vua moi|duoc)\s+(\d{1,2})\s*(phut|p|tieng|gio|h)\b")
 # Implicit subjects ("chuyển cọc 500k xong bị block") are the sender's only in a message
 # this short; a longer one without "tôi" or "mẹ tôi" is more likely someone else's text.
 _IMPLICIT_SUBJECT_WORDS = 40
@@ -1568,7 +1584,9 @@ def _hypothetical(cues: Cues, match: CueMatch) -> bool:
     before = cues.words[max(0, match.position - 2) : match.position]
     if "lo" in before or match.phrase.startswith("lo "):
         after = cues.words[match.end : match.end + _DONE_WINDOW]
-        return not ({"roi", "xong", "mat"} & set(after)) and "da" not in before
+        # ("em lỡ chuyển 2 triệu ... bị chặn": what came of it tells it happened.)
+        cut_off = any(m.phrase in _CUT_OFF and 0 < m.position - match.end < _DONE_WINDOW for m in cues.by_name.get("victim_after", ()))
+        return not ({"roi", "xong", "mat"} & set(after)) and "da" not in before and not cut_off
     return False
 
 
@@ -1595,7 +1613,6 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
     found = [(m, True) for m in cues.by_name.get("victim_loss", ())]
     found += [(m, False) for m in cues.by_name.get("victim_paid", ())]
     # "tôi chuyển 30 triệu rồi", "ck 2tr xong": a payment, then that it is done.
-    when: str | None = None  # when it was paid, looked for once (a long message has many verbs)
     told_fake: bool | None = None  # whether someone is called a fake, looked for once
     for verb in cues.by_name.get("victim_pay_verb", ()):
         # "chuyen" alone is also "chuyện", "chuyên", and "ck" also "chồng" ("có ck mới
@@ -1620,11 +1637,11 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
         amount_end = _amount_at(cues.words, verb.end)
         if amount_end is None and cues.words[verb.end : verb.end + 1] == ["cho"]:
             amount_end = _amount_near(cues.words, verb.end)
-        if when is None and amount_end is not None:
-            when = _paid_when(cues) or ""
+        when = (_paid_when(cues, verb.position) or "") if amount_end is not None else ""
 
         payer = any(m.position < verb.position for m in cues.by_name.get("self", ()))
-        if when and payer and cues.words[verb.end : verb.end + 1] != ["vao"]:
+        # ("bảo phải nộp 1tr8 phí kiểm định", "nhờ bà gửi 12 triệu": asked, not paid.)
+        if when and payer and cues.words[verb.end : verb.end + 1] != ["vao"] and not _demanded(cues.words, verb.position):
             found.append((CueMatch("victim_paid", f"{verb.phrase} ... {when}", verb.position), False))
             continue
         # "có người giả làm bạn của con trai đến ... ông đưa 10 triệu": an amount handed to
@@ -1682,7 +1699,13 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
         if (after == "nham" and not _own_mistake_to_fake(words, match.position)) or _not_done(cues, match.position):
             continue
         # "Bé đã đưa vào viện": a child taken to hospital, not money handed over.
-        if match.phrase in _HANDED and not _money_after(words, match.end) and _amount_near(words, match.end) is None:
+        # ("bảo đóng trước 500 nghìn tiền hồ sơ. Ông đưa rồi": the sum said just before.)
+        if (
+            match.phrase in _HANDED
+            and not _money_after(words, match.end)
+            and _amount_near(words, match.end) is None
+            and (words[match.end : match.end + 1] == ["vao"] or not _names_amount(words[max(0, match.position - 15) : match.position]))
+        ):
             continue
         # "hồ sơ đã chuyển sang tòa án": a file moved on, not money paid.
         if (
@@ -1692,10 +1715,10 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
             and words[match.position + head + 1 : match.position + head + 2] != ["nay"]  # "chuyển sáng nay"
         ):
             continue
-        # "có bị lừa không": asked, not told.
+        # "có bị lừa không", "có bị mất tiền ko": asked, not told.
         if (
             match.position > 0
-            and words[match.position - 1] == "co"
+            and (words[match.position - 1] == "co" or words[match.position - 2 : match.position] == ["co", "bi"])
             and {"khong", "chua"} & set(words[match.position + head : match.position + head + 2])
         ):
             continue
@@ -1775,6 +1798,7 @@ _CUT_OFF = frozenset(
         "bo tron",
         "om tien",
         "roi chan",
+        "cat lien lac",
     }
 )
 
@@ -1783,7 +1807,8 @@ _CUT_OFF = frozenset(
 # kiểm sát"), folded; bare "lừa" is left out, its fold is also "lửa", "lúa", "lụa".
 _FAKE = re.compile(
     r"\b(?:gia mao|gia danh|mao danh|lua dao|bi lua|lua mat|lua tien|tu xung|xung la|goi xung|nhan xung|nguoi xung|gia (?:cong an|can bo|shipper)"
-    r"|tai khoan an toan|(?:san|app|web|website|trang web|san tmdt|san giao dich|nhom dau tu) ao"
+    r"|tai khoan an toan|tai khoan tam giu|tai khoan tam quan ly|(?:san|app|web|website|trang web|san tmdt|san giao dich|nhom dau tu) ao"
+    r"|(?:cong an|can bo|shipper|nhan vien|giao vien|bac si|luat su) gia\b(?! (?:re|tien|ca|von|tri|goc|si|ban|thi truong))"
     r"|xung (?:cong an|canh sat|can bo|nhan vien|toa an|vien kiem sat|ngan hang|hai quan|buu dien|dien luc|bac si|giao vien|luat su))\b"
 )
 # What is told of a scam without calling anyone a fake: a hacked account that asked for
@@ -1791,7 +1816,7 @@ _FAKE = re.compile(
 # for someone ("giả làm", "nói là cán bộ", "nó bảo là công an"), a faked video call.
 _SCAM_STORY = re.compile(
     r"\b(?:bi hack|hack (?:zalo|facebook|fb|nick|tai khoan)|bat coc|tien chuoc|trung thuong|trung giai"
-    r"|gia lam|gia giong|gia mat|goi video gia|goi video giong|(?:noi|nhan) la can bo|(?:bao|noi) la cong an)\b"
+    r"|gia lam|gia giong|gia mat|goi video gia|goi video giong|(?:noi|nhan) la can bo|(?:bao|noi) la cong an|giong het|deepfake)\b"
 )
 # "trang facebook giả đại lý": "giả" (fake) typed with its diacritics; folded, "gia" is
 # also "giá" (price: "giá đại lý").
@@ -1834,13 +1859,25 @@ _PAST = ("tuan truoc", "thang truoc", "hom truoc", "hom kia", "nam ngoai", "nam 
 
 
 _THOUSANDS = re.compile(r"\d{3}([a-z]*)")
+# Numbers said in words, and the units they are said in: "năm chục triệu", "hai tỷ rưỡi".
+# ("ba", "bảy", "năm" are also "father", "seven" said as "bảy", "year": only before a unit.)
+_NUMBER_WORDS = frozenset({"mot", "hai", "ba", "bon", "nam", "sau", "bay", "tam", "chin", "muoi", "muoi"})
+_MULTIPLIERS = frozenset({"tram", "chuc", "muoi", "nghin", "ngan"})
+_BIG_UNITS = frozenset({"trieu", "ty", "ti", "cu", "tr"})
 
 
 def _amount_at(words: list[str], position: int) -> int | None:
-    """Where an amount ends if one starts at ``position`` ("12 triệu", "200tr"), skipping
-    a few words such as "hết", "tổng cộng", "gần"."""
+    """Where an amount ends if one starts at ``position`` ("12 triệu", "200tr", "năm chục
+    triệu"), skipping a few words such as "hết", "tổng cộng", "gần"."""
     counted = False
     for i in range(position, min(position + 6, len(words))):
+        # "năm chục triệu", "2 trăm triệu", "hai tỷ": number words, then the unit.
+        if words[i] in _NUMBER_WORDS or (words[i][:1].isdigit() and words[i + 1 : i + 2] and words[i + 1] in _MULTIPLIERS):
+            j = i + 1
+            while j < len(words) and (words[j] in _MULTIPLIERS or words[j] in _NUMBER_WORDS) and j < i + 4:
+                j += 1
+            if j < len(words) and words[j] in _BIG_UNITS and (words[i] in _NUMBER_WORDS or j > i + 1):
+                return j + 1
         match = _AMOUNT.fullmatch(words[i])
         if match:
             # "9.800.000đ" reaches here as "9", "800", "000d": the groups are one amount,
@@ -1943,8 +1980,10 @@ def names_a_fake(text: NormalizedText) -> bool:
     return _FAKE.search(text.folded) is not None or _FAKE_AS_WRITTEN.search(text.accented) is not None
 
 
-def _paid_when(cues: Cues) -> str | None:
-    recent = cues.by_name.get("recent")
+def _paid_when(cues: Cues, position: int) -> str | None:
+    """When the payment at ``position`` was made: a time word near it ("chuyển lúc trưa",
+    "sáng nay mẹ chuyển"), not one anywhere ("vừa nhận cuộc gọi ... phải nộp 1tr8")."""
+    recent = [m for m in cues.by_name.get("recent", ()) if abs(m.position - position) <= _WHEN_NEAR]
     if recent:
         return recent[0].phrase
     folded = f" {' '.join(cues.words)} "
@@ -1956,11 +1995,15 @@ def _paid_when(cues: Cues) -> str | None:
 
 # Words before a payment that ask for it rather than tell it ("bảo chuyển", "bắt đóng",
 # "phải nộp", "cần chuyển", "hãy ck").
-_DEMAND_WORDS = frozenset({"bao", "bat", "yeu", "cau", "doi", "ep", "keu", "phai", "can", "hay", "long"})
+_DEMAND_WORDS = frozenset({"bao", "bat", "doi", "ep", "keu", "phai", "can", "hay", "long", "nho"})
+# How far a time word may be from the payment it dates.
+_WHEN_NEAR = 12
 
 
 def _demanded(words: list[str], position: int) -> bool:
-    return not _DEMAND_WORDS.isdisjoint(words[max(0, position - 3) : position])
+    before = words[max(0, position - 3) : position]
+    # ("yêu cầu" as two words: "Cầu Giấy lừa chuyển 40 triệu" names a district.)
+    return not _DEMAND_WORDS.isdisjoint(before) or "yeu cau" in " ".join(before)
 
 
 def _amount_near(words: list[str], position: int) -> int | None:
