@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from operator import attrgetter
 from typing import Any, NamedTuple
 
@@ -560,7 +561,7 @@ _PLANNED_WORK = frozenset({"bao tri", "sua chua", "thi cong", "bao duong", "su c
 
 
 def _pairs(words: list[str]) -> set[str]:
-    return {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
+    return {f"{a} {b}" for a, b in pairwise(words)}
 
 
 def cut_off_today(text: NormalizedText) -> str | None:
@@ -1861,7 +1862,7 @@ _PAST = ("tuan truoc", "thang truoc", "hom truoc", "hom kia", "nam ngoai", "nam 
 _THOUSANDS = re.compile(r"\d{3}([a-z]*)")
 # Numbers said in words, and the units they are said in: "năm chục triệu", "hai tỷ rưỡi".
 # ("ba", "bảy", "năm" are also "father", "seven" said as "bảy", "year": only before a unit.)
-_NUMBER_WORDS = frozenset({"mot", "hai", "ba", "bon", "nam", "sau", "bay", "tam", "chin", "muoi", "muoi"})
+_NUMBER_WORDS = frozenset({"mot", "hai", "ba", "bon", "nam", "sau", "bay", "tam", "chin", "muoi"})
 _MULTIPLIERS = frozenset({"tram", "chuc", "muoi", "nghin", "ngan"})
 _BIG_UNITS = frozenset({"trieu", "ty", "ti", "cu", "tr"})
 
