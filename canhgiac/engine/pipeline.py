@@ -905,23 +905,29 @@ def _own_trouble(p: Prepared) -> bool:
     return (
         _OWN_TROUBLE.search(p.text.folded) is not None
         and "addressee" not in p.cues
-        and _own_question(p, _PROCEDURE_QUESTION_WORDS, trailing=True)
+        and _own_question(p, _PROCEDURE_QUESTION_WORDS, trailing=True, official_links=True)
     )
 
 
-def _own_question(p: Prepared, limit: int | None = None, *, trailing: bool = False) -> bool:
+def _own_question(p: Prepared, limit: int | None = None, *, trailing: bool = False, official_links: bool = False) -> bool:
     """A short question of the sender's own, with nothing in it to check: no number,
     account or link, nothing forwarded, no lure."""
     cues = p.cues
     if limit is None:
         limit = _PROCEDURE_QUESTION_WORDS if "procedure" in cues else _OWN_QUESTION_WORDS
-    # (An official link, "dichvucong.gov.vn", is where the answer is, not a thing to check.)
+    # (``official_links``: a link to an official site, "dichvucong.gov.vn", is where the
+    # answer is, not a thing to check. Not for any question: a page on Facebook is
+    # "official" to the link reader, and a recovery scam's page is one.)
     indicators = p.indicators
-    checkable = indicators.phones or indicators.bank_accounts or any(not link.official for link in indicators.links)
+    checkable = indicators.phones or indicators.bank_accounts or any(not (official_links and link.official) for link in indicators.links)
     if checkable or "forward" in cues or "scam_ask_strong" in cues or len(cues.words) > limit:
         return False
     # "Cho hỏi có ông gọi bảo là công an...": what someone else said is being retold.
     if cues.phrases("scam_ask") & _RETOLD or "retold" in cues:
+        return False
+    # "Bạn bị lừa qua mạng? Đội ngũ luật sư của chúng tôi hỗ trợ ...": an office or a
+    # service speaking, as an advert does, not a citizen asking.
+    if _WE_OFFER.search(p.text.folded):
         return False
     risky = ("otp_request", "app_install", "link_click", "money_transfer_request", "known_indicator", "obfuscated_text")
     if any(f.code.startswith("lure_") or f.code in risky for f in p.findings):
@@ -934,6 +940,7 @@ def _own_question(p: Prepared, limit: int | None = None, *, trailing: bool = Fal
 
 
 _SCHOOL_SUFFIX = ".edu.vn"
+_WE_OFFER = re.compile(r"\b(?:chung toi|ben em|ben minh|doi ngu)\s+(?:ho tro|nhan|cam ket|chuyen|se|co|da|cua)\b|\bcua chung toi\b")
 _ENDS_ASKING = re.compile(r"\b(?:khong|ko|hong|chua)(?: a| ah| vay| nhi)?\W*$")
 
 
