@@ -132,9 +132,15 @@ _OWN_TROUBLE = re.compile(
     r"\b(?:tai khoan|tk|the|zalo|nick|sim|so dien thoai|vneid|dinh danh)\b(?: ngan hang| dien tu)?(?: cua)? (?:toi|em|e|minh|tui|tao)\b(?:\W+\w+){0,4}?\W+bi (?:khoa|phong toa|dong bang|tam khoa|chan|dua vao)"
     r"|\b(?:toi|em|e|minh|tui) bi (?:ngan hang )?(?:khoa tai khoan|phong toa|phat|lap bien ban|giu xe|tam giu xe)\b|^bi (?:phat|lap bien ban|giu xe)\b"
 )
+# What was done to the sender or theirs: "bị giật điện thoại", "bị chồng đánh", "nó rút
+# hết 12 triệu".
+_SUFFERED = re.compile(
+    r"\bbi (?:\w+ ){0,2}?(?:giat|trom|cuop|danh|chem|dam|lua|gat|rut|mat|hanh hung)\b|\b(?:no|ho) (?:rut|lay|cuom) het\b"
+)
 # Asking where or whether to report ("báo ai", "phản ánh ở đâu", "có nên báo công an").
 _REPORT_FRAME = re.compile(
-    r"\b(?:bao ai|bao (?:o )?dau|phan anh (?:o )?dau|trinh bao (?:o )?dau|to giac (?:o )?dau|co nen bao|nen bao (?:ai|cong an)|bao cong an (?:duoc|co duoc))\b"
+    r"\b(?:bao ai|bao (?:o )?dau|phan anh (?:o )?dau|trinh bao (?:o )?dau|to giac (?:o )?dau|co nen bao|nen bao (?:ai|cong an)|bao cong an (?:duoc|co duoc)"
+    r"|lam don (?:\w+ )?(?:o dau|nop o dau|thi nop)|nop don (?:o )?dau)\b"
 )
 # Thanks and wishes, at the start.
 # ("Chúc mừng bạn trúng thưởng" opens a scam: only wishes for a day or a year.)
@@ -142,6 +148,7 @@ _THANKS = re.compile(r"^(?:cam on|xin cam on|hay lam|hay qua|tuyet voi|thank|chu
 # Offences a question may report in passing, and someone named as doing it: "có người",
 # "hàng xóm", "nhà ông Tâm", "ở xóm em".
 _OFFENCES = frozenset({"drugs", "gambling_tip", "violence", "theft", "weapons", "smuggling", "public_order", "traffic", "environment"})
+_REPORTABLE = _OFFENCES | {"hazard"}
 _SOMEONE_NAMED = re.compile(
     r"\b(?:co nguoi|co (?:nhom|dam|bon|thang|dua|may thang|may dua|thanh nien) |hang xom|nha (?:ke ben|ben canh|doi dien)|nha (?:ong|ba|anh|chi|chu|bac|thang) [a-z]+"
     r"|(?:quan|tiem|cua hang) [a-z]+ (?:dau|cuoi|o|gan|ngay|canh)|(?:o|trong) (?:xom|thon|ngo|ap|hem|kiet) )"
@@ -449,7 +456,7 @@ class Engine:
         # "con trai tôi nhắn ... là nó nhắn thật, tôi gọi lại rồi": the sender checked
         # with the person by another way. Not a scam for certain, and not safe either
         # (a cloned voice answers too): an officer looks.
-        checked = not indicators.links and _CHECKED_BY_CALL.search(text.folded) is not None
+        checked = is_scam and not indicators.links and _CHECKED_BY_CALL.search(text.folded) is not None
         if is_scam and checked:
             explanation.append("Người gửi cho biết đã gọi lại xác minh với người nhắn: để cán bộ xem.")
             is_scam = False
@@ -595,7 +602,7 @@ class Engine:
             # cảnh báo": thanks and wishes, whatever they mention.
             explanation.append("Lời cảm ơn hoặc lời chúc: xếp vào 'khác'.")
             return "other", max(confidence, probabilities[model.classes.index("other")])
-        if _REPORT_FRAME.search(text.folded) and cues.any_of(_OFFENCES | _HAZARDS) and not indicators.bank_accounts:
+        if cues.any_of(_REPORTABLE) and not indicators.bank_accounts and _REPORT_FRAME.search(text.folded):
             # "Quán karaoke đầu xóm hát đến 2h sáng thì phản ánh ở đâu ạ?", "nhà kế bên đánh
             # vợ con suốt, có nên báo công an không": asks where to report what it reports.
             explanation.append("Hỏi báo ở đâu về một việc cụ thể đang xảy ra: coi là tin báo.")
@@ -621,7 +628,13 @@ class Engine:
             if tip > 0.05:
                 explanation.append("Tin báo về một hành vi vi phạm; số điện thoại, tài khoản hay link trong đó là một phần của tin báo.")
                 return "tip", tip
-        if any(m.position <= 1 for m in cues.by_name.get("how", ())) and not indicators and "forward" not in cues and "retold" not in cues:
+        if (
+            any(m.position <= 1 for m in cues.by_name.get("how", ()))
+            and not indicators
+            and "forward" not in cues
+            and "retold" not in cues
+            and _SUFFERED.search(text.folded) is None
+        ):
             # "Cách kiểm tra một số tài khoản có phải lừa đảo không?": asks how to check,
             # and gives nothing to check.
             explanation.append("Hỏi cách làm, không có số, tài khoản, link hay tin nhắn nào cần kiểm tra: coi là câu hỏi.")
@@ -773,8 +786,17 @@ _PAST_MARKERS = (
     "nam ngoai",
     "thang nay",
     "tuan nay",
+    # Not now either way: far ahead ("tháng sau hai nhóm hẹn nhau đánh nhau").
+    "thang sau",
+    "tuan sau",
+    "nam sau",
 )
+# Long ago: not even a missing person is urgent ("bỏ nhà đi từ năm 2019").
+_LONG_AGO_MARKERS = ("nam ngoai", "tu nam", "tu lau", "hoi nam", "thang truoc", "nam truoc")
+# In danger whatever day it started: a person still missing.
+_STILL_MISSING = frozenset({"mat tich", "di lac", "bo nha di", "chua ve nha", "chua thay ve", "di khoi nha", "khong biet nha o dau"})
 _WORD = re.compile(r"\w+")
+_FRESH = re.compile(r"\b(?:chay ve|chay huong|chay ra|bo chay|mau chay|chay mau|\d+ phut|vai phut|may phut|chua day)\b")
 _ONLINE = frozenset({"zalo", "facebook", "fb", "group", "online", "web", "website", "link", "tiktok", "telegram", "messenger"})
 
 
@@ -803,7 +825,13 @@ def _urgency(cues: rules.Cues, text: NormalizedText, category: str | None = None
         return f"{max(sorted(near), key=len)} + {cues.first('danger', 'violence', 'weapons')}"
     if {"khan cap", "gap gap", "den ngay"} & now:
         return sorted({"khan cap", "gap gap", "den ngay"} & now)[0]
-    hurt = cues.first("in_danger")
+    # ("hôm qua có tiếng nổ súng", "năm ngoái nhặt được quả đạn": told after the fact; a
+    # person missing since yesterday is still missing.)
+    long_ago = any(f" {phrase} " in said for phrase in _LONG_AGO_MARKERS)
+    hurt = next(
+        (m.phrase for m in cues.by_name.get("in_danger", ()) if not long_ago and (not past or m.phrase in _STILL_MISSING)),
+        None,
+    )
     if hurt is not None:
         return hurt
     # An offence happening now or just now ("đang bẻ khóa xe", "vừa giật túi xách"): the
@@ -821,8 +849,9 @@ def _urgency(cues: rules.Cues, text: NormalizedText, category: str | None = None
         # "đang nằm viện vì bị đánh tuần trước": what is told happened before.
         return None
     for position, word in _now_words(cues, text):
-        if word == "vua" and words[position + 1 : position + 2] == ["bi"]:
-            # "Vừa bị trộm ... lúc rạng sáng", "tuần trước vừa mất trộm": told after the fact.
+        if word == "vua" and words[position + 1 : position + 2] == ["bi"] and _FRESH.search(text.folded) is None:
+            # "Vừa bị trộm ... lúc rạng sáng", "tuần trước vừa mất trộm": told after the fact;
+            # not "vừa bị giật điện thoại, nó chạy về phía chợ", "máu chảy nhiều".
             continue
         if not topics or word in _NOW_ANYWHERE or min(abs(position - t) for t in topics) <= _NOW_NEAR:
             return f"{word} + {topic}"
@@ -837,11 +866,17 @@ def _now_words(cues: rules.Cues, text: NormalizedText) -> list[tuple[int, str]]:
     another ("đăng ký", "sắp xếp", "vừa rồi", "vừa phải")."""
     found = [(m.position, m.phrase) for m in cues.by_name.get("now", ()) if m.phrase in _ACT_NOW and m.phrase not in _NOW_WORDS]
     written = {x for x in _WORD.findall(text.accented.lower())} if text.has_diacritics else set()
+    mostly_plain = sum(fold_diacritics(x) != x for x in written) * 4 < len(written)
     for word, as_written in _NOW_WORDS.items():
         # "vừa lái xe vừa dùng điện thoại": "vừa ... vừa" is "both ... and".
         if word not in cues.words or (word == "vua" and cues.words.count("vua") > 1):
             continue
-        if text.has_diacritics and any(fold_diacritics(x) == word and x != as_written for x in written):
+        # (In a message typed mostly without diacritics, a "dang" without them may be
+        # "đang" though one word elsewhere has them: "co trom dang trong nha ... lục đục".
+        # Only a form typed with other diacritics, "đăng", "đáng", then says otherwise.)
+        if text.has_diacritics and any(
+            fold_diacritics(x) == word and x != as_written and not (x == word and mostly_plain) for x in written
+        ):
             continue
         for position, w in enumerate(cues.words):
             if w == word and cues.words[position + 1 : position + 2] not in _NOT_NOW_AFTER[word]:
@@ -902,8 +937,10 @@ _LURES = frozenset({"lure_prize", "lure_job", "lure_loan", "lure_investment", "u
 
 def _own_trouble(p: Prepared) -> bool:
     """A question about the sender's own frozen account or fine, asked in their own words."""
+    # (Every form below has "bị": most messages are spared the search.)
     return (
-        _OWN_TROUBLE.search(p.text.folded) is not None
+        " bi " in f" {p.text.folded} "
+        and _OWN_TROUBLE.search(p.text.folded) is not None
         and "addressee" not in p.cues
         and _own_question(p, _PROCEDURE_QUESTION_WORDS, trailing=True, official_links=True)
     )

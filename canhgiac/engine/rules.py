@@ -1537,6 +1537,7 @@ def find_reasons(text: NormalizedText, cues: Cues, indicators: Indicators) -> li
 _SUBJECT_WINDOW = 6
 _HYPOTHETICAL_WINDOW = 8
 _RECOVERY_WINDOW = 4
+_REPORT_WORDS = frozenset({"muon trinh bao", "de trinh bao", "cach trinh bao", "muon bao an", "nan nhan", "nguoi bi lua"})
 _DONE_WINDOW = 9
 # Retold words that pass on a demand to the sender ("bảo tôi", "bắt em", "yêu cầu mình").
 _DEMANDS = ("bao ", "bat ", "yeu cau ", "doi ")
@@ -1576,6 +1577,10 @@ def _hypothetical(cues: Cues, match: CueMatch) -> bool:
     for hypo in cues.by_name.get("hypothetical", ()):
         # "lấy lại tiền bị lừa" covers the loss it names, not the next sentence: "hỗ trợ
         # lấy lại tiền bị lừa lần trước, lại ck thêm 9 triệu" tells a payment.
+        # ("tôi muốn trình báo bị mất 45tr", "tôi là nạn nhân ... mất hơn 300 triệu": a report
+        # that names its sum is no supposition.)
+        if hypo.phrase in _REPORT_WORDS and _names_amount(cues.words[match.position : match.position + 8]):
+            continue
         window = _RECOVERY_WINDOW if hypo.phrase.startswith("lay lai") else _HYPOTHETICAL_WINDOW
         if 0 <= match.position - hypo.position <= window or hypo.position == match.position:
             return True
@@ -1619,15 +1624,22 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
         # "chuyen" alone is also "chuyện", "chuyên", and "ck" also "chồng" ("có ck mới
         # rồi"): a payment only with money after it, or the other side cut off after it.
         money = _money_after(cues.words, verb.end) or _amount_at(cues.words, verb.end) is not None
-        # "bị đóng băng 200 triệu": frozen, not paid.
+        # "bị đóng băng 200 triệu": frozen, not paid; "phí vận chuyển 350 nghìn": a fee named.
         if verb.phrase == "dong" and cues.words[verb.end : verb.end + 1] == ["bang"]:
             continue
-        # "gửi", "đưa" alone are also "gửi 1 file", "đưa 2 đứa nhỏ": only with an amount.
-        if verb.phrase in ("gui", "dua") and _amount_at(cues.words, verb.end) is None:
+        if verb.phrase.startswith("chuyen") and cues.words[verb.position - 1 : verb.position] == ["van"]:
             continue
         # "mẹ chuyển rồi", "bà em đóng rồi": the verb, then that it is done, with the
         # amount told elsewhere in the message ("thu phí 350k, bà em đóng rồi").
         done_next = cues.words[verb.end : verb.end + 1] in (["roi"], ["xong"])
+        # "gửi", "đưa" alone are also "gửi 1 file", "đưa 2 đứa nhỏ": only with an amount
+        # after them, or said done with one just before ("thuế 4 triệu rưỡi. Tôi gửi rồi").
+        if (
+            verb.phrase in ("gui", "dua")
+            and _amount_at(cues.words, verb.end) is None
+            and not (done_next and _names_amount(cues.words[max(0, verb.position - 15) : verb.position]))
+        ):
+            continue
         if " " not in verb.phrase and not money and not (done_next and _names_amount(cues.words)):
             continue
         # "chú chuyển từ tuần trước", "chuyển lúc 11h trưa nay": when it was paid says it
@@ -1661,6 +1673,22 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
                 told_fake = _FAKE.search(joined) is not None or _SCAM_STORY.search(joined) is not None
             if told_fake:
                 found.append((CueMatch("victim_paid", " ".join(cues.words[verb.position : amount_end]), verb.position), False))
+                continue
+
+        # "chuyển 350 triệu rồi mà chưa nhận được vàng", "nạp 3 lần vào app tổng 9tr, vẫn
+        # chưa nhận được đồng nào": paid, then nothing came of it. A loss on its own.
+        # ("ck giúp em 5tr": asked for.)
+        loose_end = amount_end or _amount_near(cues.words, verb.end, _OBJECT_WORDS)
+        if (
+            payer
+            and loose_end is not None
+            and not _demanded(cues.words, verb.position)
+            and cues.words[verb.end : verb.end + 1] not in (["giup"], ["ho"], ["gium"], ["vao"])
+            and cues.words[verb.position - 1 : verb.position] not in (["ho"], ["no"], ["ta"])
+        ):
+            came_of_it = _BAD_OUTCOME.search(" ".join(cues.words[loose_end:]))
+            if came_of_it:
+                found.append((CueMatch("victim_loss", f"{verb.phrase} ... {came_of_it.group(0)}", verb.position), True))
                 continue
         # Counted from the amount's end: "ck 1.200.000d vào tk cá nhân của nó rồi".
         paid_end = amount_end or verb.end
@@ -1800,6 +1828,15 @@ _CUT_OFF = frozenset(
         "om tien",
         "roi chan",
         "cat lien lac",
+        "goi khong nghe",
+        "khoa face",
+        "khoa facebook",
+        "chua nhan duoc",
+        "khong nhan duoc qua",
+        "dong cua",
+        "khong ai tra loi",
+        "chan roi",
+        "dong bang",
     }
 )
 
@@ -1808,6 +1845,7 @@ _CUT_OFF = frozenset(
 # kiểm sát"), folded; bare "lừa" is left out, its fold is also "lửa", "lúa", "lụa".
 _FAKE = re.compile(
     r"\b(?:gia mao|gia danh|mao danh|lua dao|bi lua|lua mat|lua tien|tu xung|xung la|goi xung|nhan xung|nguoi xung|gia (?:cong an|can bo|shipper)"
+    r"|bi (?:no|nguoi ta|ng ta|tui no|bon no|ho|chung no) lua"
     r"|tai khoan an toan|tai khoan tam giu|tai khoan tam quan ly|(?:san|app|web|website|trang web|san tmdt|san giao dich|nhom dau tu) ao"
     r"|(?:cong an|can bo|shipper|nhan vien|giao vien|bac si|luat su) gia\b(?! (?:re|tien|ca|von|tri|goc|si|ban|thi truong))"
     r"|xung (?:cong an|canh sat|can bo|nhan vien|toa an|vien kiem sat|ngan hang|hai quan|buu dien|dien luc|bac si|giao vien|luat su))\b"
@@ -1914,7 +1952,7 @@ def _lost_amounts(words: list[str]) -> list[tuple[CueMatch, bool]]:
         # "bị", not the "bị" of "chuẩn bị", "thiết bị", "trang bị".
         taken = i > 0 and words[i - 1] == "bi" and (i < 2 or words[i - 2] not in _BI_COMPOUNDS)
         # "nó lấy hết 4tr trong ví": taken by them, said without "bị".
-        by_them = word == "lay" and i > 0 and words[i - 1] in ("no", "ho")
+        by_them = word in ("lay", "rut", "quet", "cuom") and i > 0 and words[i - 1] in ("no", "ho")
         if word in _TAKEN_ONLY_AFTER_BI and not (taken or by_them):
             continue
         # Not a loss on its own, even with "bị": a fine ("bị trừ 4 điểm và phạt 3 triệu"),
@@ -1922,10 +1960,9 @@ def _lost_amounts(words: list[str]) -> list[tuple[CueMatch, bool]]:
         # too. Only with a sign of a scam around it (see ``find_victim``).
         # "mất 3 củ vì mua vé trên fb", "mất 2,5 tỷ do đầu tư": a loss told with what caused
         # it, a loss on its own (a theft or a fine has its own words: see _NOT_SCAM_LOSS).
-        because = word == "mat" and words[end : end + 1] in (["vi"], ["do"]) and _NOT_SCAM_LOSS.isdisjoint(words)
-        found.append(
-            (CueMatch("victim_loss" if because else "victim_amount", " ".join(words[i - taken : end + because]), i - taken), because)
-        )
+        # ("mất 60 triệu sáng nay do tin lời mời đầu tư": the cause a few words on.)
+        because = word == "mat" and not {"vi", "do"}.isdisjoint(words[end : end + 3]) and _NOT_SCAM_LOSS.isdisjoint(words)
+        found.append((CueMatch("victim_loss" if because else "victim_amount", " ".join(words[i - taken : end]), i - taken), because))
     return found
 
 
@@ -1996,7 +2033,7 @@ def _paid_when(cues: Cues, position: int) -> str | None:
 
 # Words before a payment that ask for it rather than tell it ("bảo chuyển", "bắt đóng",
 # "phải nộp", "cần chuyển", "hãy ck").
-_DEMAND_WORDS = frozenset({"bao", "bat", "doi", "ep", "keu", "phai", "can", "hay", "long", "nho"})
+_DEMAND_WORDS = frozenset({"bao", "bat", "doi", "ep", "keu", "phai", "can", "hay", "long", "nho", "giuc"})
 # How far a time word may be from the payment it dates.
 _WHEN_NEAR = 12
 
@@ -2007,17 +2044,25 @@ def _demanded(words: list[str], position: int) -> bool:
     return not _DEMAND_WORDS.isdisjoint(before) or "yeu cau" in " ".join(before)
 
 
-def _amount_near(words: list[str], position: int) -> int | None:
+def _amount_near(words: list[str], position: int, reach: int | None = None) -> int | None:
     """Where an amount ends that starts within a few words of ``position``."""
-    for start in range(position, min(position + _PAYEE_WORDS, len(words))):
+    for start in range(position, min(position + (reach or _PAYEE_WORDS), len(words))):
         end = _amount_at(words, start)
         if end is not None:
             return end
     return None
 
 
+# Words between a payment and its amount when no payee is named ("nạp 3 lần vào app 9tr").
+_OBJECT_WORDS = 6
+# What came of a payment to a scam: nothing delivered, no one answers, the office shut.
+_BAD_OUTCOME = re.compile(
+    r"\b(?:(?:chua|khong|van chua) nhan (?:duoc )?(?:hang|qua|vang|ve|sim|xe|dong nao|tien|gi)|chua thay (?:dau|gi|hang|bang|xe|qua)"
+    r"|khong co (?:qua|hang|phong|ai|lop)|khong (?:duoc )?vao (?:duoc )?(?:lop|app|web)|khong vao duoc|khong ai tra loi"
+    r"|khong lien lac duoc|bo tron|dong cua|chan roi|la do gia|la hang gia|la do rac|khong dung duoc|khong tra luong|bien mat|khong rut duoc)\b"
+)
 # Words a payee may take between a payment and its amount ("ck cho kẻ lừa đảo 9tr5").
-_PAYEE_WORDS = 6
+_PAYEE_WORDS = 10
 
 
 def _names_amount(words: list[str]) -> bool:
@@ -2041,10 +2086,13 @@ def _not_done(cues: Cues, position: int) -> bool:
     if position >= 1 and position - 1 in cues.negations:
         return True
     before = cues.words[max(0, position - 2) : position]
-    # "Suýt nữa thì tôi đóng 7 triệu": nearly, a few words back.
+    # "Suýt nữa thì tôi đóng 7 triệu", "định ra ngân hàng chuyển": nearly, or meant, a few
+    # words back ("gia đình tôi chuyển" is a family, not "định").
+    wider = cues.words[max(0, position - 5) : position]
+    meant = any(w == "suyt" or (w == "dinh" and wider[i - 1 : i] != ["gia"]) for i, w in enumerate(wider))
     if (
-        _MEANT.intersection(before)
-        or "suyt" in cues.words[max(0, position - 5) : position]
+        meant
+        or (_MEANT - {"dinh"}).intersection(before)
         or (before[-1:] == ["bi"] and before[:1] == ["chuan"])
         or _FEARED.intersection(before[-1:])
     ):
@@ -2057,6 +2105,11 @@ def _recent(text: NormalizedText, cues: Cues) -> str | None:
     if hours and (hours.group(2) in ("phut", "p") or int(hours.group(1)) <= 24):
         return hours.group(0)
     recent = cues.by_name.get("recent")
+    # "lúc 9h30 sáng tôi chuyển", "bị trừ hết lúc 14h": a clock time with no other day
+    # named is today.
+    clock = _CLOCK_TODAY.search(text.folded)
+    if clock and not recent and not _OTHER_DAY.search(text.folded):
+        return clock.group(0)
     # "Em vừa bị lừa ... Chuyện 3 tháng trước": "vừa" says the loss is fresh to the
     # sender, the date says the bank can no longer stop it.
     if recent and recent[0].phrase in _JUST and _LONG_AGO.search(text.folded):
@@ -2071,8 +2124,11 @@ def _recent(text: NormalizedText, cues: Cues) -> str | None:
 
 # "vừa", "mới đây": recent only when no date weeks or years back is told.
 _JUST = frozenset({"vua", "vua moi", "moi day"})
+_CLOCK_TODAY = re.compile(r"\b(?:luc|hoi|vao luc|khoang)\s+\d{1,2}\s*(?:h|gio)(?:\s*\d{1,2})?\b")
+_OTHER_DAY = re.compile(r"\b(?:hom qua|hom kia|hom truoc|toi qua|dem qua|tuan|thang|nam|thu \d|thu (?:hai|ba|tu|nam|sau|bay)|ngay \d)\b")
 _LONG_AGO = re.compile(
-    r"\b(?:\d+|may|vai|hai|ba)\s+(?:tuan|thang|nam)\s+(?:truoc|nay|roi)\b|\b(?:thang truoc|nam ngoai|nam truoc|tu nam)\b"
+    r"\b(?:\d+|may|vai|hai|ba)\s+(?:tuan|thang|nam)\s+(?:truoc|nay|roi)\b|\b(?:thang truoc|nam ngoai|nam truoc|tu nam|cuoi tuan roi)\b"
+    r"|\bthang \d+ vua roi\b|\bhom thu (?:\d|hai|ba|tu|nam|sau|bay)\b"
 )
 
 
