@@ -2158,7 +2158,9 @@ def find_victim(text: NormalizedText, cues: Cues, indicators: Indicators, *, sca
         # policeman's script is no trade.)
         if not loss and (not context or (trade and not fake_named)):
             continue
-        if match.name == "victim_amount" and not fake:
+        # ("bị mất 45 triệu khi đầu tư vào dự án nuôi heo qua mạng": money lost, not
+        # deducted, to an investment is a scam's.)
+        if match.name == "victim_amount" and not fake and not ("investment" in cues and match.phrase.startswith(("mat ", "bi mat "))):
             continue
         if _hypothetical(cues, match) or _addressed(cues, match):
             continue
