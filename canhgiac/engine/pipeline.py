@@ -148,7 +148,7 @@ _THANKS = re.compile(r"^(?:cam on|xin cam on|hay lam|hay qua|tuyet voi|thank|chu
 # Offences a question may report in passing, and someone named as doing it: "có người",
 # "hàng xóm", "nhà ông Tâm", "ở xóm em".
 _OFFENCES = frozenset({"drugs", "gambling_tip", "violence", "theft", "weapons", "smuggling", "public_order", "traffic", "environment"})
-_REPORTABLE = _OFFENCES | {"hazard"}
+_REPORTABLE = _OFFENCES | _HAZARDS
 _SOMEONE_NAMED = re.compile(
     r"\b(?:co nguoi|co (?:nhom|dam|bon|thang|dua|may thang|may dua|thanh nien) |hang xom|nha (?:ke ben|ben canh|doi dien)|nha (?:ong|ba|anh|chi|chu|bac|thang) [a-z]+"
     r"|(?:quan|tiem|cua hang) [a-z]+ (?:dau|cuoi|o|gan|ngay|canh)|(?:o|trong) (?:xom|thon|ngo|ap|hem|kiet) )"

@@ -489,7 +489,8 @@ _ASKING_BUT_PAYMENT = frozenset({"secret_request", "secret_entry", "app_install"
 
 
 def _asks_something(cues: Cues, indicators: Indicators) -> bool:
-    # (A payment told as made, "đơn đã thanh toán rồi", asks for nothing.)
+    # (A payment told as made, "đơn đã thanh toán rồi", asks for nothing. Unlike
+    # ``asked_payment``, no negation check: "hàng cấm, yêu cầu nộp phạt" reads "cấm" as one.)
     return (
         cues.any_of(_ASKING_BUT_PAYMENT)
         or any(not _made(cues.words, m) for m in cues.by_name.get("transfer", ()))
@@ -1637,7 +1638,7 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
         if (
             verb.phrase in ("gui", "dua")
             and _amount_at(cues.words, verb.end) is None
-            and not (done_next and _names_amount(cues.words[max(0, verb.position - 15) : verb.position]))
+            and not (done_next and _sum_before(cues.words, verb.position))
         ):
             continue
         if " " not in verb.phrase and not money and not (done_next and _names_amount(cues.words)):
@@ -1733,7 +1734,7 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
             match.phrase in _HANDED
             and not _money_after(words, match.end)
             and _amount_near(words, match.end) is None
-            and (words[match.end : match.end + 1] == ["vao"] or not _names_amount(words[max(0, match.position - 15) : match.position]))
+            and (words[match.end : match.end + 1] == ["vao"] or not _sum_before(words, match.position))
         ):
             continue
         # "hồ sơ đã chuyển sang tòa án": a file moved on, not money paid.
@@ -2068,6 +2069,15 @@ _PAYEE_WORDS = 10
 def _names_amount(words: list[str]) -> bool:
     """Whether an amount of money is told anywhere in the message."""
     return any(w[0].isdigit() and _amount_at(words, i) is not None for i, w in enumerate(words))
+
+
+def _sum_before(words: list[str], position: int) -> bool:
+    """Whether an amount is told in the words just before ``position`` ("thuế 4 triệu
+    rưỡi. Tôi gửi rồi"): the sum a bare "gửi rồi", "đưa rồi" paid."""
+    return _names_amount(words[max(0, position - _SUM_BEFORE) : position])
+
+
+_SUM_BEFORE = 15
 
 
 def _money_after(words: list[str], position: int) -> bool:
