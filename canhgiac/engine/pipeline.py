@@ -375,7 +375,12 @@ class Engine:
         score, reasons, unexplained = self._scam(p)
         threshold = self.scam_threshold
         is_scam = score >= threshold
-        victim = rules.find_victim(text, cues, indicators, scam_signs=is_scam and any(f.code in _SCAM_SIGNS for f in p.findings))
+        # A scam score, with a sign of one: a rule that names the trick, or a call or a
+        # message retold to the sender ("gọi báo con bị tai nạn, bắt chuyển 30tr, mẹ
+        # chuyển rồi").
+        victim = rules.find_victim(
+            text, cues, indicators, scam_signs=is_scam and ("retold" in cues or any(f.code in _SCAM_SIGNS for f in p.findings))
+        )
 
         explanation: list[str] = []
         intent, intent_confidence = self._intent(p, is_scam, explanation, victim)
@@ -792,7 +797,7 @@ _PAST_MARKERS = (
     "nam sau",
 )
 # Long ago: not even a missing person is urgent ("bỏ nhà đi từ năm 2019").
-_LONG_AGO_MARKERS = ("nam ngoai", "tu nam", "tu lau", "hoi nam", "thang truoc", "nam truoc")
+_LONG_AGO_MARKERS = ("nam ngoai", "tu nam", "tu lau", "hoi nam", "thang truoc", "nam truoc", "hoi thang")
 # In danger whatever day it started: a person still missing.
 _STILL_MISSING = frozenset({"mat tich", "di lac", "bo nha di", "chua ve nha", "chua thay ve", "di khoi nha", "khong biet nha o dau"})
 _WORD = re.compile(r"\w+")

@@ -213,7 +213,12 @@ class Cues:
 
     def __init__(self, words: list[str], matches: list[CueMatch]) -> None:
         self.words = words
-        self.negations = frozenset(i for i, w in enumerate(words) if w in _NEGATIONS) if not _NEGATIONS.isdisjoint(words) else _NONE
+        # ("tự dưng bị chuyển đi 27tr": "tự dưng" is "suddenly", not "đừng".)
+        self.negations = (
+            frozenset(i for i, w in enumerate(words) if w in _NEGATIONS and not (w == "dung" and i and words[i - 1] == "tu"))
+            if not _NEGATIONS.isdisjoint(words)
+            else _NONE
+        )
         """Positions of the words that deny what follows ("không", "chưa"...), folded: see
         ``negated``."""
         self.by_name: dict[str, list[CueMatch]] = {}
@@ -1641,7 +1646,19 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
             and not (done_next and _sum_before(cues.words, verb.position))
         ):
             continue
-        if " " not in verb.phrase and not money and not (done_next and _names_amount(cues.words)):
+        # "bắt chuyển 180 triệu vào 'tài khoản tạm giữ'. Chuyển lúc 9h sáng nay", "Tôi chuyển
+        # cách đây một tiếng": the sum told just before, the time right after the verb.
+        when_next = (
+            _when_at(cues, verb.end) if _amount_at(cues.words, verb.end) is None and _sum_before(cues.words, verb.position) else None
+        )
+        if when_next and any(m.position < verb.position for m in cues.by_name.get("self", ())) and not _demanded(cues.words, verb.position):
+            found.append((CueMatch("victim_paid", f"{verb.phrase} ... {when_next}", verb.position), False))
+            continue
+        # ("Tôi chuyển cho người tự xưng là nhân viên ngân hàng 4 triệu": the payee first.)
+        paid_to = cues.words[verb.end : verb.end + 1] == ["cho"] and _amount_near(cues.words, verb.end) is not None
+        # ("bà chuyển ngay. Giờ gọi lại thuê bao": what came of it, the sum told before.)
+        came_after = _sum_before(cues.words, verb.position) and _BAD_OUTCOME.search(" ".join(cues.words[verb.end :])) is not None
+        if " " not in verb.phrase and not money and not paid_to and not came_after and not (done_next and _names_amount(cues.words)):
             continue
         # "chú chuyển từ tuần trước", "chuyển lúc 11h trưa nay": when it was paid says it
         # was done, as "rồi" does.
@@ -1654,34 +1671,18 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
         when = (_paid_when(cues, verb.position) or "") if amount_end is not None else ""
 
         payer = any(m.position < verb.position for m in cues.by_name.get("self", ()))
-        # ("bảo phải nộp 1tr8 phí kiểm định", "nhờ bà gửi 12 triệu": asked, not paid.)
-        if when and payer and cues.words[verb.end : verb.end + 1] != ["vao"] and not _demanded(cues.words, verb.position):
-            found.append((CueMatch("victim_paid", f"{verb.phrase} ... {when}", verb.position), False))
-            continue
-        # "có người giả làm bạn của con trai đến ... ông đưa 10 triệu": an amount handed to
-        # someone the message calls a fake, told as done without "rồi" or a time.
-        # (Not with "có phải lừa không": someone who asks has mostly not paid; a victim who
-        # asks says "rồi" too. Not "họ trả 45k": they paid, not the sender.)
-        if (
-            payer
-            and amount_end is not None
-            and "scam_ask_strong" not in cues
-            and not _demanded(cues.words, verb.position)
-            and cues.words[verb.position - 1 : verb.position] not in (["ho"], ["no"], ["ta"])
-        ):
-            if told_fake is None:
-                joined = " ".join(cues.words)
-                told_fake = _FAKE.search(joined) is not None or _SCAM_STORY.search(joined) is not None
-            if told_fake:
-                found.append((CueMatch("victim_paid", " ".join(cues.words[verb.position : amount_end]), verb.position), False))
-                continue
-
         # "chuyển 350 triệu rồi mà chưa nhận được vàng", "nạp 3 lần vào app tổng 9tr, vẫn
         # chưa nhận được đồng nào": paid, then nothing came of it. A loss on its own.
-        # ("ck giúp em 5tr": asked for.)
+        # ("ck giúp em 5tr": asked for.) Looked for before the time of the payment:
+        # "chuyển khoản 7.800.000đ lúc 10h sáng nay, đến giờ không có mã đặt chỗ" tells the
+        # loss, not only the payment.
+        # ("phải chuyển tiền thuế 2 triệu 200, bà chuyển ngay. Giờ gọi lại thuê bao": the
+        # sum told before.)
         loose_end = amount_end or _amount_near(cues.words, verb.end, _OBJECT_WORDS)
+        if loose_end is None and (_sum_before(cues.words, verb.position) or (verb.position == 0 and _names_amount(cues.words))):
+            loose_end = verb.end
         if (
-            payer
+            (payer or verb.position == 0)
             and loose_end is not None
             and not _demanded(cues.words, verb.position)
             and cues.words[verb.end : verb.end + 1] not in (["giup"], ["ho"], ["gium"], ["vao"])
@@ -1691,6 +1692,47 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
             if came_of_it:
                 found.append((CueMatch("victim_loss", f"{verb.phrase} ... {came_of_it.group(0)}", verb.position), True))
                 continue
+        # ("bảo phải nộp 1tr8 phí kiểm định", "nhờ bà gửi 12 triệu": asked, not paid.)
+        if when and payer and cues.words[verb.end : verb.end + 1] != ["vao"] and not _demanded(cues.words, verb.position):
+            found.append((CueMatch("victim_paid", f"{verb.phrase} ... {when}", verb.position), False))
+            continue
+        # "bố tôi vội chuyển 50 triệu", "hoảng quá chuyển luôn": told as done by how it was
+        # done.
+        hurried = cues.words[verb.position - 1 : verb.position] in (["voi"], ["lien"], ["hoang"]) or cues.words[
+            verb.end : verb.end + 1
+        ] == ["luon"]
+        if (
+            hurried
+            and payer
+            and (amount_end is not None or _sum_before(cues.words, verb.position))
+            and not _demanded(cues.words, verb.position)
+        ):
+            found.append((CueMatch("victim_paid", " ".join(cues.words[verb.position - 1 : verb.end + 1]), verb.position), False))
+            continue
+        # "có người giả làm bạn của con trai đến ... ông đưa 10 triệu": an amount handed to
+        # someone the message calls a fake, told as done without "rồi" or a time.
+        # (Not with "có phải lừa không": someone who asks has mostly not paid; a victim who
+        # asks says "rồi" too. Not "họ trả 45k": they paid, not the sender.)
+        # ("bị gọi điện giả danh con rể ... đóng thuế 15 triệu": the sum a word or two on.)
+        sum_end = amount_end or _amount_near(cues.words, verb.end, 3)
+        # (Not "nộp trước 3 triệu lệ phí", paid in advance, nor "chị ơi chuyển em 3tr":
+        # the caller's demand quoted.)
+        if (
+            payer
+            and sum_end is not None
+            and cues.words[verb.end : verb.end + 1] != ["truoc"]
+            and cues.words[verb.position - 1 : verb.position] != ["oi"]
+            and "scam_ask_strong" not in cues
+            and not _demanded(cues.words, verb.position)
+            and cues.words[verb.position - 1 : verb.position] not in (["ho"], ["no"], ["ta"])
+        ):
+            if told_fake is None:
+                joined = " ".join(cues.words)
+                told_fake = _FAKE.search(joined) is not None or _SCAM_STORY.search(joined) is not None
+            if told_fake:
+                found.append((CueMatch("victim_paid", " ".join(cues.words[verb.position : sum_end]), verb.position), False))
+                continue
+
         # Counted from the amount's end: "ck 1.200.000d vào tk cá nhân của nó rồi".
         paid_end = amount_end or verb.end
         for done in cues.by_name.get("victim_done", ()):
@@ -1718,7 +1760,13 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
     words = cues.words
     found += _lost_amounts(words)
     found += _cheated_purchases(words)
-    requests = [m.position for m in cues.by_name.get("request", ()) if m.phrase not in _PLEAS]
+    found += _told_cheated(" ".join(words))
+    # ("bị trừ 1tr990k sau khi cung cấp mã otp": a request told as done is no script.)
+    requests = [
+        m.position
+        for m in cues.by_name.get("request", ())
+        if m.phrase not in _PLEAS and cues.words[max(0, m.position - 2) : m.position] not in (["sau", "khi"], ["da"], ["toi", "da"])
+    ]
     demands = [m.position for m in cues.by_name.get("retold", ()) if m.phrase.startswith(_DEMANDS)]
     kept = []
     for match, loss in found:
@@ -1737,7 +1785,10 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
             and (words[match.end : match.end + 1] == ["vao"] or not _sum_before(words, match.position))
         ):
             continue
-        # "hồ sơ đã chuyển sang tòa án": a file moved on, not money paid.
+        # "hồ sơ đã chuyển sang tòa án", "đã chuyển hồ sơ sang công an": a file moved on,
+        # not money paid.
+        if not loss and words[match.position + head : match.position + head + 2] == ["ho", "so"]:
+            continue
         if (
             not loss
             and after in ("sang", "den")
@@ -1777,7 +1828,19 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
             continue
         # "người mua bảo đã chuyển tiền qua ví": the other side's claim, passed on.
         # (Right before it only: "bà nội em trả 1 triệu" holds a "nói" two words back.)
-        if match.name == "victim_paid" and match.position > 0 and words[match.position - 1] in _CLAIMED:
+        # ("bảo là đã đóng bảo hiểm nhiều năm": the same with "là".)
+        if (
+            match.name == "victim_paid"
+            and match.position > 0
+            and (
+                words[match.position - 1] in _CLAIMED
+                or (words[match.position - 1] == "la" and words[match.position - 2 : match.position - 1] in (["bao"], ["noi"]))
+            )
+        ):
+            continue
+        # "chuyển trả lại vào tk khác chứ không phải tk đã chuyển": the account named by
+        # what was done with it, not a payment told.
+        if match.name == "victim_paid" and words[match.position - 1 : match.position] in (["tk"], ["khoan"]):
             continue
         kept.append((match, loss))
     return kept
@@ -1838,6 +1901,7 @@ _CUT_OFF = frozenset(
         "khong ai tra loi",
         "chan roi",
         "dong bang",
+        "bi dong bang",
     }
 )
 
@@ -1849,7 +1913,8 @@ _FAKE = re.compile(
     r"|bi (?:no|nguoi ta|ng ta|tui no|bon no|ho|chung no) lua"
     r"|tai khoan an toan|tai khoan tam giu|tai khoan tam quan ly|(?:san|app|web|website|trang web|san tmdt|san giao dich|nhom dau tu) ao"
     r"|(?:cong an|can bo|shipper|nhan vien|giao vien|bac si|luat su) gia\b(?! (?:re|tien|ca|von|tri|goc|si|ban|thi truong))"
-    r"|xung (?:cong an|canh sat|can bo|nhan vien|toa an|vien kiem sat|ngan hang|hai quan|buu dien|dien luc|bac si|giao vien|luat su))\b"
+    r"|xung (?:cong an|canh sat|can bo|nhan vien|toa an|vien kiem sat|ngan hang|hai quan|buu dien|dien luc|bac si|giao vien|luat su)"
+    r"|goi (?:bao|noi) la (?:nhan vien|can bo|cong an|canh sat|buu dien|ngan hang|toa an|vien kiem sat|dien luc))\b"
 )
 # What is told of a scam without calling anyone a fake: a hacked account that asked for
 # money, a kidnapping claimed on the phone and its ransom, a prize, a stranger who passed
@@ -1858,9 +1923,23 @@ _SCAM_STORY = re.compile(
     r"\b(?:bi hack|hack (?:zalo|facebook|fb|nick|tai khoan)|bat coc|tien chuoc|trung thuong|trung giai"
     r"|gia lam|gia giong|gia mat|goi video gia|goi video giong|(?:noi|nhan) la can bo|(?:bao|noi) la cong an|giong het|deepfake)\b"
 )
+# How the money was taken when the sender did what a scam asked: a link pressed, a QR code
+# scanned, an app installed, a code given ("bị trừ 18 triệu sau khi bấm link", "cài ứng
+# dụng ... xong tài khoản bị trừ"). A sign that a scam took an amount, as a fake named is.
+_HOW_TAKEN = re.compile(
+    r"(?<!khong )(?<!ko )(?<!dung )(?<!chua )\b(?:sau khi (?:bam|quet|cai|nhap|cung cap|tai|an)|bam vao (?:link|duong link|duong dan)|bam link"
+    r"|quet ma qr|quet qr|cung cap (?:ma )?otp|cho (?:no|ho) ma otp|doc ma otp|(?:cai|tai) (?:mot |cai )?(?:app|ung dung)|nhap mat khau"
+    r"|bi du (?:chuyen|nap|dong|mua|dau tu|vao|tham gia))\b"
+)
 # "trang facebook giả đại lý": "giả" (fake) typed with its diacritics; folded, "gia" is
 # also "giá" (price: "giá đại lý").
 _FAKE_AS_WRITTEN = re.compile(r"\bgiả\b", re.IGNORECASE)
+# An office or a trade put in quotation marks by the one telling of it ("cuộc gọi từ
+# 'bưu điện'", "chuyển cho 'công an Hà Nội'"): called a fake without the word.
+_QUOTED_POSING = re.compile(
+    r"[\"“‘'](?:can bo |nhan vien |dong chi )?(?:cong an|canh sat|buu dien|ngan hang|shipper|dien luc|toa an|vien kiem sat|luat su"
+    r"|bac si|giao vien|co giao|thay giao|hai quan|can bo|nhan vien|giam doc|chuyen gia|nguoi yeu|ban trai|ban gai)\b"
+)
 _TRADE_TOPICS = frozenset({"drugs", "gambling_tip", "smuggling", "weapons", "public_order"})
 _SCAM_CONTEXT = frozenset({"victim_after", "scam_ask_strong", "investment", "job"})
 _STRANGERS = frozenset({"ke gian", "nguoi la", "doi tuong", "so la"})
@@ -1881,7 +1960,7 @@ _MONEY_WORDS = frozenset({"tien", "coc", "khoan", "trieu", "tr", "nghin", "ngan"
 # Units an amount is said in, as a word after the number or stuck to it ("200tr", "5k").
 _UNITS = frozenset({"trieu", "tr", "ty", "ti", "k", "nghin", "ngan", "cu", "dong", "d", "vnd", "usdt", "lit", "xu", "xi"})
 # ("9tr5", "2tr5": nine and a half million, the unit between the digits.)
-_AMOUNT = re.compile(r"\d[\d.,]*([a-z]*)\d*")
+_AMOUNT = re.compile(r"\d[\d.,]*([a-z]*)\d*(?:k|d)?")
 # Money taken from the sender's account or card ("bị trừ 89 triệu", "bị quẹt 28 triệu"),
 # or lost ("mất 12 triệu"): with "bị" a loss on its own; "mất" alone also prices a
 # procedure ("làm hộ chiếu mất 200k"), so then only with a sign of a scam around it.
@@ -1931,10 +2010,20 @@ def _amount_at(words: list[str], position: int) -> int | None:
                 return i + 2
             if groups >= 2 and not match.group(1):
                 return i + 1
+            # "2,5 tỷ", "1.5 triệu": the decimal part reaches here as a word of its own.
+            if (
+                not groups
+                and not match.group(1)
+                and len(words[i + 1 : i + 3]) == 2
+                and len(words[i + 1]) <= 2
+                and words[i + 1].isdigit()
+                and words[i + 2] in _UNITS
+            ):
+                return i + 3
             # "bị quẹt 3 giao dịch 28 triệu", "chuyển 2 sổ tiết kiệm 700 triệu": a count
             # of transactions or passbooks before the amount; "4 điểm và phạt 3 triệu" is
             # two things.
-            if words[i + 1 : i + 2] not in (["giao"], ["lan"], ["lenh"], ["so"], ["the"]):
+            if words[i + 1 : i + 2] not in (["giao"], ["lan"], ["lenh"], ["so"], ["the"], ["khoan"]):
                 return None
             counted = True
         elif not counted and words[i] not in _AMOUNT_FILLERS:
@@ -1973,7 +2062,9 @@ _NOT_SCAM_LOSS = frozenset({"trom", "moc", "giat", "phat", "cuop", "rach"})
 # What a buyer found after paying: fake goods, a brick in the box, nothing at all.
 _CHEATED = re.compile(
     r"\b(?:hang gia|la dong|ma vang|cuc gach|hon gach|khong co phong|khong co that|khong dua di|khong dung duoc|re tien|di mat|bo tron|khong giao"
-    r"|la keo|khong nhan mac|da sua so|chang thay gi|chay khet|khong nghe duoc|la do ma|la hang cho|khong co chuong trinh)\b"
+    r"|la keo|khong nhan mac|da sua so|chang thay gi|chay khet|khong nghe duoc|la do ma|la hang cho|khong co chuong trinh"
+    # "nhờ mua thẻ cào 5 thẻ 500k, mua xong gửi mã thì mới biết nick fb bị hack"
+    r"|moi biet (?:\w+ ){0,3}bi hack|mo ra chi (?:co|thay))\b"
 )
 # Paying for goods or a service: bought, sold to, made to pay, charged, taken, a deposit.
 _PURCHASE_VERBS = frozenset({"mua", "tra", "ban", "thu", "lay", "coc"})
@@ -1996,6 +2087,40 @@ def _cheated_purchases(words: list[str]) -> list[tuple[CueMatch, bool]]:
     return []
 
 
+# "bị người yêu quen qua mạng (tự xưng kỹ sư) lừa nhận quà": cheated, with who did it
+# between "bị" and "lừa"; the verb after "lừa" tells it is not "lửa" or "lúa". A loss.
+# "Chủ trọ giả trên mạng lừa chúng tôi 6 triệu", "lừa mẹ tôi 40 củ": cheated of a sum.
+# (The person right after "lừa" tells it is not "lúa": "bán lúa 6 triệu".)
+_CHEATED_OF = re.compile(
+    r"\blua (?:het |mat |lay )?(?:cua )?(?:toi|em|minh|chung toi|bon toi|nha toi|gia dinh toi|(?:me|bo|ba|ong|ba noi|ba ngoai|vo|chong|con) (?:toi|em|minh))"
+    r" (?:het |mat |gan |hon |tong )?\d"
+)
+_CHEATED_BY = re.compile(r"\bbi (?:\w+ ){1,12}?lua (?:nhan|dong|chuyen|nop|mat|tien|dau tu|gui|mua|coc|dat|het|vay|ky|lay|ban|vao)\b")
+# "nó lấy hết tiền trong tài khoản 31tr", "rút sạch tiền trong thẻ": money taken with no
+# sum right after the verb. Like an amount taken, it needs a sign that a scam took it
+# (a thief takes all the money too): see ``find_victim``.
+_TAKEN_ALL = re.compile(
+    r"\b(?:lay|rut|cuom|chiem doat) (?:het|sach|mat|luon) (?:tien|so tien)\b"
+    # "bọn nó lấy của ông già nhà em 40 củ", "đến thu 480k của nhà tôi", "ép mua bình 1tr8"
+    r"|\b(?:no|ho|bon no|chung no) (?:lay|lua|cuom) (?:het |mat )?cua (?:\w+ ){1,5}?\d"
+    r"|\bthu (?:tien \w+ )?\d\w* (?:cua|tu) (?:nha toi|toi|em|gia dinh toi|nha em|(?:ba|me|bo|ong|ba noi|ba ngoai) (?:toi|em))\b"
+    r"|\bep (?:\w+ )?mua (?:\w+ ){0,3}?\d"
+)
+
+
+def _told_cheated(folded: str) -> list[tuple[CueMatch, bool]]:
+    found = []
+    for pattern, name, loss in (
+        (_CHEATED_BY, "victim_loss", True),
+        (_CHEATED_OF, "victim_loss", True),
+        (_TAKEN_ALL, "victim_amount", False),
+    ):
+        told = pattern.search(folded)
+        if told:
+            found.append((CueMatch(name, told.group(0), folded.count(" ", 0, told.start())), loss))
+    return found
+
+
 def _own_mistake_to_fake(words: list[str], position: int) -> bool:
     before = words[max(0, position - 3) : position]
     return "toi" in before and _FAKE.search(" ".join(words[position : position + _SCRIPT_WINDOW])) is not None
@@ -2016,7 +2141,20 @@ def recent_loss(text: NormalizedText, cues: Cues) -> str | None:
 
 def names_a_fake(text: NormalizedText) -> bool:
     """Whether the message calls someone a fake ("người xưng công an", "giả danh")."""
-    return _FAKE.search(text.folded) is not None or _FAKE_AS_WRITTEN.search(text.accented) is not None
+    return (
+        _FAKE.search(text.folded) is not None
+        or _FAKE_AS_WRITTEN.search(text.accented) is not None
+        or _QUOTED_POSING.search(text.folded) is not None
+    )
+
+
+def _when_at(cues: Cues, position: int) -> str | None:
+    """A time said at ``position``: "sáng nay", "cách đây một tiếng", "lúc 9h"."""
+    for match in cues.by_name.get("recent", ()):
+        if match.position == position:
+            return match.phrase
+    clock = _CLOCK_TODAY.match(" ".join(cues.words[position : position + 4]))
+    return clock.group(0) if clock else None
 
 
 def _paid_when(cues: Cues, position: int) -> str | None:
@@ -2060,7 +2198,9 @@ _OBJECT_WORDS = 6
 _BAD_OUTCOME = re.compile(
     r"\b(?:(?:chua|khong|van chua) nhan (?:duoc )?(?:hang|qua|vang|ve|sim|xe|dong nao|tien|gi)|chua thay (?:dau|gi|hang|bang|xe|qua)"
     r"|khong co (?:qua|hang|phong|ai|lop)|khong (?:duoc )?vao (?:duoc )?(?:lop|app|web)|khong vao duoc|khong ai tra loi"
-    r"|khong lien lac duoc|bo tron|dong cua|chan roi|la do gia|la hang gia|la do rac|khong dung duoc|khong tra luong|bien mat|khong rut duoc)\b"
+    r"|khong lien lac duoc|bo tron|dong cua|chan roi|la do gia|la hang gia|la do rac|khong dung duoc|khong tra luong|bien mat|khong rut duoc"
+    r"|(?:khong|chua) co ma (?:dat cho|ve|booking|don)|(?:goi|goi lai)(?: thi)? thue bao|thue bao khong lien lac"
+    r"|(?:khong thay|chua thay|chua duoc|khong duoc|van chua) giai ngan|chu (?:nha|tro) that)\b"
 )
 # Words a payee may take between a payment and its amount ("ck cho kẻ lừa đảo 9tr5").
 _PAYEE_WORDS = 10
@@ -2138,8 +2278,12 @@ _CLOCK_TODAY = re.compile(r"\b(?:luc|hoi|vao luc|khoang)\s+\d{1,2}\s*(?:h|gio)(?
 _OTHER_DAY = re.compile(r"\b(?:hom qua|hom kia|hom truoc|toi qua|dem qua|tuan|thang|nam|thu \d|thu (?:hai|ba|tu|nam|sau|bay)|ngay \d)\b")
 _LONG_AGO = re.compile(
     r"\b(?:\d+|may|vai|hai|ba)\s+(?:tuan|thang|nam)\s+(?:truoc|nay|roi)\b|\b(?:thang truoc|nam ngoai|nam truoc|tu nam|cuoi tuan roi)\b"
-    r"|\bthang \d+ vua roi\b|\bhom thu (?:\d|hai|ba|tu|nam|sau|bay)\b"
+    r"|\bthang \d+ vua roi\b|\bhom thu (?:\d|hai|ba|tu|nam|sau|bay)\b|\btuan truoc\b|\bhoi thang \d+\b"
 )
+
+
+# A message that starts with the sender as "chị", "anh", "bác" telling what they did.
+_SENDER_FIRST = re.compile(r"(?:chi|anh|co|chu|bac|em|con|me|bo|ong|ba)\s+(?:vua|da|moi|bi|dang|xin)\b")
 
 
 def find_victim(text: NormalizedText, cues: Cues, indicators: Indicators, *, scam_signs: bool = False) -> Victim | None:
@@ -2162,7 +2306,9 @@ def find_victim(text: NormalizedText, cues: Cues, indicators: Indicators, *, sca
     # An amount taken ("lương bị trừ 2 triệu") needs a sign that a scam took it, not only
     # a job or an investment named: a salary, a fine or a theft takes money too.
     # ("bị kẻ gian rạch túi lấy mất 5 triệu" is a theft: a stranger is no scam.)
-    fake = scam_signs or fake_named or "scam_ask_strong" in cues or bool(cues.phrases("victim_after") - _STRANGERS)
+    how_taken = _HOW_TAKEN.search(text.folded) is not None
+    context = context or how_taken
+    fake = scam_signs or fake_named or how_taken or "scam_ask_strong" in cues or bool(cues.phrases("victim_after") - _STRANGERS)
     for match, loss in losses:
         # ("người xưng công an bảo tôi liên quan ma túy": a drugs word in the fake
         # policeman's script is no trade.)
@@ -2174,7 +2320,9 @@ def find_victim(text: NormalizedText, cues: Cues, indicators: Indicators, *, sca
             continue
         if _hypothetical(cues, match) or _addressed(cues, match):
             continue
-        if "self" not in cues and (not implicit or notice):
+        # ("Chị vừa nhận cuộc gọi ... 5 phút sau bị trừ 18 triệu": the sender names
+        # herself by the word she is called, first in the message.)
+        if "self" not in cues and (not implicit or notice) and not _SENDER_FIRST.match(text.folded):
             continue
         return Victim(match.phrase, _recent(text, cues))
     return None
