@@ -716,12 +716,35 @@ class Engine:
         # "Tiệm vàng vừa bị cướp, thằng cướp cầm dao", "trộm chó bằng súng điện": the act
         # is the theft, the knife or the stun gun what it was done with. Not when someone
         # was hurt ("cướp rồi đâm người"): that is violence.
-        if category in ("weapons", "violence") and p.cues.phrases("theft") & _TAKING and _HURT.search(p.text.folded) is None:
+        if category in ("weapons", "violence", "other") and p.cues.phrases("theft") & _TAKING and _HURT.search(p.text.folded) is None:
             return "theft", probabilities[model.classes.index("theft")]
+        # "Chồng tôi nghiện ma túy đá, tối nay cầm dao đòi chém con": the drug is why, the
+        # attack on a person what is reported.
+        if category == "drugs" and p.cues.phrases("violence") & _ATTACKS:
+            return "violence", probabilities[model.classes.index("violence")]
         return category, probabilities[best]
 
 
-_TAKING = frozenset({"cuop", "trom", "an trom", "cuop giat", "trom cho", "trom xe", "trom bo", "trom ga", "bi trom", "trom cuop"})
+_TAKING = frozenset(
+    {
+        "cuop",
+        "trom",
+        "an trom",
+        "cuop giat",
+        "trom cho",
+        "trom xe",
+        "trom bo",
+        "trom ga",
+        "bi trom",
+        "trom cuop",
+        "thao trom",
+        "hai trom",
+        "lay trom",
+        "be trom",
+        "cat trom",
+    }
+)
+_ATTACKS = frozenset({"chem", "dam", "danh vo", "danh con", "giet", "bop co", "doa giet", "doa chem", "duoi chem", "ruot chem"})
 # Someone hurt or beaten ("vây đánh", "bị thương", "bất tỉnh"): then it is violence.
 _HURT = re.compile(r"\b(?:danh|dam|chem|dap|bat tinh|bi thuong|chay mau|mau chay|guc|tu vong|chet)\b")
 
