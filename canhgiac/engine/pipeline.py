@@ -127,6 +127,9 @@ _TRADE_CUES = frozenset({"gambling_tip", "drugs"})
 # The group that names a danger or something lost: what a tip in "other" is about.
 # ("in_danger" holds "không ai trả lời", which a complaint about the desk also says.)
 _HAZARDS = frozenset({"hazard"})
+_MONEY_OR_PARCEL = frozenset({"transfer", "balance_notice", "delivery"})
+# Words to the desk itself ("công an xã mình nhiệt tình", "các anh ơi", "ad ơi").
+_TO_THE_DESK = re.compile(r"\b(?:cong an|cac anh|cac chu|can bo|dong chi|ad|admin|trang nay|kenh nay)\b")
 # The sender's own account, card or SIM frozen, or the sender fined, in their own words.
 _OWN_TROUBLE = re.compile(
     r"\b(?:tai khoan|tk|the|zalo|nick|sim|so dien thoai|vneid|dinh danh)\b(?: ngan hang| dien tu)?(?: cua)? (?:toi|em|e|minh|tui|tao)\b(?:\W+\w+){0,4}?\W+bi (?:khoa|phong toa|dong bang|tam khoa|chan|dua vao)"
@@ -702,6 +705,16 @@ class Engine:
             tip = probabilities[model.classes.index("tip")]
             explanation.append("Kể về một hành vi vi phạm hoặc một mối nguy: coi là tin báo.")
             return "tip", tip
+        if (
+            intent == "other"
+            and (indicators.amounts or indicators.bank_accounts or cues.any_of(_MONEY_OR_PARCEL))
+            and not _TO_THE_DESK.search(text.folded)
+        ):
+            # "Mẹ ơi con gửi mẹ 2 triệu rồi nha", "em shipper, đơn 156k chị trả tiền mặt hay
+            # ck": a chat about money or a parcel, sent to the police desk. Nobody sends that
+            # desk their family's chat to chat: it is forwarded to be checked.
+            explanation.append("Tin nhắn trò chuyện về tiền hoặc đơn hàng, gửi lên kênh: coi như nhờ kiểm tra.")
+            return "scam_check", probabilities[model.classes.index("scam_check")]
         top = [f for f, w in model.contributions(x, best)[:3] if w > 0]
         if top:
             explanation.append(f"Ý định '{intent}' vì: " + ", ".join(f.split(":", 1)[1] for f in top))
