@@ -16,6 +16,7 @@ from canhgiac.engine.normalize import plausible_tld
 
 __all__ = [
     "OFFICIAL_DOMAINS",
+    "PERSONAL_PHONES",
     "Amount",
     "BankAccount",
     "Indicators",
@@ -31,8 +32,13 @@ __all__ = [
 @dataclass(frozen=True, slots=True)
 class Phone:
     e164: str
-    kind: str  # "mobile", "landline" or "hotline"
+    kind: str  # "mobile", "landline", "hotline", or "masked" (a mobile with digits hidden)
     raw: str
+
+
+# The kinds of phone number that reach a person, not an office's line: a mobile, or one
+# forwarded with digits hidden.
+PERSONAL_PHONES = frozenset({"mobile", "masked"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +210,7 @@ _NON_DIGIT = re.compile(r"\D")
 # of digits and o's, each with a digit in it. Read as a number only when it then is one.
 _O_PHONE = re.compile(r"(?<![\w.,/])(?:\+84[ .-]?)?[0o][\do]*\d[\do]*(?:[ .-][\do]*\d[\do]*)*(?!\w)")
 _O_NEXT_TO_DIGIT = re.compile(r"\do|o\d")
+_MASKED_MOBILE = re.compile(r"(?<![\w.,/])0[35789][\dx]*(?:[ .][\dx]+){0,3}(?![\w])")
 # Dates and times ("19-03-2026 20:15", "19/03/2026", "19.03.2026 lúc 20h15"): neither a
 # phone number nor an account, whatever word comes before them.
 _DATE_TIME = re.compile(
@@ -420,6 +427,16 @@ def extract(plain: str) -> Indicators:
         for start, end, e164, kind in _split_phones(run):
             result.phones.append(Phone(e164, kind, plain[match.start() + start : match.start() + end]))
             taken.append((match.start() + start, match.start() + end))
+
+    # "0773xxx292", "09xx xxx 581": a mobile number with digits hidden, as people forward
+    # them. It is a number to call all the same; there is nothing to look up or block.
+    if "x" in plain:
+        for match in _MASKED_MOBILE.finditer(plain):
+            raw = match.group()
+            shown = raw.replace(" ", "").replace(".", "")
+            if "x" in shown and len(shown) == 10 and sum(c.isdigit() for c in shown) >= 4 and free(*match.span()):
+                result.phones.append(Phone(shown, "masked", raw))
+                taken.append(match.span())
 
     for match in _AMOUNT.finditer(plain):
         if not free(*match.span()):

@@ -20,7 +20,7 @@ from operator import attrgetter
 from typing import Any, NamedTuple
 
 from canhgiac.engine import lexicon
-from canhgiac.engine.indicators import Indicators, Link
+from canhgiac.engine.indicators import PERSONAL_PHONES, Indicators, Link
 from canhgiac.engine.normalize import NormalizedText, fold_diacritics, tone_key
 
 __all__ = [
@@ -519,7 +519,7 @@ _CALL_BACK = frozenset({"goi lai", "goi ngay", "goi cho", "goi so", "goi vao so"
 def _calls_back(cues: Cues, indicators: Indicators) -> bool:
     """ "Vui lòng gọi lại 0376 228 910", "kết bạn 0912...": an office that asks to be
     called back on a mobile number, as offices never do."""
-    return any(phone.kind == "mobile" for phone in indicators.phones) and not _CALL_BACK.isdisjoint(cues.phrases("contact_request"))
+    return any(phone.kind in PERSONAL_PHONES for phone in indicators.phones) and not _CALL_BACK.isdisjoint(cues.phrases("contact_request"))
 
 
 def _reporting(text: NormalizedText, cues: Cues) -> bool:
@@ -535,7 +535,7 @@ _CLAIMS_TO_BE = re.compile(r"\b(?:xung|gia danh|mao danh|gia mao|gia lam|noi la|
 def _moves_to_chat(cues: Cues, indicators: Indicators) -> bool:
     """ "Cán bộ sẽ liên hệ qua Zalo 0867...", "kết bạn zalo 09... để được hướng dẫn": an
     office moving the talk to a chat app on a mobile number, as offices never do."""
-    return not _CHAT_APPS.isdisjoint(cues.words) and any(phone.kind == "mobile" for phone in indicators.phones)
+    return not _CHAT_APPS.isdisjoint(cues.words) and any(phone.kind in PERSONAL_PHONES for phone in indicators.phones)
 
 
 def _impersonation(cue: str) -> ReasonRule:
@@ -599,7 +599,7 @@ def _utility(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | 
     chat = _CHAT_APPS & words
     # A person's Zalo (a mobile number, or "kết bạn"), not the company's page ("nhận hóa
     # đơn qua Zalo Điện lực Thanh Hóa").
-    personal = any(phone.kind == "mobile" for phone in indicators.phones) or "ket ban" in text.folded
+    personal = any(phone.kind in PERSONAL_PHONES for phone in indicators.phones) or "ket ban" in text.folded
     if chat and personal and not _OFFICIAL_PAGE & words:
         return f"{utility} ... {min(chat)}"
     cut = cut_off_today(text)
@@ -929,6 +929,26 @@ def _lure(cue: str, minimum: int = 1, strong: frozenset[str] = frozenset()) -> R
         return None
 
     return rule
+
+
+_PROCEDURE_WORDS = frozenset({"lam bang lai", "lam giay phep lai xe", "lam cccd", "lam can cuoc", "cap lai bang", "lam cavet", "lam so do"})
+# What makes doing a procedure a service sold outside the law: fast, guaranteed, fake.
+_SOLD = re.compile(
+    r"\b(?:nhanh|lay lien|lay ngay|bao dau|bao 100|khong can thi|khong can hoc|gia re|tron goi|dich vu|nhan lam|uy tin|ship|zalo|ib|inbox|lien he"
+    r"|online (?:phai|mat|chi)|chuyen phi|nop phi (?:truoc|qua))\b"
+)
+
+
+def _illegal_service(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
+    """A degree, a licence or papers sold ("nhận làm bằng lái không cần thi, ib zalo").
+    The name of a procedure alone ("làm căn cước cho người già tại nhà được không") is a
+    question about it."""
+    phrases = cues.phrases("illegal_service")
+    if not phrases:
+        return None
+    if phrases - _PROCEDURE_WORDS or _SOLD.search(text.folded):
+        return max(sorted(phrases), key=len)
+    return None
 
 
 _REPAYMENT = re.compile(r"\b(?:den han tra|han tra (?:no|goc|lai)|tra goc|ky tra no|lich tra no|da duoc tat toan|da tat toan|du no goc)\b")
@@ -1321,7 +1341,7 @@ def _callback_lure(text: NormalizedText, cues: Cues, indicators: Indicators) -> 
         if lure is not None and _CALL_WORD.search(around) and not _denied(text, number.group(0).strip()):
             return f"{number.group(0).strip()} ... {lure.group(0)}"
     cancel = _CANCEL_CALLBACK.search(folded)
-    mobile = next((phone.raw for phone in indicators.phones if phone.kind == "mobile"), None)
+    mobile = next((phone.raw for phone in indicators.phones if phone.kind in PERSONAL_PHONES), None)
     if cancel is not None and mobile is not None and ("bank" in cues or indicators.amounts):
         return f"{cancel.group(0)} ... {mobile}"
     return None
@@ -1329,6 +1349,9 @@ def _callback_lure(text: NormalizedText, cues: Cues, indicators: Indicators) -> 
 
 _REPLY_LURE = re.compile(
     r"\b(?:tin nhan thoai|loi nhan thoai|cuoc goi nho|qua tang|buu pham)\b[^\n]{0,60}?\b(?:tra loi|soan|bam|nhan phim|an phim)\s+(?:y|\d)\s+de\b"
+    # "Trả lời Y để nhận quà tri ân", "Bấm phím 1 để nghe thông báo": the reply or the key
+    # is the ask.
+    r"|\b(?:tra loi|soan)\s+y\s+de\s+(?:nhan|nghe|xem|giao|huy|xac nhan)\b|\b(?:bam|nhan|an)\s+phim\s+\d\s+de\s+(?:nghe|gap|ket noi|nhan)\b"
 )
 _SIM_WORDS = frozenset({"sim", "esim", "4g", "5g"})
 # Where carriers change a SIM: in person.
@@ -1551,7 +1574,7 @@ _RULES: dict[str, ReasonRule] = {
         frozenset({"san giao dich", "tien ao", "nhan doi", "loi nhuan cao", "bao loi nhuan", "nhom dau tu", "usdt", "forex", "bitcoin"}),
     ),
     "lure_gambling": _lure("gambling", 1),
-    "illegal_service": _lure("illegal_service", 1),
+    "illegal_service": _illegal_service,
     "obfuscated_text": _obfuscated,
     "charity_personal_account": _charity_personal,
     "upfront_fee": _upfront_fee,
@@ -1695,7 +1718,7 @@ def _hypothetical(cues: Cues, match: CueMatch) -> bool:
     # "nghe nói bị lừa thì ...", "hồi xưa em cũng từng bị lừa": hearsay, or a past
     # experience told to explain a question, not a loss reported.
     near = cues.words[max(0, match.position - _HYPOTHETICAL_WINDOW) : match.position]
-    if "tung" in near[-3:] or any(near[i : i + 2] == ["nghe", "noi"] for i in range(len(near) - 1)):
+    if "tung" in near[-3:] or any(near[i : i + 2] in (["nghe", "noi"], ["doc", "bao"]) for i in range(len(near) - 1)):
         return True
     # "lỡ bị lừa thì sao" asks; "em lỡ chuyển 5 triệu rồi" tells.
     before = cues.words[max(0, match.position - 2) : match.position]
@@ -1860,6 +1883,13 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
             # "gửi 15tr vào số tk ... rồi lên viện luôn nhé": "rồi" is "then", an order.
             if done.phrase in ("roi", "xong") and cues.words[done.end : done.end + 1] and cues.words[done.end] in _THEN:
                 continue
+            # ("chị chuyển lại giúp em 320k rồi em hoàn cả 2 lần": "then I refund".)
+            if (
+                done.phrase == "roi"
+                and cues.words[done.end : done.end + 1] in (["em"], ["minh"], ["anh"], ["chi"])
+                and cues.words[done.end + 1 : done.end + 2] in (["hoan"], ["tra"], ["gui"], ["chuyen"], ["giao"], ["ship"])
+            ):
+                continue
             if done_next or (money and 0 <= done.position - paid_end < _DONE_WINDOW):
                 found.append((CueMatch("victim_paid", f"{verb.phrase} ... {done.phrase}", verb.position), False))
                 break
@@ -1916,9 +1946,12 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
         # "có bị lừa không", "có bị mất tiền ko": asked, not told.
         if (
             match.position > 0
-            and (words[match.position - 1] == "co" or words[match.position - 2 : match.position] == ["co", "bi"])
-            and {"khong", "chua"} & set(words[match.position + head : match.position + head + 2])
+            and (words[match.position - 1] == "co" or words[match.position - 2 : match.position] in (["co", "bi"], ["co", "phai"]))
+            and {"khong", "chua"} & set(words[match.position + head : match.position + head + 3])
         ):
+            continue
+        # "bên mua họ chuyển cọc đất cho cháu": money the sender received, not paid.
+        if not loss and _PAID_TO_SENDER.match(" ".join(words[match.position + head : match.position + head + 8])):
             continue
         # "vui lòng chuyển 2 triệu rồi chờ giải ngân": asked of the reader, not told.
         # (An amount taken, "bị mất 9 triệu", is no payment asked: "làm theo hướng dẫn, bị
@@ -2045,7 +2078,8 @@ _FAKE = re.compile(
 # for someone ("giả làm", "nói là cán bộ", "nó bảo là công an"), a faked video call.
 _SCAM_STORY = re.compile(
     r"\b(?:bi hack|hack (?:zalo|facebook|fb|nick|tai khoan)|bat coc|tien chuoc|trung thuong|trung giai"
-    r"|gia lam|gia giong|gia mat|goi video gia|goi video giong|(?:noi|nhan) la can bo|(?:bao|noi) la cong an|giong het|deepfake)\b"
+    r"|gia lam|gia giong|gia mat|goi video gia|goi video giong|(?:noi|nhan) la can bo|(?:bao|noi) la cong an|giong het|deepfake"
+    r"|tien bao lanh|bi bat (?:giu|tam giam)|bi hack)\b"
 )
 # How the money was taken when the sender did what a scam asked: a link pressed, a QR code
 # scanned, an app installed, a code given ("bị trừ 18 triệu sau khi bấm link", "cài ứng
@@ -2062,7 +2096,7 @@ _FAKE_AS_WRITTEN = re.compile(r"\bgiả\b", re.IGNORECASE)
 # 'bưu điện'", "chuyển cho 'công an Hà Nội'"): called a fake without the word.
 _QUOTED_POSING = re.compile(
     r"[\"“‘'](?:can bo |nhan vien |dong chi )?(?:cong an|canh sat|buu dien|ngan hang|shipper|dien luc|toa an|vien kiem sat|luat su"
-    r"|bac si|giao vien|co giao|thay giao|hai quan|can bo|nhan vien|giam doc|chuyen gia|nguoi yeu|ban trai|ban gai)\b"
+    r"|bac si|giao vien|co giao|thay giao|hai quan|can bo|nhan vien|giam doc|chuyen gia|nguoi yeu|ban trai|ban gai|con trai|con gai)\b"
 )
 _TRADE_TOPICS = frozenset({"drugs", "gambling_tip", "smuggling", "weapons", "public_order"})
 _SCAM_CONTEXT = frozenset({"victim_after", "scam_ask_strong", "investment", "job"})
@@ -2095,7 +2129,27 @@ _TAKEN_ONLY_AFTER_BI = frozenset({"lay", "chuyen", "rut", "quet"})
 _BI_COMPOUNDS = frozenset({"chuan", "thiet", "trang", "du", "phong", "hanh"})
 # ("chuyển hết sổ tiết kiệm 250 triệu", "ck thêm 9 triệu": words between the verb and the sum.)
 _AMOUNT_FILLERS = frozenset(
-    {"het", "sach", "tong", "cong", "khoang", "gan", "hon", "toi", "len", "luon", "mat", "tien", "so", "di", "tiet", "kiem", "them"}
+    {
+        "het",
+        "sach",
+        "tong",
+        "cong",
+        "khoang",
+        "gan",
+        "hon",
+        "toi",
+        "len",
+        "luon",
+        "mat",
+        "tien",
+        "so",
+        "di",
+        "tiet",
+        "kiem",
+        "them",
+        "lien",
+        "tiep",
+    }
 )
 # When a payment was made, in the words after or before it.
 _PAST = ("tuan truoc", "thang truoc", "hom truoc", "hom kia", "nam ngoai", "nam truoc", "tuan roi", "thang roi", "hoi nay", "luc nay")
@@ -2165,6 +2219,14 @@ def _lost_amounts(words: list[str]) -> list[tuple[CueMatch, bool]]:
             continue
         # "bị", not the "bị" of "chuẩn bị", "thiết bị", "trang bị".
         taken = i > 0 and words[i - 1] == "bi" and (i < 2 or words[i - 2] not in _BI_COMPOUNDS)
+        # ("bị người ta lấy 2 triệu": who took it between "bị" and the verb.)
+        if (
+            not taken
+            and word == "lay"
+            and "bi" in words[max(0, i - 4) : i - 1]
+            and not _BI_COMPOUNDS.intersection(words[max(0, i - 5) : i - 1])
+        ):
+            taken = True
         # "nó lấy hết 4tr trong ví": taken by them, said without "bị".
         by_them = word in ("lay", "rut", "quet", "cuom") and i > 0 and words[i - 1] in ("no", "ho")
         if word in _TAKEN_ONLY_AFTER_BI and not (taken or by_them):
@@ -2334,7 +2396,10 @@ _BAD_OUTCOME = re.compile(
     r"|(?:khong thay|chua thay|chua duoc|khong duoc|van chua|van khong|van ko|khong|ko) giai ngan|chu (?:nha|tro) that"
     # the relative it was for: "con bảo không có chuyện đó", "cháu vẫn đang học bình thường"
     r"|(?:bao|noi) (?:khong|ko) (?:co chuyen|he|co gi)|van (?:dang )?(?:binh thuong|di hoc|di lam|o nha|o truong|hoc binh thuong)"
-    r"|la (?:hop rong|cuc gach|hon gach|bot gia|thuoc gia|hang gia|do gia)|khong nhan duoc (?:usd|do|ngoai te|tien)|im luon|lan mat)\b"
+    r"|la (?:hop rong|cuc gach|hon gach|bot gia|thuoc gia|hang gia|do gia)|khong nhan duoc (?:usd|do|ngoai te|tien)|im luon|lan mat"
+    # "chưa thấy chó đâu", "ko nhận dc mã thẻ", "công ty không còn", "toàn bột mì"
+    r"|(?:khong|ko|chua|van chua) (?:thay|nhan duoc|nhan dc|nhan|giao)(?: \w+){0,3}? (?:dau|gi|ca|nao|ma the|ma|hang|nguyen lieu)"
+    r"|cong ty (?:khong|ko) con|toan bot|doi (?:em |toi )?chuyen lai)\b"
 )
 # Words a payee may take between a payment and its amount ("ck cho kẻ lừa đảo 9tr5").
 _PAYEE_WORDS = 10
@@ -2440,7 +2505,16 @@ _OTHERS = (
     "chu quan",
     "dong nghiep",
     "moi nguoi",
+    "phu huynh",
+    "ke toan",
+    "cong ty em",
+    "cong ty toi",
 )
+# Paid to the sender: "chuyển cọc 20 triệu cho tôi", "ck cho cháu rồi".
+_PAID_TO_SENDER = re.compile(r"(?:\w+ ){0,4}?cho (?:toi|chau|em|minh|con|tui)\b(?! (?:trai|gai|be|ruot|ho|re|dau))")
+
+
+_RECOVERY_AD = re.compile(r"\b(?:nhan|chuyen|ho tro|giup|dich vu)\s+(?:lay lai|thu hoi|truy hoi|rut lai)\b")
 
 
 # A message that starts with the sender as "chị", "anh", "bác" telling what they did.
@@ -2456,6 +2530,9 @@ def find_victim(text: NormalizedText, cues: Cues, indicators: Indicators, *, sca
     # xưng", "có phải lừa đảo không", an investment or a task job. "Tiền học của bé" is not.
     losses = _losses(cues)
     if not losses:
+        return None
+    # ("Hacker mũ trắng nhận lấy lại tiền bị lừa đảo": an advert to victims, by no victim.)
+    if "self" not in cues and _RECOVERY_AD.search(text.folded):
         return None
     fake_named = names_a_fake(text)
     context = scam_signs or cues.any_of(_SCAM_CONTEXT) or fake_named or _SCAM_STORY.search(text.folded) is not None
@@ -2473,7 +2550,7 @@ def find_victim(text: NormalizedText, cues: Cues, indicators: Indicators, *, sca
     for match, loss in losses:
         # ("người xưng công an bảo tôi liên quan ma túy": a drugs word in the fake
         # policeman's script is no trade.)
-        if not loss and (not context or (trade and not fake_named)):
+        if not loss and (not context or (trade and not fake_named and _SCAM_STORY.search(text.folded) is None)):
             continue
         # ("bị mất 45 triệu khi đầu tư vào dự án nuôi heo qua mạng": money lost, not
         # deducted, to an investment is a scam's.)
