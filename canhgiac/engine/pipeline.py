@@ -469,6 +469,22 @@ class Engine:
         # with the person by another way. Not a scam for certain, and not safe either
         # (a cloned voice answers too): an officer looks.
         checked = is_scam and not indicators.links and _CHECKED_BY_CALL.search(text.folded) is not None
+        # "mang CCCD đến phòng giao dịch gần nhất", "thanh toán qua app Home Credit", "đến
+        # Đội CSGT mang theo đăng ký xe": a notice that sends the reader to the office, a
+        # counter or the company's own app, with no stranger's number, account or link.
+        # Its threats are a real reminder's ("quá hạn", "tạm khóa"): unsure, an officer
+        # looks, never "scam" on wording and the office's name alone.
+        in_person = (
+            is_scam
+            and _OFFICIAL_ROUTE.search(text.folded) is not None
+            and not indicators.bank_accounts
+            and not any(phone.kind in PERSONAL_PHONES for phone in indicators.phones)
+            and all(link.official for link in indicators.links)
+            and all(r.code in _ROUTE_CAPPED for r in reasons)
+        )
+        if in_person:
+            explanation.append("Thông báo hướng người nhận đến trụ sở, quầy giao dịch hoặc ứng dụng chính thức: để cán bộ xem.")
+            is_scam = False
         if is_scam and checked:
             explanation.append("Người gửi cho biết đã gọi lại xác minh với người nhắn: để cán bộ xem.")
             is_scam = False
@@ -1064,6 +1080,25 @@ def _own_question(p: Prepared, limit: int | None = None, *, trailing: bool = Fal
     return "how" in cues or "asking" in cues or "?" in p.text.clean or (trailing and _ENDS_ASKING.search(p.text.folded) is not None)
 
 
+# Where a real notice sends its reader: in person to an office or a counter, or to the
+# company's own app or hotline.
+_OFFICIAL_ROUTE = re.compile(
+    r"\b(?:mang(?: theo)? (?:cccd|can cuoc|cmnd|giay to|dang ky xe|giay phep)[^.!?\n]{0,40}?den|den (?:truc tiep )?(?:phong giao dich|chi nhanh|tru so|quay|diem giao dich|cua hang|doi csgt|doi canh sat|cong an (?:xa|phuong|huyen))"
+    r"|tai (?:quay|phong giao dich|chi nhanh|tru so)|qua (?:app|ung dung) (?:chinh thuc|\w+ (?:chinh thuc|online))|ung dung chinh thuc|app chinh thuc)\b"
+)
+# Reasons such a notice gives by naming its office and its deadline.
+_ROUTE_CAPPED = frozenset(
+    {
+        "scam_wording",
+        "urgency_threat",
+        "impersonation_bank",
+        "impersonation_official",
+        "impersonation_police",
+        "impersonation_utility",
+        "lure_loan",
+        "money_transfer_request",
+    }
+)
 _MASKED_PHONE = re.compile(r"\b0\d[\dx. ]{6,}")
 _SCHOOL_SUFFIX = ".edu.vn"
 _WE_OFFER = re.compile(
