@@ -430,7 +430,7 @@ def extract(plain: str) -> Indicators:
 
     # "0773xxx292", "09xx xxx 581": a mobile number with digits hidden, as people forward
     # them. It is a number to call all the same; there is nothing to look up or block.
-    if "x" in plain:
+    if "xx" in plain or "x " in plain:  # a hidden digit is typed "x"; most words with an x are not
         for match in _MASKED_MOBILE.finditer(plain):
             raw = match.group()
             shown = raw.replace(" ", "").replace(".", "")
