@@ -377,6 +377,12 @@ _VARIANTS = {
     "corpus_tips": 3,
     "corpus_questions": 2,
     "corpus_other": 5,
+    # The reviewers' forwarded messages (seventh session): scams once, look-alikes twice.
+    # As built, on the seventh session's reviews (which they do not include) verdict errors
+    # 110 → 86 of 1,422, and IE403's legitimate SMS called scam 25 → 27 of 1,627; in a
+    # trial with the look-alikes once, 25 → 42.
+    "reviewed_scams": 1,
+    "reviewed_legit": 2,
 }
 _CHECK_WRAPPED = 1200
 
@@ -398,11 +404,13 @@ def generate(sources: Path = DEFAULT_SOURCES, seed: int = SEED) -> list[Example]
     corpus_scams = _optional_tsv(sources / "corpus_scams.tsv")
     corpus_legit = _optional_tsv(sources / "corpus_legit.tsv")
     legit_more = _optional_tsv(sources / "legit_more.tsv")
-    for name, rows in (("scams", scams), ("corpus_scams", corpus_scams)):
+    reviewed_scams = _optional_tsv(sources / "reviewed_scams.tsv")
+    reviewed_legit = _optional_tsv(sources / "reviewed_legit.tsv")
+    for name, rows in (("scams", scams), ("corpus_scams", corpus_scams), ("reviewed_scams", reviewed_scams)):
         for kind, template in rows:
             for _ in range(_VARIANTS[name]):
                 add(_vary(_fill(template, rng), rng, obfuscate=True), True, "scam_check", None, kind)
-    for name, rows in (("legit", legit), ("corpus_legit", corpus_legit), ("legit_more", legit_more)):
+    for name, rows in (("legit", legit), ("corpus_legit", corpus_legit), ("legit_more", legit_more), ("reviewed_legit", reviewed_legit)):
         for kind, template in rows:
             intent = "other" if kind in _CHAT_FAMILIES else "scam_check"
             for _ in range(_VARIANTS[name]):
