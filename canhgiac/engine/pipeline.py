@@ -474,7 +474,7 @@ class Engine:
         # counter or the company's own app, with no stranger's number, account or link.
         # Its threats are a real reminder's ("quá hạn", "tạm khóa"): unsure, an officer
         # looks, never "scam" on wording and the office's name alone.
-        in_person = (
+        sent_to_office = (
             is_scam
             and _OFFICIAL_ROUTE.search(text.folded) is not None
             and not indicators.bank_accounts
@@ -482,7 +482,7 @@ class Engine:
             and all(link.official for link in indicators.links)
             and all(r.code in _ROUTE_CAPPED for r in reasons)
         )
-        if in_person:
+        if sent_to_office:
             explanation.append("Thông báo hướng người nhận đến trụ sở, quầy giao dịch hoặc ứng dụng chính thức: để cán bộ xem.")
             is_scam = False
         if is_scam and checked:
@@ -873,8 +873,9 @@ _PAST_MARKERS = (
 )
 # Long ago: not even a missing person is urgent ("bỏ nhà đi từ năm 2019").
 _LONG_AGO_MARKERS = ("nam ngoai", "tu nam", "tu lau", "hoi nam", "thang truoc", "nam truoc", "hoi thang")
+# Words of a menu: a dangerous animal named there is food, not a danger.
+_ON_A_MENU = frozenset({"thit", "ban", "quan", "menu", "nha hang", "dac san"})
 # In danger whatever day it started: a person still missing.
-_SOLD = frozenset({"thit", "ban", "quan", "menu", "nha hang", "dac san"})
 _STILL_MISSING = frozenset({"mat tich", "di lac", "bo nha di", "chua ve nha", "chua thay ve", "di khoi nha", "khong biet nha o dau"})
 _WORD = re.compile(r"\w+")
 _FRESH = re.compile(
@@ -912,12 +913,12 @@ def _urgency(cues: rules.Cues, text: NormalizedText, category: str | None = None
     # person missing since yesterday is still missing.)
     long_ago = any(f" {phrase} " in said for phrase in _LONG_AGO_MARKERS)
     # ("Quán nhậu bán thịt rắn hổ mang": on a menu, no danger.)
-    sold = not _SOLD.isdisjoint(cues.words)
+    on_a_menu = not _ON_A_MENU.isdisjoint(cues.words)
     hurt = next(
         (
             m.phrase
             for m in cues.by_name.get("in_danger", ())
-            if not long_ago and (not past or m.phrase in _STILL_MISSING) and not (sold and m.phrase == "ran ho mang")
+            if not long_ago and (not past or m.phrase in _STILL_MISSING) and not (on_a_menu and m.phrase == "ran ho mang")
         ),
         None,
     )
@@ -979,7 +980,7 @@ def _now_words(cues: rules.Cues, text: NormalizedText) -> list[tuple[int, str]]:
 _NOW_ACT = re.compile(
     r"\b(?:dang|van dang|ngay bay gio|luc nay)\s+(?:nghe dien thoai|nghe may|noi chuyen|goi video|o ngan hang|ra ngan hang|di ra ngan hang|chuan bi chuyen|dinh chuyen|sap chuyen|chuyen tien|rut tien|bi goi|bi ep|lam theo)"
 )
-_IN_PERSON = re.compile(
+_AT_THE_DOOR = re.compile(
     r"\b(?:di tung nha|den tung nha|dang o (?:nha (?:ong|ba|anh|chi|co|chu|bac|so)|khu|xom|thon|ngo|hem|to)|dang di (?:thu|tung|quanh)|dang den)\b"
 )
 _TODAY = re.compile(r"\b(?:dang|hom nay|vua|sang nay|chieu nay|bay gio)\b")
@@ -991,9 +992,9 @@ def _scam_in_progress(p: Prepared) -> str | None:
     folded = p.text.folded
     # "có nhóm người giả cán bộ địa chính đi từng nhà thu tiền, họ đang ở nhà ông Tư": the
     # impostors are in the village now, and an officer can still get there.
-    in_person = _IN_PERSON.search(folded)
-    if in_person and _TODAY.search(folded) and rules.names_a_fake(p.text):
-        return in_person.group(0)
+    at_the_door = _AT_THE_DOOR.search(folded)
+    if at_the_door and _TODAY.search(folded) and rules.names_a_fake(p.text):
+        return at_the_door.group(0)
     # The act is said with "đang", "ngay bây giờ" or "lúc này": without them, no search
     # (3.0 → 1.6 µs a message on the benchmark's messages, bench/engine_vs_peer.py).
     if "dang" not in folded and "ngay bay gio" not in folded and "luc nay" not in folded:
@@ -1058,9 +1059,6 @@ def _own_question(p: Prepared, limit: int | None = None, *, trailing: bool = Fal
     # "official" to the link reader, and a recovery scam's page is one.)
     indicators = p.indicators
     checkable = indicators.phones or indicators.bank_accounts or any(not (official_links and link.official) for link in indicators.links)
-    # ("Liên hệ zalo Luật sư Minh 09xx xxx 770": a number to contact, masked as people
-    # forward them, is something to check too.)
-    checkable = checkable or ("contact_request" in cues and _MASKED_PHONE.search(p.text.folded) is not None)
     if checkable or "forward" in cues or "scam_ask_strong" in cues or len(cues.words) > limit:
         return False
     # "Cho hỏi có ông gọi bảo là công an...": what someone else said is being retold.
@@ -1099,7 +1097,6 @@ _ROUTE_CAPPED = frozenset(
         "money_transfer_request",
     }
 )
-_MASKED_PHONE = re.compile(r"\b0\d[\dx. ]{6,}")
 _SCHOOL_SUFFIX = ".edu.vn"
 _WE_OFFER = re.compile(
     r"\b(?:chung toi|ben em|ben minh|doi ngu(?: \w+){0,5}?)\s+(?:ho tro|nhan|cam ket|chuyen|se|co|da|cua)\b|\bcua chung toi\b"

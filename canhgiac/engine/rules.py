@@ -1428,7 +1428,9 @@ def _debt_threat(text: NormalizedText, cues: Cues, indicators: Indicators) -> st
     """A debt demanded of someone who never borrowed ("trả nợ thay cho nó"), with threats
     to their home or to shame them online ("ghép ảnh đăng facebook")."""
     # A threat or shame, not only help with a debt ("cháu trả giúp bố rồi", "mai qua nhà chú").
-    threat = next((m.phrase for m in cues.by_name.get("debt_relative", ()) if m.phrase in _DEBT_THREATS and not _vay_is_vay(cues, m)), None)
+    threat = next(
+        (m.phrase for m in cues.by_name.get("debt_relative", ()) if m.phrase in _DEBT_THREATS and not _ends_a_question(cues, m)), None
+    )
     # "ND: Tra no thay Trung": a bank's balance notice of a repayment made. Warning words
     # are not enough to leave it out: fake warrants against "đồng phạm" use them too (a
     # notice about the scam is left out by ``is_warning``).
@@ -1442,7 +1444,7 @@ def _debt_threat(text: NormalizedText, cues: Cues, indicators: Indicators) -> st
     return f"{debts[0].phrase} ... {threat}" if debts else None
 
 
-def _vay_is_vay(cues: Cues, match: CueMatch) -> bool:
+def _ends_a_question(cues: Cues, match: CueMatch) -> bool:
     """ "thật không vậy", "có phải lừa ko vay": typed without accents, "không vay" ending a
     question is "không vậy"; "không vay" (never borrowed) goes on ("tôi không vay tiền ai")."""
     if match.phrase not in ("khong vay", "chua vay") or not match.folded:
@@ -1790,10 +1792,11 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
         # "bắt chuyển 180 triệu vào 'tài khoản tạm giữ'. Chuyển lúc 9h sáng nay", "Tôi chuyển
         # cách đây một tiếng": the sum told just before, the time right after the verb.
         # (The time first, a lookup; the sums only then: most verbs have no time after them.)
+        payer = any(m.position < verb.position for m in cues.by_name.get("self", ()))
         when_next = _when_at(cues, verb.end)
         if when_next and (_amount_at(cues.words, verb.end) is not None or not _sum_before(cues.words, verb.position)):
             when_next = None
-        if when_next and any(m.position < verb.position for m in cues.by_name.get("self", ())) and not _demanded(cues.words, verb.position):
+        if when_next and payer and not _demanded(cues.words, verb.position):
             found.append((CueMatch("victim_paid", f"{verb.phrase} ... {when_next}", verb.position), False))
             continue
         if " " not in verb.phrase and not money and not (done_next and _names_amount(cues.words)):
@@ -1813,7 +1816,6 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
             amount_end = _amount_near(cues.words, verb.end)
         when = (_paid_when(cues, verb.position) or "") if amount_end is not None else ""
 
-        payer = any(m.position < verb.position for m in cues.by_name.get("self", ()))
         # "chuyển 350 triệu rồi mà chưa nhận được vàng", "nạp 3 lần vào app tổng 9tr, vẫn
         # chưa nhận được đồng nào": paid, then nothing came of it. A loss on its own.
         # ("ck giúp em 5tr": asked for.) Looked for before the time of the payment:
@@ -2082,7 +2084,7 @@ _FAKE = re.compile(
 _SCAM_STORY = re.compile(
     r"\b(?:bi hack|hack (?:zalo|facebook|fb|nick|tai khoan)|bat coc|tien chuoc|trung thuong|trung giai"
     r"|gia lam|gia giong|gia mat|goi video gia|goi video giong|(?:noi|nhan) la can bo|(?:bao|noi) la cong an|giong het|deepfake"
-    r"|tien bao lanh|bi bat (?:giu|tam giam)|bi hack)\b"
+    r"|tien bao lanh|bi bat (?:giu|tam giam))\b"
 )
 # How the money was taken when the sender did what a scam asked: a link pressed, a QR code
 # scanned, an app installed, a code given ("bị trừ 18 triệu sau khi bấm link", "cài ứng
