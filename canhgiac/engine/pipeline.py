@@ -129,12 +129,35 @@ _TRADE_CUES = frozenset({"gambling_tip", "drugs"})
 _HAZARDS = frozenset({"hazard"})
 _MONEY_OR_PARCEL = frozenset({"transfer", "balance_notice", "delivery"})
 # Words to the desk itself ("công an xã mình nhiệt tình", "các anh ơi", "ad ơi").
+# The sender did not do what a call or a message asked ("tôi chưa bấm", "không làm theo",
+# "cúp máy rồi", "xóa luôn rồi").
+_DECLINED = re.compile(
+    r"\b(?:chua|khong|ko|k|chang|khong he) (?:bam|an|nhan vao|lam theo|lam gi|cai|chuyen|dua|cung cap|gui|nghe theo|tra loi|ket ban)\b"
+    r"|\b(?:cup may|tat may|dap may|xoa (?:luon|roi|di|tin|het)|chan so|block (?:luon|roi))\b"
+)
+# ... and asks what now: whether it is dangerous, whether to report it, how to block it.
+# (Not "có sao không", "is it all right?": the reviewers read that as asking about the call.)
+_ASKS_NEXT = re.compile(
+    r"\b(?:co (?:nguy hiem|bi lo|bi mat|bi hack|anh huong|van de|can (?:bao|trinh bao|len|lam gi|khai bao|lam))"
+    r"|(?:can|nen|phai) (?:trinh bao|bao (?:cong an|ai|o dau)|lam gi|lam sao)|lam (?:sao|the nao|cach nao) (?:de )?(?:chan|kiem tra|biet|bao)"
+    r"|bi lo (?:thong tin|du lieu)|lo thong tin)\b"
+)
+
+
+def _declined_asks_next(folded: str) -> bool:
+    """The sender did not do what a scam asked and asks what to do now."""
+    declined = _DECLINED.search(folded)
+    return declined is not None and _ASKS_NEXT.search(folded, declined.end()) is not None
+
+
 _TO_THE_DESK = re.compile(r"\b(?:cong an|cac anh|cac chu|can bo|dong chi|ad|admin|trang nay|kenh nay)\b")
 # The sender's own account, card or SIM frozen, or the sender fined, in their own words.
 _OWN_TROUBLE = re.compile(
     r"\b(?:tai khoan|tk|the|zalo|nick|sim|so dien thoai|vneid|dinh danh)\b(?: ngan hang| dien tu)?(?: cua)? (?:toi|em|e|minh|tui|tao)\b(?:\W+\w+){0,4}?\W+bi (?:khoa|phong toa|dong bang|tam khoa|chan|dua vao)"
     r"|\b(?:toi|em|e|minh|tui) bi (?:ngan hang )?(?:khoa tai khoan|phong toa|phat|lap bien ban|giu xe|tam giu xe)\b|^bi (?:phat|lap bien ban|giu xe)\b"
 )
+# A message or a caller claiming something ("báo", "nói", "nhắn"), right before the trouble.
+_CLAIMED = frozenset({"bao", "noi", "nhan", "rang", "la"})
 # What was done to the sender or theirs: "bị giật điện thoại", "bị chồng đánh", "nó rút
 # hết 12 triệu".
 _SUFFERED = re.compile(
@@ -618,6 +641,13 @@ class Engine:
             # sở": a notice in an office's own words, forwarded to ask whether it is real.
             explanation.append("Tin mở đầu bằng thông báo của một cơ quan: coi như nhờ kiểm tra.")
             return "scam_check", probabilities[model.classes.index("scam_check")]
+        if "scam_ask_strong" not in cues and _declined_asks_next(text.folded):
+            # "gọi xưng công an bắt chuyển tiền, tôi cúp máy rồi, giờ có cần lên trình báo
+            # không", "tôi chưa bấm link, xóa luôn rồi, có bị lộ thông tin không": the sender
+            # did not do what the scam asked and asks what now; a question (the scam in
+            # it still gets its verdict).
+            explanation.append("Người gửi không làm theo và hỏi giờ nên làm gì: coi là câu hỏi.")
+            return "question", probabilities[model.classes.index("question")]
         if (
             _THANKS.match(text.folded)
             and not is_scam
@@ -754,6 +784,17 @@ class Engine:
         # attack on a person what is reported.
         if category == "drugs" and p.cues.phrases("violence") & _ATTACKS:
             return "violence", probabilities[model.classes.index("violence")]
+        # "đâm người ở quán nhậu, máu chảy nhiều": a fight with someone hurt is violence,
+        # wherever it happened.
+        if category == "public_order" and _INJURED.search(p.text.folded) is not None:
+            return "violence", probabilities[model.classes.index("violence")]
+        # "xe tải chở pháo lậu từ Lào về": fireworks and explosives are weapons however
+        # they came; "nổ mìn khai thác đá trái phép": blasting for an illegal quarry is
+        # the quarry's offence.
+        if category == "smuggling" and _FIREWORKS.search(p.text.folded) is not None and _OTHER_CONTRABAND.search(p.text.folded) is None:
+            return "weapons", probabilities[model.classes.index("weapons")]
+        if category == "weapons" and _QUARRY.search(p.text.folded) is not None:
+            return "environment", probabilities[model.classes.index("environment")]
         return category, probabilities[best]
 
 
@@ -783,6 +824,15 @@ _TAKING = frozenset(
 )
 _ATTACKS = frozenset({"chem", "dam", "danh vo", "danh con", "giet", "bop co", "doa giet", "doa chem", "duoi chem", "ruot chem"})
 # Someone hurt or beaten ("vây đánh", "bị thương", "bất tỉnh"): then it is violence.
+# Someone injured, not only a fight ("đánh nhau" with no one hurt is disorder).
+_INJURED = re.compile(
+    r"(?<!chua ai )(?<!khong ai )(?<!ko ai )(?<!khong )(?<!chua )(?<!ko )"
+    r"\b(?:bi thuong|chay mau|mau chay|be bet mau|bat tinh|nhap vien|di cap cuu|dua di cap cuu|bi dam|bi chem|gay tay|vo dau|guc)\b"
+)
+_FIREWORKS = re.compile(r"\b(?:phao (?:lau|no|hoa no|tet|tu che|trung|bi)|thuoc phao|thuoc no|kip no|luu dan)\b")
+_QUARRY = re.compile(r"\b(?:khai thac (?:da|cat|soi|quang|vang) trai phep|(?:ban|no) min (?:pha da|khai thac))\b")
+# Other contraband named with the fireworks: the load is smuggled goods.
+_OTHER_CONTRABAND = re.compile(r"\b(?:thuoc la|hang lau|xang|dau|duong cat|bia lau|ruou lau)\b")
 _HURT = re.compile(r"\b(?:danh|dam|chem|dap|bat tinh|bi thuong|chay mau|mau chay|guc|tu vong|chet)\b")
 
 
@@ -821,6 +871,15 @@ _ACT_NOW = frozenset(
         "sap sua",
     }
 )
+# Tonight: a game, a deal, a fight or a crossing planned for tonight can still be stopped;
+# a wedding's music or a meeting tonight is no such act.
+_TONIGHT = frozenset({"toi nay", "dem nay"})
+_PLANNED = frozenset({"gambling_tip", "weapons", "violence", "smuggling", "drugs"})
+# Words saying that something goes on now, whatever else in the message is dated.
+_GOING_ON = frozenset({"van dang", "hien dang", "ngay bay gio", "dang dien ra", "dang xay ra", "luc nay", "ngay luc nay"})
+# Offences whose doer may still be caught a few minutes on.
+_CHASED = frozenset({"theft", "violence", "traffic"})
+_MINUTES_AGO = re.compile(r"\b(?:\d{1,2}|vai|may|muoi) ?(?:phut|p)(?: truoc| ra| sau| nay)?\b")
 # "đang", "sắp", "vừa" as written, by their folded form, and the words after which each
 # means something else.
 _NOW_WORDS = {"dang": "đang", "sap": "sắp", "vua": "vừa"}
@@ -879,7 +938,7 @@ _ON_A_MENU = frozenset({"thit", "ban", "quan", "menu", "nha hang", "dac san"})
 _STILL_MISSING = frozenset({"mat tich", "di lac", "bo nha di", "chua ve nha", "chua thay ve", "di khoi nha", "khong biet nha o dau"})
 _WORD = re.compile(r"\w+")
 _FRESH = re.compile(
-    r"\b(?:chay ve|chay huong|chay ra|chay vao|chay bo|bo chay|tau thoat|mau chay|chay mau|\d+ phut|vai phut|may phut|chua day|vua bi (?:cuop|giat))\b"
+    r"\b(?:chay ve|chay huong|chay ra|chay vao|chay bo|bo chay|tau thoat|mau chay|chay mau|\d+ phut|vai phut|may phut|chua day|vua bi (?:cuop|giat|moc tui))\b"
 )
 _ONLINE = frozenset({"zalo", "facebook", "fb", "group", "online", "web", "website", "link", "tiktok", "telegram", "messenger"})
 
@@ -887,7 +946,9 @@ _ONLINE = frozenset({"zalo", "facebook", "fb", "group", "online", "web", "websit
 def _urgency(cues: rules.Cues, text: NormalizedText, category: str | None = None) -> str | None:
     """Someone in danger now, or an act about to happen: the words that say so."""
     said = f" {' '.join(cues.words)} "
-    past = any(f" {phrase} " in said for phrase in _PAST_MARKERS)
+    # ("Có người lạ đang cạy cửa nhà bên, nhà đó đi vắng cả tuần nay, giờ vẫn đang ở đó":
+    # said to go on now, whatever else is dated.)
+    past = any(f" {phrase} " in said for phrase in _PAST_MARKERS) and _GOING_ON.isdisjoint(cues.phrases("now"))
     # ("bị lừa qua hình thức bắt cóc online ... tuần trước": told after the fact.)
     strong = cues.phrases("danger") & {"cuu", "cuu voi", "cuu toi", "chay nha", "hoa hoan", "dinh tu tu", "tu tu", "nhay cau", "bat coc"}
     if strong and not past:
@@ -938,6 +999,22 @@ def _urgency(cues: rules.Cues, text: NormalizedText, category: str | None = None
     if past:
         # "đang nằm viện vì bị đánh tuần trước": what is told happened before.
         return None
+    # ("để xe trước tiệm 5p ra mất xe rồi": minutes ago, the thief is still near.)
+    if category in _CHASED and _MINUTES_AGO.search(text.folded) is not None:
+        return f"{_MINUTES_AGO.search(text.folded).group(0)} + {topic}"  # type: ignore[union-attr]
+    # ("mấy đêm nay liên tục mất gà": nights past.)
+    tonight = next(
+        (
+            m.phrase
+            for m in cues.by_name.get("now", ())
+            if m.phrase in _TONIGHT and words[m.position - 1 : m.position] not in (["may"], ["nhung"], ["cac"])
+        ),
+        None,
+    )
+    planned = next((name for name in _PLANNED if name in cues), None) or (named if named in _PLANNED else None)
+    # ("họp tối nay ... nội dung phòng chống cháy nổ": a meeting about it.)
+    if tonight is not None and planned is not None and "hop" not in words and "phong chong" not in said:
+        return f"{tonight} + {planned}"
     for position, word in _now_words(cues, text):
         if word == "vua" and words[position + 1 : position + 2] == ["bi"] and _FRESH.search(text.folded) is None:
             # "Vừa bị trộm ... lúc rạng sáng", "tuần trước vừa mất trộm": told after the fact;
@@ -1034,15 +1111,21 @@ def _lure_told_of(p: Prepared) -> bool:
 
 
 _SOMEONE = frozenset({"co nguoi", "co mot nhom", "co nhom", "co doi tuong"})
-_LURES = frozenset({"lure_prize", "lure_job", "lure_loan", "lure_investment", "upfront_fee", "unrealistic_returns", "card_photo_request"})
+_LURES = frozenset(
+    {"lure_prize", "lure_job", "lure_loan", "lure_investment", "upfront_fee", "unrealistic_returns", "card_photo_request", "account_rental"}
+)
 
 
 def _own_trouble(p: Prepared) -> bool:
     """A question about the sender's own frozen account or fine, asked in their own words."""
     # (Every form below has "bị": most messages are spared the search.)
+    folded = p.text.folded
     return (
-        " bi " in f" {p.text.folded} "
-        and _OWN_TROUBLE.search(p.text.folded) is not None
+        " bi " in f" {folded} "
+        and (trouble := _OWN_TROUBLE.search(folded)) is not None
+        # ("tin nhắn ... báo tk e bị tạm khóa, vào trang để cập nhật": what a message
+        # claimed, not the sender's own trouble.)
+        and _CLAIMED.isdisjoint(folded[max(0, trouble.start() - 20) : trouble.start()].split()[-2:])
         and "addressee" not in p.cues
         and _own_question(p, _PROCEDURE_QUESTION_WORDS, trailing=True, official_links=True)
     )
@@ -1068,14 +1151,24 @@ def _own_question(p: Prepared, limit: int | None = None, *, trailing: bool = Fal
     # service speaking, as an advert does, not a citizen asking.
     if _WE_OFFER.search(p.text.folded):
         return False
-    risky = ("otp_request", "app_install", "link_click", "money_transfer_request", "known_indicator", "obfuscated_text")
+    # ("ban e gui qua sinh nhat, ho doi phi bao hiem hang hoa 8tr": a demand for money
+    # passed on, the thing to check.)
+    if _DEMAND_PASSED_ON.search(p.text.folded):
+        return False
+    risky = ("otp_request", "app_install", "link_click", "money_transfer_request", "known_indicator", "obfuscated_text", "account_rental")
     if any(f.code.startswith("lure_") or f.code in risky for f in p.findings):
         return False
     # "asking", not "question": the wider group holds topic words ("hồ sơ") and a bare
     # "không", which a robocall ("nếu không xử lý hồ sơ...") or a job lure also has.
     # (``trailing``: a message ending in "không", "chưa" asks too, "có được nộp nhiều lần
     # không"; not for any question: "có ai bị như vậy chưa" ends a retold scam.)
-    return "how" in cues or "asking" in cues or "?" in p.text.clean or (trailing and _ENDS_ASKING.search(p.text.folded) is not None)
+    return (
+        "how" in cues
+        or "asking" in cues
+        or "?" in p.text.clean
+        or _ENDS_HOW.search(p.text.folded) is not None
+        or (trailing and _ENDS_ASKING.search(p.text.folded) is not None)
+    )
 
 
 # Where a real notice sends its reader: in person to an office or a counter, or to the
@@ -1101,9 +1194,17 @@ _SCHOOL_SUFFIX = ".edu.vn"
 _WE_OFFER = re.compile(
     r"\b(?:chung toi|ben em|ben minh|doi ngu(?: \w+){0,5}?)\s+(?:ho tro|nhan|cam ket|chuyen|se|co|da|cua)\b|\bcua chung toi\b"
     # ("Em là nhân viên bên bảo hiểm, chị có khoản hoàn phí": a caller introducing himself.)
-    r"|\b(?:em|toi|minh) la (?:nhan vien|can bo|dong chi|chuyen vien|dieu tra vien)\b|\b(?:anh|chi|ban|quy khach|co|chu|bac) co (?:mot )?khoan (?:hoan|tien|thuong|ho tro)"
+    r"|\b(?:em|toi|minh) la (?:nhan vien|can bo|dong chi|chuyen vien|dieu tra vien)\b"
+    # ("Chào chú, cháu bên văn phòng đăng ký đất đai huyện": the caller's office.)
+    r"|^\W*(?:\w+\W+){0,3}?(?:chau|em|toi|minh) ben (?!nay\b|kia\b)\w+|\b(?:anh|chi|ban|quy khach|co|chu|bac) co (?:mot )?khoan (?:hoan|tien|thuong|ho tro)"
     r"|\bde nghi (?:ong|ba|ong/ba|anh|chi)\b"
 )
+# Someone else's demand for money, passed on by the sender.
+_DEMAND_PASSED_ON = re.compile(
+    r"\b(?:ho|no|ben do|ben kia|nguoi ta|chung no|cong ty|shop|shipper|ben van chuyen)\s+(?:doi|bat|yeu cau|keu|bao)\s+(?:\w+\s+){0,2}?(?:phi|nop|dong|chuyen|tien|coc|thanh toan|ck)\b"
+)
+# "giờ mở lại sao ạ", "vẫn báo chờ phê duyệt là sao": a question without its mark.
+_ENDS_HOW = re.compile(r"\b(?:sao|the nao|lam sao|gi|bao lau|bao gio|o dau)(?: a| ah| vay| nhi| ha| the| a\W+)?\W*$")
 _ENDS_ASKING = re.compile(r"\b(?:khong|ko|hong|chua)(?: a| ah| vay| nhi)?\W*$")
 
 

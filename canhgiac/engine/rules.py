@@ -214,10 +214,13 @@ class Finding:
 class Cues:
     """The cues found in one message."""
 
-    __slots__ = ("_losses", "_phrases", "by_name", "negations", "words")
+    __slots__ = ("_losses", "_phrases", "by_name", "diacritics", "negations", "words")
 
-    def __init__(self, words: list[str], matches: list[CueMatch]) -> None:
+    def __init__(self, words: list[str], matches: list[CueMatch], diacritics: bool = False) -> None:
         self.words = words
+        self.diacritics = diacritics
+        """Whether the writer types diacritics: then a word typed without them is mostly
+        another word ("kiểm tra" is no "trả")."""
         # ("tự dưng bị chuyển đi 27tr": "tự dưng" is "suddenly", not "đừng".)
         self.negations = (
             frozenset(i for i, w in enumerate(words) if w in _NEGATIONS and not (w == "dung" and i and words[i - 1] == "tu"))
@@ -419,7 +422,7 @@ def find_cues(text: NormalizedText | str) -> Cues:
         found += settled
         pending = [(m, context) for m, context in pending if m not in settled]
     found.sort(key=_POSITION)
-    return Cues(words, found)
+    return Cues(words, found, tokens.diacritics)
 
 
 _POSITION = attrgetter("position")
@@ -923,12 +926,20 @@ def _lure(cue: str, minimum: int = 1, strong: frozenset[str] = frozenset()) -> R
         if cue == "loan" and not indicators.links and _REPAYMENT.search(text.folded):
             return None
         phrases = cues.phrases(cue)
-        if phrases & strong or len(phrases) >= minimum:
+        # ("thủ tục vay vốn" holds "vay" and "vay vốn": one phrase, not two.)
+        if phrases & strong or (len(phrases) >= minimum and _distinct(cues.by_name[cue]) >= minimum):
             # The longest, and of those the first in order: a set's order changes between runs.
             return max(sorted(phrases), key=len)
         return None
 
     return rule
+
+
+def _distinct(matches: list[CueMatch]) -> int:
+    """How many different phrases, a phrase inside a longer one found at the same place
+    not counted."""
+    spans = {(m.position, m.end, m.phrase) for m in matches}
+    return len({phrase for start, end, phrase in spans if not any(s <= start and end <= e and (s, e) != (start, end) for s, e, _ in spans)})
 
 
 _PROCEDURE_WORDS = frozenset({"lam bang lai", "lam giay phep lai xe", "lam cccd", "lam can cuoc", "cap lai bang", "lam cavet", "lam so do"})
@@ -1196,6 +1207,24 @@ def _card_photo(text: NormalizedText, cues: Cues, indicators: Indicators) -> str
     return None
 
 
+# Borrowing, renting or buying someone's account, ID card or SIM ("mượn cccd và tài khoản
+# của anh để nhận tiền hàng, mỗi tháng bồi dưỡng 2 triệu"), then what is paid for it.
+_RENTED = re.compile(
+    r"\b(?:muon|thue|mua lai|mua|thu mua)\s+(?:lai\s+)?(?:cccd|can cuoc|cmnd|tai khoan|tk|the ngan hang|the atm|sim)\b"
+    r"[^.!?\n]{0,80}?\b(?:boi duong|moi thang|hang thang|thang tra|tra cong|tien cong|hoa hong|tra (?:anh|chi|em|ban|a|c|e)|\d+\s?(?:k|tr|trieu|nghin)\s*(?:/|moi)\s*(?:thang|tk|tai khoan))\b"
+)
+_RENTAL_VERBS = frozenset({"muon", "thue", "mua"})
+
+
+def _account_rental(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
+    """An account, an ID card or a SIM asked for a payment: rented accounts take in what
+    scams collect, and the one who rents one out is charged with the scammers."""
+    if _RENTAL_VERBS.isdisjoint(cues.words) or _warns(cues):
+        return None
+    rented = _RENTED.search(text.folded)
+    return rented.group(0) if rented is not None and not _denied(text, rented.group(0)) else None
+
+
 # Who collects money as an office, folded: a school, a teacher in charge of a class, the
 # power or water company, the tax office, a court. Who, not what ("viện phí của mẹ hết 4
 # triệu, chị gửi phần của chị vào tk cá nhân của em" is family chat), and not those who
@@ -1258,7 +1287,10 @@ def _institution_personal_account(text: NormalizedText, cues: Cues, indicators: 
 _PREMIUM_NUMBER = re.compile(r"\b19(?:00|00\s)[\dx .]{2,12}")
 _PREMIUM_LURE = re.compile(
     r"\b(?:nhan qua|qua tang|nhan thuong|trung thuong|nhan giai|giai thuong|phan thuong|buu pham|buu kien"
-    r"|ket qua xet nghiem|ket qua kham|tin nhan thoai|loi nhan thoai|nguoi than cua ban)\b"
+    r"|ket qua xet nghiem|ket qua kham|tin nhan thoai|loi nhan thoai|nguoi than cua ban"
+    # "Mẹ ơi máy con hết pin, mẹ gọi con qua số 1900...": nobody's own phone is a 1900
+    # number; a relative asking to be called on one is the lure.
+    r"|het pin|so moi cua (?:con|em|anh|chi|minh)|goi (?:lai )?(?:cho )?(?:con|em|anh|chi|me|bo|minh) (?:qua|vao|theo|o) so)\b"
 )
 _CALL_WORD = re.compile(r"\b(?:goi|alo|nghe|lien he|lh|bam)\b")
 # How far (characters) the lure may be from the number.
@@ -1582,6 +1614,7 @@ _RULES: dict[str, ReasonRule] = {
     "charity_personal_account": _charity_personal,
     "upfront_fee": _upfront_fee,
     "card_photo_request": _card_photo,
+    "account_rental": _account_rental,
     "sim_swap": _sim_swap,
     "debt_threat_relative": _debt_threat,
     "mistaken_transfer": _mistaken_transfer,
@@ -1623,6 +1656,7 @@ _DESCRIBED_IN_WARNINGS = frozenset(
         "charity_personal_account",
         "upfront_fee",
         "card_photo_request",
+        "account_rental",
         "sim_swap",
         "debt_threat_relative",
         "mistaken_transfer",
@@ -1669,6 +1703,7 @@ def find_reasons(text: NormalizedText, cues: Cues, indicators: Indicators) -> li
 _SUBJECT_WINDOW = 6
 _HYPOTHETICAL_WINDOW = 8
 _RECOVERY_WINDOW = 4
+_THREAT_WINDOW = 3
 _REPORT_WORDS = frozenset({"muon trinh bao", "de trinh bao", "cach trinh bao", "muon bao an", "nan nhan", "nguoi bi lua"})
 _DONE_WINDOW = 9
 # Retold words that pass on a demand to the sender ("bảo tôi", "bắt em", "yêu cầu mình").
@@ -1713,7 +1748,15 @@ def _hypothetical(cues: Cues, match: CueMatch) -> bool:
         # that names its sum is no supposition.)
         if hypo.phrase in _REPORT_WORDS and _names_amount(cues.words[match.position : match.position + 8]):
             continue
-        window = _RECOVERY_WINDOW if hypo.phrase.startswith("lay lai") else _HYPOTHETICAL_WINDOW
+        # ("nộp liền ko thì bị phạt, ba chuyển 22 triệu rồi": "không thì", "kẻo" cover
+        # the threat they bring, a few words, not the payment told after it.)
+        window = (
+            _RECOVERY_WINDOW
+            if hypo.phrase.startswith("lay lai")
+            else _THREAT_WINDOW
+            if hypo.phrase in ("khong thi", "keo")
+            else _HYPOTHETICAL_WINDOW
+        )
         if 0 <= match.position - hypo.position <= window or hypo.position == match.position:
             return True
     if match.position > 0 and cues.words[0] == "khi" and match.position <= 3:
@@ -1752,15 +1795,36 @@ def _losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
     return cues._losses
 
 
+# Pay verbs whose bare form is mostly another word: "tra" (kiểm tra, tra cứu), "dua"
+# (đua, dừa), "dong" (đông, đồng, dòng).
+_OTHER_WORD_BARE = frozenset({"tra", "dua", "dong"})
+# Who pays, said just before the verb, when it is not the sender's side: the parcel's
+# sender, the seller, the customer.
+_OTHER_PAYERS = (["nguoi", "gui"], ["ben", "gui"], ["nguoi", "ban"], ["ben", "ban"], ["khach", "hang"], ["nguoi", "mua"])
+
+
 def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
     # "bị trừ 46 triệu", "mất 12 triệu" are told with words, not cue groups (_lost_amounts).
-    if not cues.any_of(_LOSS_GROUPS) and _TAKEN_VERBS.isdisjoint(cues.words) and _PURCHASE_VERBS.isdisjoint(cues.words):
+    if (
+        not cues.any_of(_LOSS_GROUPS)
+        and _TAKEN_VERBS.isdisjoint(cues.words)
+        and _PURCHASE_VERBS.isdisjoint(cues.words)
+        and "lua" not in cues.words
+    ):
         return []
     found = [(m, True) for m in cues.by_name.get("victim_loss", ())]
     found += [(m, False) for m in cues.by_name.get("victim_paid", ())]
     # "tôi chuyển 30 triệu rồi", "ck 2tr xong": a payment, then that it is done.
     told_fake: bool | None = None  # whether someone is called a fake, looked for once
     for verb in cues.by_name.get("victim_pay_verb", ()):
+        # ("em kiểm tra rồi chuyển lại giúp chị": from someone who types diacritics, "tra"
+        # is no "trả", "dua" no "đưa". Other verbs typed bare in such a message are still
+        # verbs: "nhờ toi dong tien giup ... toi chuyen 70tr", "ck" read as "chuyển khoản".)
+        if verb.folded and cues.diacritics and verb.phrase in _OTHER_WORD_BARE:
+            continue
+        # ("kiem tra roi chuyen lai giup em": typed bare, "kiểm tra" still is no "trả".)
+        if verb.phrase == "tra" and cues.words[verb.position - 1 : verb.position] in (["kiem"], ["dieu"], ["thanh"]):
+            continue
         # "chuyen" alone is also "chuyện", "chuyên", and "ck" also "chồng" ("có ck mới
         # rồi"): a payment only with money after it, or the other side cut off after it.
         money = _money_after(cues.words, verb.end) or _amount_at(cues.words, verb.end) is not None
@@ -1804,7 +1868,15 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
             # first. "bà chuyển ngay. Giờ gọi lại thuê bao": what came of it, the sum told
             # before.)
             paid_to = cues.words[verb.end : verb.end + 1] == ["cho"] and _amount_near(cues.words, verb.end) is not None
-            if not paid_to and not (_sum_before(cues.words, verb.position) and _BAD_OUTCOME.search(" ".join(cues.words[verb.end :]))):
+            # ("cọc phòng trọ trên fb 1tr5 xong bị chặn luôn": what was paid for, the sum,
+            # then cut off.)
+            object_end = _amount_near(cues.words, verb.end, _OBJECT_WORDS)
+            cut_off = object_end is not None and _cut_off_after(cues, object_end - 1)
+            if (
+                not paid_to
+                and not cut_off
+                and not (_sum_before(cues.words, verb.position) and _BAD_OUTCOME.search(" ".join(cues.words[verb.end :])))
+            ):
                 continue
         # "chú chuyển từ tuần trước", "chuyển lúc 11h trưa nay": when it was paid says it
         # was done, as "rồi" does.
@@ -1895,6 +1967,13 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
                 and cues.words[done.end + 1 : done.end + 2] in (["hoan"], ["tra"], ["gui"], ["chuyen"], ["giao"], ["ship"])
             ):
                 continue
+            # ("cho mượn 5 củ đến tối trả, tài khoản của mình bị khoá rồi": the "rồi" of
+            # something else that happened.)
+            if not done_next and "bi" in cues.words[paid_end : done.position]:
+                continue
+            # ("shipper gọi bảo ... người gửi thanh toán rồi": someone else paid.)
+            if cues.words[max(0, verb.position - 2) : verb.position] in _OTHER_PAYERS:
+                break
             if done_next or (money and 0 <= done.position - paid_end < _DONE_WINDOW):
                 found.append((CueMatch("victim_paid", f"{verb.phrase} ... {done.phrase}", verb.position), False))
                 break
@@ -1998,7 +2077,8 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
             continue
         # "chuyển trả lại vào tk khác chứ không phải tk đã chuyển": the account named by
         # what was done with it, not a payment told.
-        if match.name == "victim_paid" and words[match.position - 1 : match.position] in (["tk"], ["khoan"]):
+        # ("được hoàn lại tiền đã đóng": the premiums paid over the years, named.)
+        if match.name == "victim_paid" and words[match.position - 1 : match.position] in (["tk"], ["khoan"], ["tien"], ["phi"]):
             continue
         kept.append((match, loss))
     return kept
@@ -2084,7 +2164,7 @@ _FAKE = re.compile(
 _SCAM_STORY = re.compile(
     r"\b(?:bi hack|hack (?:zalo|facebook|fb|nick|tai khoan)|bat coc|tien chuoc|trung thuong|trung giai"
     r"|gia lam|gia giong|gia mat|goi video gia|goi video giong|(?:noi|nhan) la can bo|(?:bao|noi) la cong an|giong het|deepfake"
-    r"|tien bao lanh|bi bat (?:giu|tam giam))\b"
+    r"|tien bao lanh|bi bat (?:giu|tam giam)|bi tong tien)\b"
 )
 # How the money was taken when the sender did what a scam asked: a link pressed, a QR code
 # scanned, an app installed, a code given ("bị trừ 18 triệu sau khi bấm link", "cài ứng
@@ -2255,11 +2335,18 @@ _CHEATED = re.compile(
     r"\b(?:hang gia|la dong|ma vang|cuc gach|hon gach|khong co phong|khong co that|khong dua di|khong dung duoc|re tien|di mat|bo tron|khong giao"
     r"|la keo|khong nhan mac|da sua so|chang thay gi|chay khet|khong nghe duoc|la do ma|la hang cho|khong co chuong trinh"
     # "nhờ mua thẻ cào 5 thẻ 500k, mua xong gửi mã thì mới biết nick fb bị hack"
-    r"|moi biet (?:\w+ ){0,3}bi hack|mo ra chi (?:co|thay)|la bot gia|la thuoc gia|hop rong)\b"
+    r"|moi biet (?:\w+ ){0,3}bi hack|mo ra chi (?:co|thay)|la bot gia|la thuoc gia|hop rong"
+    # "mua 2 chỉ vàng qua live stream, nhận về vàng giả"
+    r"|nhan ve (?:\w+ ){0,2}?gia)\b"
 )
 # Paying for goods or a service: bought, sold to, made to pay, charged, taken, a deposit.
 _PURCHASE_VERBS = frozenset({"mua", "tra", "ban", "thu", "lay", "coc"})
 _PURCHASE_WINDOW = 10
+
+
+def _gold_at(words: list[str], position: int) -> bool:
+    """ "2 chỉ vàng", "1 cây vàng": gold counted by weight, the other way people pay."""
+    return words[position][:1].isdigit() and words[position + 1 : position + 3] in (["chi", "vang"], ["cay", "vang"], ["luong", "vang"])
 
 
 def _cheated_purchases(words: list[str]) -> list[tuple[CueMatch, bool]]:
@@ -2273,7 +2360,9 @@ def _cheated_purchases(words: list[str]) -> list[tuple[CueMatch, bool]]:
         return []
     at = folded.count(" ", 0, cheated.start())
     for i, word in enumerate(words[:at]):
-        if word in _PURCHASE_VERBS and any(_amount_at(words, j) is not None for j in range(i + 1, min(i + _PURCHASE_WINDOW, at))):
+        if word in _PURCHASE_VERBS and any(
+            _amount_at(words, j) is not None or _gold_at(words, j) for j in range(i + 1, min(i + _PURCHASE_WINDOW, at))
+        ):
             return [(CueMatch("victim_loss", f"{word} ... {cheated.group(0)}", i), True)]
     return []
 
@@ -2286,7 +2375,7 @@ _CHEATED_OF = re.compile(
     r"\blua (?:het |mat |lay )?(?:cua )?(?:toi|em|minh|chung toi|bon toi|nha toi|gia dinh toi|(?:me|bo|ba|ong|ba noi|ba ngoai|vo|chong|con) (?:toi|em|minh))"
     r" (?:het |mat |gan |hon |tong )?\d"
 )
-_CHEATED_BY = re.compile(r"\bbi (?:\w+ ){1,12}?lua (?:nhan|dong|chuyen|nop|mat|tien|dau tu|gui|mua|coc|dat|het|vay|ky|lay|ban|vao)\b")
+_CHEATED_BY = re.compile(r"\bbi (?:\w+ ){1,12}?lua (?:nhan|dong|chuyen|nop|mat|tien|dau tu|gui|mua|coc|dat|het|vay|ky|lay|ban|vao|muon)\b")
 # "nó lấy hết tiền trong tài khoản 31tr", "rút sạch tiền trong thẻ": money taken with no
 # sum right after the verb. Like an amount taken, it needs a sign that a scam took it
 # (a thief takes all the money too): see ``find_victim``.
@@ -2296,10 +2385,12 @@ _TAKEN_ALL = re.compile(
     r"|\b(?:no|ho|bon no|chung no) (?:lay|lua|cuom) (?:het |mat )?cua (?:\w+ ){1,5}?\d"
     r"|\bthu (?:tien \w+ )?\d\w* (?:cua|tu) (?:nha toi|toi|em|gia dinh toi|nha em|(?:ba|me|bo|ong|ba noi|ba ngoai) (?:toi|em))\b"
     r"|\bep (?:\w+ )?mua (?:\w+ ){0,3}?\d"
+    # "chạy ra ngân hàng rút 30 triệu đưa cho 1 thằng đến tận nhà lấy"
+    r"|\brut (?:\w+ )?\d\w*(?: \w+)? (?:dua|giao|gui|chuyen) (?:cho|het|luon)\b"
 )
 
 
-_TAKEN_WORDS = frozenset({"tien", "cua", "thu", "mua"})
+_TAKEN_WORDS = frozenset({"tien", "cua", "thu", "mua", "rut"})
 
 
 def _told_cheated(words: list[str]) -> list[tuple[CueMatch, bool]]:
@@ -2385,6 +2476,10 @@ _WHEN_NEAR = 12
 
 def _demanded(words: list[str], position: int) -> bool:
     before = words[max(0, position - 3) : position]
+    # ("muốn nhanh thì đưa 15tr cho họ chạy", "nếu không thì nộp phạt": the condition a
+    # caller set, not a payment.)
+    if before[-1:] == ["thi"] and not {"muon", "neu"}.isdisjoint(words[max(0, position - 5) : position - 1]):
+        return True
     # ("yêu cầu" as two words: "Cầu Giấy lừa chuyển 40 triệu" names a district.)
     return not _DEMAND_WORDS.isdisjoint(before) or "yeu cau" in " ".join(before)
 
@@ -2412,7 +2507,9 @@ _BAD_OUTCOME = re.compile(
     r"|la (?:hop rong|cuc gach|hon gach|bot gia|thuoc gia|hang gia|do gia)|khong nhan duoc (?:usd|do|ngoai te|tien)|im luon|lan mat"
     # "chưa thấy chó đâu", "ko nhận dc mã thẻ", "công ty không còn", "toàn bột mì"
     r"|(?:khong|ko|chua|van chua) (?:thay|nhan duoc|nhan dc|nhan|giao)(?: \w+){0,3}? (?:dau|gi|ca|nao|ma the|ma|hang|nguyen lieu)"
-    r"|cong ty (?:khong|ko) con|toan bot|doi (?:em |toi )?chuyen lai)\b"
+    r"|cong ty (?:khong|ko) con|toan bot|doi (?:em |toi )?chuyen lai"
+    # "nộp 120tr từ tháng 10 năm ngoái, giờ họ hẹn hoài không đi được"
+    r"|hen (?:hoai|mai|lan hen lua|di hen lai))\b"
 )
 # Words a payee may take between a payment and its amount ("ck cho kẻ lừa đảo 9tr5").
 _PAYEE_WORDS = 10
@@ -2550,7 +2647,9 @@ def find_victim(text: NormalizedText, cues: Cues, indicators: Indicators, *, sca
     fake_named = names_a_fake(text)
     context = scam_signs or cues.any_of(_SCAM_CONTEXT) or fake_named or _SCAM_STORY.search(text.folded) is not None
     implicit = "addressee" not in cues and len(cues.words) <= _IMPLICIT_SUBJECT_WORDS
-    notice = cues.count("balance_notice") >= 2 or cues.count("carrier_notice") >= 2
+    # (Not when the payment was cut off after: "chuyển cọc xong bị chặn luôn r ad ơi ...
+    # stk 0451000xxx vcb" names an account, no notice does that.)
+    notice = (cues.count("balance_notice") >= 2 or cues.count("carrier_notice") >= 2) and _CUT_OFF.isdisjoint(cues.phrases("victim_after"))
     # "bắt khách chuyển khoản rồi lấy hàng": a payment in a drugs or gambling tip is the
     # trade reported, not the sender's loss.
     trade = cues.any_of(_TRADE_TOPICS)
