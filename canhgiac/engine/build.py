@@ -383,6 +383,10 @@ _VARIANTS = {
     # trial with the look-alikes once, 25 → 42.
     "reviewed_scams": 1,
     "reviewed_legit": 2,
+    # Their tips, questions and other messages (eighth session), each once.
+    "reviewed_tips": 1,
+    "reviewed_questions": 1,
+    "reviewed_other": 1,
 }
 _CHECK_WRAPPED = 1200
 
@@ -415,23 +419,25 @@ def generate(sources: Path = DEFAULT_SOURCES, seed: int = SEED) -> list[Example]
             intent = "other" if kind in _CHAT_FAMILIES else "scam_check"
             for _ in range(_VARIANTS[name]):
                 add(_vary(_fill(template, rng), rng, obfuscate=False), False, intent, None, kind)
-    for name in ("tips", "corpus_tips"):
+    for name in ("tips", "corpus_tips", "reviewed_tips"):
         for category, template in _optional_tsv(sources / f"{name}.tsv"):
             victim = category == _VICTIM_CATEGORY and _PASTED_SCAM.search(template) is not None
             for _ in range(_VARIANTS[name]):
-                add(_vary(_fill(template, rng), rng, obfuscate=False), victim, "tip", category, "tip")
+                add(_vary(_fill(template, rng), rng, obfuscate=False), victim, "tip", category, _kind(name, "tip"))
     for template in _lines(sources / "questions.txt"):
         for _ in range(_VARIANTS["questions"]):
             add(_vary(template, rng, obfuscate=False), False, "question", None, "question")
-    for _family, template in _optional_tsv(sources / "corpus_questions.tsv"):
-        for _ in range(_VARIANTS["corpus_questions"]):
-            add(_vary(_fill(template, rng), rng, obfuscate=False), False, "question", None, "question")
+    for name in ("corpus_questions", "reviewed_questions"):
+        for _family, template in _optional_tsv(sources / f"{name}.tsv"):
+            for _ in range(_VARIANTS[name]):
+                add(_vary(_fill(template, rng), rng, obfuscate=False), False, "question", None, _kind(name, "question"))
     for template in _lines(sources / "other.txt"):
         for _ in range(_VARIANTS["other"]):
             add(_vary(template, rng, obfuscate=False), False, "other", None, "other")
-    for _family, template in _optional_tsv(sources / "corpus_other.tsv"):
-        for _ in range(_VARIANTS["corpus_other"]):
-            add(_vary(_fill(template, rng), rng, obfuscate=False), False, "other", None, "other")
+    for name in ("corpus_other", "reviewed_other"):
+        for _family, template in _optional_tsv(sources / f"{name}.tsv"):
+            for _ in range(_VARIANTS[name]):
+                add(_vary(_fill(template, rng), rng, obfuscate=False), False, "other", None, _kind(name, "other"))
     wrappers = list(_lines(sources / "scam_check.txt"))
     all_scams = scams + corpus_scams
     all_legit = [row for row in legit + corpus_legit + legit_more if row[0] not in _CHAT_FAMILIES]
@@ -449,6 +455,11 @@ def generate(sources: Path = DEFAULT_SOURCES, seed: int = SEED) -> list[Example]
         text = _vary(_fill(wrapper, rng, extra), rng, obfuscate=use_scam)
         add(text, scam, "scam_check", None, "check:" + kind)
     return examples
+
+
+def _kind(source: str, kind: str) -> str:
+    """The kind of an example, marked when it comes from the reviewers' sets."""
+    return f"{kind}:reviewed" if source.startswith("reviewed_") else kind
 
 
 def _retold_loss(example: Example) -> bool:
@@ -521,10 +532,15 @@ def build_models(
     # legitimate notices became a smaller share of "not scam" and scored higher (IE403's
     # legitimate SMS called scam 30 → 39 of 1,627; with one variant per tip line, 28,
     # and the tips' categories unchanged: they train the category model in full).
+    # The reviewers' tips, questions and chat (eighth session) train intent and category
+    # only: as "not scam" they pulled down retold scams (development verdict errors on
+    # unseen v3-v5 88 → 97) for 4 fewer IE403 legitimate SMS called scam.
     scam_examples = [
         e
         for i, e in enumerate(examples)
-        if not _retold_loss(e) and not (e.category and e.category != _VICTIM_CATEGORY and i % _VARIANTS["corpus_tips"])
+        if not _retold_loss(e)
+        and not (e.category and e.category != _VICTIM_CATEGORY and i % _VARIANTS["corpus_tips"])
+        and not (e.kind.endswith(":reviewed") and e.intent != "scam_check")
     ]
     scam_features = featurize_texts([e.text for e in scam_examples], SCAM_FEATURES)
     # AdaGrad, stopped after 8 passes with a strong L2, generalises better to real inbox
