@@ -420,6 +420,9 @@ def extract(plain: str) -> Indicators:
         # An account when the words before say so, or when a bank is named next to an
         # unbroken run of digits; never a run that is too short or too long for one.
         said_account = context == "account" or (context is None and bank_near and len(digits) >= 8 and " " not in run.strip())
+        # ("CSKH 19001288" after a bill: a hotline, which no account number looks like.)
+        if said_account and context != "account" and digits[:4] in ("1800", "1900") and len(digits) in (8, 10):
+            said_account = False
         if said_account and 6 <= len(digits) <= 19:
             result.bank_accounts.append(BankAccount(digits, bank_near[-1] if bank_near else None, run.strip()))
             taken.append(match.span())

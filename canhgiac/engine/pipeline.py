@@ -117,8 +117,8 @@ _TIP_TOPICS = frozenset(
 # A message that opens as an office's notice: the office named, then what it does
 # ("thông báo", "khuyến cáo", "mời ... đến trụ sở"), in its first words.
 _OFFICE_NOTICE = re.compile(
-    r"^\W*(?:thong bao (?:cua )?)?(?:[a-z]+ ){0,3}(?:cong an|csgt|ubnd|uy ban|ca (?:xa|phuong|huyen|tinh|tp|quan))\b[^.:!?\n]{0,50}?"
-    r"\b(?:thong bao|khuyen cao|canh bao|moi (?:ong|ba|anh|chi|cong dan)|de nghi (?:nguoi dan|ba con|cac ho))\b"
+    r"^\W*(?:thong bao (?:cua )?)?(?:[a-z]+ ){0,3}(?:cong an|csgt|canh sat giao thong|ubnd|uy ban|ca (?:xa|phuong|huyen|tinh|tp|quan))\b[^.:!?\n]{0,50}?"
+    r"\b(?:thong bao|khuyen cao|nhac nho|canh bao|moi (?:ong|ba|anh|chi|cong dan)|de nghi (?:nguoi dan|ba con|cac ho))\b"
 )
 # Tips whose subject is itself sold by message (a dealer's Zalo, a betting site's link):
 # a high scam score there is the trade reported, not a forwarded scam.
@@ -129,6 +129,36 @@ _TRADE_CUES = frozenset({"gambling_tip", "drugs"})
 _HAZARDS = frozenset({"hazard"})
 _MONEY_OR_PARCEL = frozenset({"transfer", "balance_notice", "delivery"})
 # Words to the desk itself ("công an xã mình nhiệt tình", "các anh ơi", "ad ơi").
+# Words that report to the police, as opposed to "nhờ các anh xem giúp", which asks for a
+# check.
+_REPORTING = frozenset(
+    {
+        "bao de cac anh biet",
+        "bao truoc de cac anh biet",
+        "bao de cong an biet",
+        "de cac anh nam",
+        "bao cac anh biet",
+        "bao de cac chu biet",
+        "bao cac anh",
+        "bao cong an xa",
+        "moi nguoi can than",
+        "moi nguoi chu y",
+        "canh bao moi nguoi",
+        "canh bao ba con",
+        "ba con can than",
+        "cac anh bat",
+        "go giup",
+        "mong cong an xu ly",
+        "to giac",
+        "phan anh",
+        "truy bat",
+        "truy tim",
+    }
+)
+_NOTICE_OPENING = re.compile(r"\W*(?:\[?fwd\]?\W*)?(?:canh bao|khuyen cao|thong bao|ca (?:xa|phuong|huyen|tinh)\W)")
+_CHECK_ASKED = frozenset(
+    {"kiem tra giup", "kiem tra ho", "check giup", "check ho", "xem giup", "xem ho", "co phai that", "that khong", "co that khong"}
+)
 # The sender did not do what a call or a message asked ("tôi chưa bấm", "không làm theo",
 # "cúp máy rồi", "xóa luôn rồi").
 _DECLINED = re.compile(
@@ -153,7 +183,7 @@ def _declined_asks_next(folded: str) -> bool:
 _TO_THE_DESK = re.compile(r"\b(?:cong an|cac anh|cac chu|can bo|dong chi|ad|admin|trang nay|kenh nay)\b")
 # The sender's own account, card or SIM frozen, or the sender fined, in their own words.
 _OWN_TROUBLE = re.compile(
-    r"\b(?:tai khoan|tk|the|zalo|nick|sim|so dien thoai|vneid|dinh danh)\b(?: ngan hang| dien tu)?(?: cua)? (?:toi|em|e|minh|tui|tao)\b(?:\W+\w+){0,4}?\W+bi (?:khoa|phong toa|dong bang|tam khoa|chan|dua vao)"
+    r"\b(?:tai khoan|tk|the|zalo|nick|sim|so dien thoai|vneid|dinh danh)\b(?: ngan hang| dien tu)?(?: \w+){0,2}?(?: cua)? (?:toi|em|e|minh|tui|tao)\b(?:\W+\w+){0,4}?\W+bi (?:khoa|phong toa|dong bang|tam khoa|chan|dua vao)"
     r"|\b(?:toi|em|e|minh|tui) bi (?:ngan hang )?(?:khoa tai khoan|phong toa|phat|lap bien ban|giu xe|tam giu xe)\b|^bi (?:phat|lap bien ban|giu xe)\b"
 )
 # A message or a caller claiming something ("báo", "nói", "nhắn"), right before the trouble.
@@ -641,6 +671,23 @@ class Engine:
             # sở": a notice in an office's own words, forwarded to ask whether it is real.
             explanation.append("Tin mở đầu bằng thông báo của một cơ quan: coi như nhờ kiểm tra.")
             return "scam_check", probabilities[model.classes.index("scam_check")]
+        if (
+            intent == "scam_check"
+            and cues.phrases("asks_police") & _REPORTING
+            and not cues.phrases("scam_ask") & _CHECK_ASKED
+            and "scam_ask_strong" not in cues
+            and "forward" not in cues
+            and not rules.is_warning(cues, indicators)
+            # ("CẢNH BÁO: Công an không làm việc qua điện thoại ...", "CA xã: người dân có
+            # thể gửi tố giác ...": a notice to the public, forwarded.)
+            and not _NOTICE_OPENING.match(text.folded)
+            and "nguoi dan" not in text.folded
+        ):
+            # "Có người xưng cán bộ điện lực đi từng nhà thu tiền thay công tơ, mọi người cẩn
+            # thận", "trang web ... giả mạo ngân hàng, báo để các anh biết": a scam reported
+            # to the police, not a message sent to be checked.
+            explanation.append("Người gửi báo cho công an về một vụ lừa đảo, không nhờ kiểm tra: coi là tin báo.")
+            return "tip", probabilities[model.classes.index("tip")]
         if "scam_ask_strong" not in cues and _declined_asks_next(text.folded):
             # "gọi xưng công an bắt chuyển tiền, tôi cúp máy rồi, giờ có cần lên trình báo
             # không", "tôi chưa bấm link, xóa luôn rồi, có bị lộ thông tin không": the sender
@@ -1127,11 +1174,13 @@ def _own_trouble(p: Prepared) -> bool:
         # claimed, not the sender's own trouble.)
         and _CLAIMED.isdisjoint(folded[max(0, trouble.start() - 20) : trouble.start()].split()[-2:])
         and "addressee" not in p.cues
-        and _own_question(p, _PROCEDURE_QUESTION_WORDS, trailing=True, official_links=True)
+        and _own_question(p, _PROCEDURE_QUESTION_WORDS, trailing=True, official_links=True, own_accounts=True)
     )
 
 
-def _own_question(p: Prepared, limit: int | None = None, *, trailing: bool = False, official_links: bool = False) -> bool:
+def _own_question(
+    p: Prepared, limit: int | None = None, *, trailing: bool = False, official_links: bool = False, own_accounts: bool = False
+) -> bool:
     """A short question of the sender's own, with nothing in it to check: no number,
     account or link, nothing forwarded, no lure."""
     cues = p.cues
@@ -1141,7 +1190,13 @@ def _own_question(p: Prepared, limit: int | None = None, *, trailing: bool = Fal
     # answer is, not a thing to check. Not for any question: a page on Facebook is
     # "official" to the link reader, and a recovery scam's page is one.)
     indicators = p.indicators
-    checkable = indicators.phones or indicators.bank_accounts or any(not (official_links and link.official) for link in indicators.links)
+    # (``own_accounts``: "TK 1903... techcombank của tôi bị phong tỏa": the sender's own
+    # account, named to say which.)
+    checkable = (
+        indicators.phones
+        or (indicators.bank_accounts and not own_accounts)
+        or any(not (official_links and link.official) for link in indicators.links)
+    )
     if checkable or "forward" in cues or "scam_ask_strong" in cues or len(cues.words) > limit:
         return False
     # "Cho hỏi có ông gọi bảo là công an...": what someone else said is being retold.
@@ -1204,7 +1259,11 @@ _DEMAND_PASSED_ON = re.compile(
     r"\b(?:ho|no|ben do|ben kia|nguoi ta|chung no|cong ty|shop|shipper|ben van chuyen)\s+(?:doi|bat|yeu cau|keu|bao)\s+(?:\w+\s+){0,2}?(?:phi|nop|dong|chuyen|tien|coc|thanh toan|ck)\b"
 )
 # "giờ mở lại sao ạ", "vẫn báo chờ phê duyệt là sao": a question without its mark.
-_ENDS_HOW = re.compile(r"\b(?:sao|the nao|lam sao|gi|bao lau|bao gio|o dau)(?: a| ah| vay| nhi| ha| the| a\W+)?\W*$")
+_ENDS_HOW = re.compile(
+    r"\b(?:sao|the nao|lam sao|gi|bao lau|bao gio|o dau)(?: a| ah| vay| nhi| ha| the| a\W+)?\W*$"
+    # "ra chi nhánh hay ra công an": a choice asked.
+    r"|\b(ra|den|len|goi|lam|o|nop|di) \w+(?: \w+){0,2} hay (?:la )?\1 \w+(?: \w+){0,2}(?: a| ah| vay)?\W*$"
+)
 _ENDS_ASKING = re.compile(r"\b(?:khong|ko|hong|chua)(?: a| ah| vay| nhi)?\W*$")
 
 

@@ -1761,6 +1761,13 @@ def _hypothetical(cues: Cues, match: CueMatch) -> bool:
             return True
     if match.position > 0 and cues.words[0] == "khi" and match.position <= 3:
         return True
+    # ("thẻ là bị lừa ko mn", "bị lừa đảo ... thì có được khởi tố không", "ai bị lừa thì gọi
+    # số nào": asked, or said of anyone.)
+    after = cues.words[match.end : match.end + 2] if "..." not in match.phrase and "lua" in match.phrase.split() else []
+    if after[:1] in (["khong"], ["ko"], ["k"], ["hong"], ["ha"]) or after in (["phai", "khong"], ["phai", "ko"]):
+        return True
+    if cues.words[match.position - 1 : match.position] in (["ai"], ["nguoi"]) and "self" not in cues:
+        return True
     # "nghe nói bị lừa thì ...", "hồi xưa em cũng từng bị lừa": hearsay, or a past
     # experience told to explain a question, not a loss reported.
     near = cues.words[max(0, match.position - _HYPOTHETICAL_WINDOW) : match.position]
@@ -1843,6 +1850,26 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
             ["xong", "roi"],
             ["het", "xong"],
         )
+        # "cầm 5 triệu tiền mặt ra đưa cho 2 người", "rút 35tr ở ngân hàng đưa cho 1 người
+        # đàn ông", "mua 2 chỉ vàng rồi đưa cho người lạ": the money or gold named before,
+        # then handed over.
+        # (Not "gửi cho tôi file cài đặt": sent to the sender.)
+        handed = (
+            verb.phrase in ("dua", "gui")
+            and cues.words[verb.end : verb.end + 1] == ["cho"]
+            and cues.words[verb.end + 1 : verb.end + 2] not in (["toi"], ["em"], ["minh"], ["tui"], ["chau"])
+            and _held_before(cues.words, verb.position)
+        )
+        # "chú vừa đưa tiền cho người mặc áo giống công an": a payment told as just done.
+        just_paid = " " in verb.phrase and cues.words[verb.position - 1 : verb.position] in (["vua"], ["da"], ["moi"])
+        if (
+            (handed or just_paid)
+            and any(m.position < verb.position for m in cues.by_name.get("self", ()))
+            and not _demanded(cues.words, verb.position)
+            and _MEANT.isdisjoint(cues.words[max(0, verb.position - _HELD_BEFORE) : verb.position])
+        ):
+            found.append((CueMatch("victim_paid", " ".join(cues.words[verb.position - 1 : verb.end + 1]), verb.position), False))
+            continue
         # "gửi", "đưa" alone are also "gửi 1 file", "đưa 2 đứa nhỏ": only with an amount
         # after them, or said done with one just before ("thuế 4 triệu rưỡi. Tôi gửi rồi").
         # ("vợ em đưa cho thằng shipper giả 450k": the payee, then the amount.)
@@ -2164,7 +2191,7 @@ _FAKE = re.compile(
 _SCAM_STORY = re.compile(
     r"\b(?:bi hack|hack (?:zalo|facebook|fb|nick|tai khoan)|bat coc|tien chuoc|trung thuong|trung giai"
     r"|gia lam|gia giong|gia mat|goi video gia|goi video giong|(?:noi|nhan) la can bo|(?:bao|noi) la cong an|giong het|deepfake"
-    r"|tien bao lanh|bi bat (?:giu|tam giam)|bi tong tien)\b"
+    r"|tien bao lanh|bi bat (?:giu|tam giam)|bi tong tien|trung so|ao giong (?:cong an|csgt|dien luc|nhan vien)|(?:bao|noi|xung) la (?:doan|nhan vien|ben|nguoi cua))\b"
 )
 # How the money was taken when the sender did what a scam asked: a link pressed, a QR code
 # scanned, an app installed, a code given ("bị trừ 18 triệu sau khi bấm link", "cài ứng
@@ -2201,7 +2228,9 @@ _PLEAS = frozenset({"phai", "xin", "nho", "giup", "nho giup", "giup do", "de ngh
 _THEN = frozenset({"len", "den", "ra", "mang", "chup", "ket", "tai", "cai"})
 _MONEY_WORDS = frozenset({"tien", "coc", "khoan", "trieu", "tr", "nghin", "ngan", "k", "cu", "lit", "usdt", "vnd"})
 # Units an amount is said in, as a word after the number or stuck to it ("200tr", "5k").
-_UNITS = frozenset({"trieu", "tr", "ty", "ti", "k", "nghin", "ngan", "cu", "dong", "d", "vnd", "usdt", "lit", "xu", "xi"})
+_UNITS = frozenset(
+    {"trieu", "tr", "ty", "ti", "k", "nghin", "ngan", "cu", "dong", "d", "vnd", "usdt", "lit", "xu", "xi", "do", "usd", "dola", "euro"}
+)
 # ("9tr5", "2tr5": nine and a half million, the unit between the digits.)
 _AMOUNT = re.compile(r"\d[\d.,]*([a-z]*)\d*(?:k|d)?")
 # Money taken from the sender's account or card ("bị trừ 89 triệu", "bị quẹt 28 triệu"),
@@ -2385,12 +2414,14 @@ _TAKEN_ALL = re.compile(
     r"|\b(?:no|ho|bon no|chung no) (?:lay|lua|cuom) (?:het |mat )?cua (?:\w+ ){1,5}?\d"
     r"|\bthu (?:tien \w+ )?\d\w* (?:cua|tu) (?:nha toi|toi|em|gia dinh toi|nha em|(?:ba|me|bo|ong|ba noi|ba ngoai) (?:toi|em))\b"
     r"|\bep (?:\w+ )?mua (?:\w+ ){0,3}?\d"
+    # "tiền trong thẻ hết sạch rồi", "hết 4tr trong tk", "xong tiền đi đâu mất"
+    r"|\btien trong (?:the|tk|tai khoan|vi) (?:cua \w+ )?(?:het|bay|mat|bi rut)|\bhet \d\w* (?:trong|o) (?:tk|tai khoan|the|vi)\b|\btien (?:di dau|bay) mat\b"
     # "chạy ra ngân hàng rút 30 triệu đưa cho 1 thằng đến tận nhà lấy"
     r"|\brut (?:\w+ )?\d\w*(?: \w+)? (?:dua|giao|gui|chuyen) (?:cho|het|luon)\b"
 )
 
 
-_TAKEN_WORDS = frozenset({"tien", "cua", "thu", "mua", "rut"})
+_TAKEN_WORDS = frozenset({"tien", "cua", "thu", "mua", "rut", "het"})
 
 
 def _told_cheated(words: list[str]) -> list[tuple[CueMatch, bool]]:
@@ -2481,7 +2512,23 @@ def _demanded(words: list[str], position: int) -> bool:
     if before[-1:] == ["thi"] and not {"muon", "neu"}.isdisjoint(words[max(0, position - 5) : position - 1]):
         return True
     # ("yêu cầu" as two words: "Cầu Giấy lừa chuyển 40 triệu" names a district.)
-    return not _DEMAND_WORDS.isdisjoint(before) or "yeu cau" in " ".join(before)
+    if not _DEMAND_WORDS.isdisjoint(before) or "yeu cau" in " ".join(before):
+        return True
+    # ("bảo đồng hồ nước nhà tôi bị hỏng, phải thay mới, chuyển khoản 1.8 triệu", "yêu cầu
+    # tôi ra ngân hàng rút hết tiền chuyển vào tài khoản": the demand a few words back,
+    # with no one named after it who then pays.)
+    wider = words[max(0, position - _DEMAND_REACH) : position]
+    for i in range(len(wider) - 1, -1, -1):
+        if wider[i] in _SUBJECTS and i and wider[i - 1] in ("bao", "bat", "cau", "doi", "dan"):
+            return True  # "yêu cầu tôi ...": the one told to pay, not one who paid
+        if wider[i] in _SUBJECTS or wider[i] in ("roi", "xong"):
+            return False
+        if wider[i] in ("bao", "bat", "doi", "yeu", "huong"):
+            return True
+    return False
+
+
+_DEMAND_REACH = 8
 
 
 def _amount_near(words: list[str], position: int, reach: int | None = None) -> int | None:
@@ -2518,6 +2565,15 @@ _PAYEE_WORDS = 10
 def _names_amount(words: list[str]) -> bool:
     """Whether an amount of money is told anywhere in the message."""
     return any(w[0].isdigit() and _amount_at(words, i) is not None for i, w in enumerate(words))
+
+
+def _held_before(words: list[str], position: int) -> bool:
+    """Whether money or gold is named in the few words before ``position``."""
+    start = max(0, position - _HELD_BEFORE)
+    return _names_amount(words[start:position]) or any(_gold_at(words, j) for j in range(start, position))
+
+
+_HELD_BEFORE = 10
 
 
 def _sum_before(words: list[str], position: int) -> bool:
@@ -2564,6 +2620,11 @@ def _recent(text: NormalizedText, cues: Cues) -> str | None:
     if hours and (hours.group(2) in ("phut", "p") or int(hours.group(1)) <= 24):
         return hours.group(0)
     recent = cues.by_name.get("recent")
+    if recent:
+        # ("Tuần trước mẹ tôi chuyển 12 triệu ... Hôm nay cả nhà mới biết": found out today,
+        # paid before; a time in a pasted scam, "cắt điện trong hôm nay", is the scam's.)
+        quoted = _quoted_words(text.folded)
+        recent = [r for r in recent if r.position not in quoted and not _FOUND_OUT.search(" ".join(cues.words[r.end : r.end + 5]))]
     # "lúc 9h30 sáng tôi chuyển", "bị trừ hết lúc 14h": a clock time with no other day
     # named is today.
     clock = _CLOCK_TODAY.search(text.folded)
@@ -2581,6 +2642,7 @@ def _recent(text: NormalizedText, cues: Cues) -> str | None:
     return None
 
 
+_FOUND_OUT = re.compile(r"\b(?:moi|vua) (?:biet|phat hien|nhan ra|dam (?:noi|ke|bao))\b")
 # "vừa", "mới đây": recent only when no date weeks or years back is told.
 _JUST = frozenset({"vua", "vua moi", "moi day"})
 _CLOCK_TODAY = re.compile(r"\b(?:luc|hoi|vao luc|khoang)\s+\d{1,2}\s*(?:h|gio)(?:\s*\d{1,2})?\b")
@@ -2619,6 +2681,11 @@ _OTHERS = (
     "ke toan",
     "cong ty em",
     "cong ty toi",
+    "nhieu nha",
+    "may nha",
+    "ong chu",
+    "ba chu",
+    "ban cung phong",
 )
 # Paid to the sender: "chuyển cọc 20 triệu cho tôi", "ck cho cháu rồi".
 _PAID_TO_SENDER = re.compile(r"(?:\w+ ){0,4}?cho (?:toi|chau|em|minh|con|tui)\b(?! (?:trai|gai|be|ruot|ho|re|dau))")
@@ -2629,6 +2696,26 @@ _RECOVERY_AD = re.compile(r"\b(?:nhan|chuyen|ho tro|giup|dich vu)\s+(?:lay lai|t
 
 # A message that starts with the sender as "chị", "anh", "bác" telling what they did.
 _SENDER_FIRST = re.compile(r"(?:chi|anh|co|chu|bac|em|con|me|bo|ong|ba)\s+(?:vua|da|moi|bi|dang|xin)\b")
+
+
+_QUOTE = re.compile(r'"[^"\n]{3,}?"|“[^”\n]{3,}?”|\'[^\'\n]{8,}?\'')
+_NOTHING_DONE = re.compile(
+    r"\bchua\s+(?:he\s+)?(?:lam gi|chuyen|coc|nap|dong|gui|dua|dung den|dung vao|tra|bam|cai|mat)\b(?! them| nua| lai| loi| du| lan| tiep| dot)"
+    r"|\b(?:khong|ko|chua) (?:mat|chuyen) (?:dong nao|xu nao|gi)\b"
+)
+
+
+def _quoted_words(folded: str) -> frozenset[int]:
+    """The positions of the words inside quotation marks: a message pasted, someone
+    else's words. (Single quotes only around eight letters or more: "'công an'" is a
+    name put in doubt, not a quote.)"""
+    if '"' not in folded and "“" not in folded and "'" not in folded:
+        return frozenset()
+    inside: set[int] = set()
+    for quote in _QUOTE.finditer(folded):
+        first = len(_WORD.findall(folded[: quote.start()]))
+        inside.update(range(first, first + len(_WORD.findall(quote.group(0)))))
+    return frozenset(inside)
 
 
 def find_victim(text: NormalizedText, cues: Cues, indicators: Indicators, *, scam_signs: bool = False) -> Victim | None:
@@ -2659,7 +2746,20 @@ def find_victim(text: NormalizedText, cues: Cues, indicators: Indicators, *, sca
     how_taken = _HOW_TAKEN.search(text.folded) is not None
     context = context or how_taken
     fake = scam_signs or fake_named or how_taken or "scam_ask_strong" in cues or bool(cues.phrases("victim_after") - _STRANGERS)
+    quoted = _quoted_words(text.folded)
+    # ("... yêu cầu tôi rút hết tiền ... Tôi chưa làm gì", "e chưa nạp": nothing paid,
+    # said by the sender; a taking told ("bị trừ 5 triệu") still is a loss.)
+    nothing_done = _NOTHING_DONE.search(text.folded) is not None
     for match, loss in losses:
+        # ('Tin nhắn: "Chúng tôi đã chuyển 3.000.000đ ... vui lòng nạp"': the scammer's
+        # words, quoted.)
+        if match.position in quoted and not loss:
+            continue
+        if nothing_done and not loss:
+            continue
+        # ("phải thay mới, chuyển khoản 1.8 triệu": a phrase across a comma is two.)
+        if 0 < match.phrase.count(" ") < 3 and match.phrase.replace(" ", "").isalpha() and match.phrase not in text.folded:
+            continue
         # ("người xưng công an bảo tôi liên quan ma túy": a drugs word in the fake
         # policeman's script is no trade.)
         if not loss and (not context or (trade and not fake_named and _SCAM_STORY.search(text.folded) is None)):
