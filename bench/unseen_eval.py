@@ -1,4 +1,4 @@
-"""The issue-8 measures on the unseen set (bench/unseen_v5/messages.csv), per slice.
+"""The issue-8 measures on the unseen set (bench/unseen_v6/messages.csv), per slice.
 
 The set was written by someone who had not seen the training sources, the rules or the
 earlier sets, and nothing in it is trained or tuned on: figures here are reported, not
@@ -28,7 +28,7 @@ from pathlib import Path
 from canhgiac.engine import Analysis, analyze
 from canhgiac.engine.normalize import fold_diacritics
 
-DEFAULT = Path(__file__).parent / "unseen_v5" / "messages.csv"
+DEFAULT = Path(__file__).parent / "unseen_v6" / "messages.csv"
 
 Row = dict[str, str]
 

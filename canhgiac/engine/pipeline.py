@@ -129,6 +129,13 @@ _TRADE_CUES = frozenset({"gambling_tip", "drugs"})
 _HAZARDS = frozenset({"hazard"})
 _MONEY_OR_PARCEL = frozenset({"transfer", "balance_notice", "delivery"})
 # Words to the desk itself ("công an xã mình nhiệt tình", "các anh ơi", "ad ơi").
+_SURRENDER = re.compile(r"\b(?:muon|can|xin|dinh) (?:\w+ )?(?:nop lai|giao nop|ban giao|nop cho cong an|tu nguyen nop)\b")
+# Asking for a number, an address or a rule of the office ("cho em xin số trực ban",
+# "mỗi tháng được thăm mấy lần").
+_INFO_REQUEST = re.compile(
+    r"\bxin (?:so|sdt|so dt|so dien thoai|dia chi|lich)\b|\bduoc (?:tham|gap) may lan\b"
+    r"|\bso dien thoai (?:cua |truc ban )?(?:cong an|tram|dien luc|ubnd|uy ban)"
+)
 # Words that report to the police, as opposed to "nhờ các anh xem giúp", which asks for a
 # check.
 _REPORTING = frozenset(
@@ -793,6 +800,29 @@ class Engine:
             tip = probabilities[model.classes.index("tip")]
             explanation.append("Hỏi nhưng nêu rõ ai đang vi phạm ở đâu: coi là tin báo.")
             return "tip", tip
+        if (
+            intent == "other"
+            and (_INFO_REQUEST.search(text.folded) is not None or ("procedure" in cues and "muon" in cues.words))
+            and not indicators
+            and len(cues.words) >= _SHORT_WORDS
+            and not cues.any_of(_TIP_TOPICS)
+        ):
+            # "cho mình xin số điện thoại trực ban công an xã", "mình muốn đăng ký tạm vắng
+            # đi làm ăn xa": a request for information or a procedure, without a question
+            # mark.
+            explanation.append("Xin thông tin hoặc hỏi về một thủ tục: coi là câu hỏi.")
+            return "question", probabilities[model.classes.index("question")]
+        if (
+            intent in ("other", "tip")
+            and "weapons" in cues
+            and _SURRENDER.search(text.folded) is not None
+            and "tip_strong" not in cues
+            and "bao" not in cues.words
+        ):
+            # "cho e hỏi e muốn nộp lại quả lựu đạn ông ngoại giữ từ hồi chiến tranh": how
+            # to hand in one's own weapon, a procedure.
+            explanation.append("Hỏi cách giao nộp vũ khí, vật liệu nổ của mình: coi là câu hỏi.")
+            return "question", probabilities[model.classes.index("question")]
         short_offence = len(cues.words) >= 2 and cues.any_of(_REPORTED_OFFENCES)
         if intent == "other" and (len(cues.words) >= _TOPIC_TIP_WORDS or short_offence) and (reporting or cues.any_of(_HAZARDS)):
             # "Có con chó dữ thả rông cắn 2 đứa trẻ rồi", "thằng chồng tôi đi chơi bài suốt
@@ -921,6 +951,24 @@ _ACT_NOW = frozenset(
 # Tonight: a game, a deal, a fight or a crossing planned for tonight can still be stopped;
 # a wedding's music or a meeting tonight is no such act.
 _TONIGHT = frozenset({"toi nay", "dem nay"})
+_DRUNK_IN_ROAD = frozenset({"nam giua duong", "nam tren duong", "nam duoi duong"})
+_HABIT = (
+    "toi nao cung",
+    "dem nao cung",
+    "ngay nao cung",
+    "moi toi",
+    "moi dem",
+    "moi ngay",
+    "may hom nay",
+    "lan nao cung",
+    "dao nay",
+    "thuong xuyen",
+)
+_STILL_THERE = re.compile(
+    r"\b(?:van|gio van|hien van) (?:con )?(?:dang )?(?:ngoi|dung|o|nam) (?:do|day|o do|tai do|ngoai do)\b|\bvan con khoi\b"
+)
+_FLED = re.compile(r"\b(?:bo tron|bo chay|tau thoat|chay tron)\b")
+_TODAY_WORDS = re.compile(r"\b(?:sang nay|trua nay|chieu nay|toi nay|hom nay|vua nay|luc nay)\b")
 _PLANNED = frozenset({"gambling_tip", "weapons", "violence", "smuggling", "drugs"})
 # Words saying that something goes on now, whatever else in the message is dated.
 _GOING_ON = frozenset({"van dang", "hien dang", "ngay bay gio", "dang dien ra", "dang xay ra", "luc nay", "ngay luc nay"})
@@ -995,7 +1043,12 @@ def _urgency(cues: rules.Cues, text: NormalizedText, category: str | None = None
     said = f" {' '.join(cues.words)} "
     # ("Có người lạ đang cạy cửa nhà bên, nhà đó đi vắng cả tuần nay, giờ vẫn đang ở đó":
     # said to go on now, whatever else is dated.)
-    past = any(f" {phrase} " in said for phrase in _PAST_MARKERS) and _GOING_ON.isdisjoint(cues.phrases("now"))
+    going_on = not _GOING_ON.isdisjoint(cues.phrases("now")) or _STILL_THERE.search(text.folded) is not None
+    # ("tối nào cũng kéo nhau ra bờ ao hút", "mấy hôm nay lần nào cũng vậy": a habit, not
+    # an act now, whatever "bây giờ" says.)
+    # (Not for someone in danger: "thường xuyên bị đánh, bây giờ lại bị nhốt ngoài sân".)
+    habit = any(f" {phrase} " in said for phrase in _HABIT) and not (cues.phrases("in_danger") - _DRUNK_IN_ROAD)
+    past = (any(f" {phrase} " in said for phrase in _PAST_MARKERS) or habit) and not going_on
     # ("bị lừa qua hình thức bắt cóc online ... tuần trước": told after the fact.)
     strong = cues.phrases("danger") & {"cuu", "cuu voi", "cuu toi", "chay nha", "hoa hoan", "dinh tu tu", "tu tu", "nhay cau", "bat coc"}
     if strong and not past:
@@ -1019,7 +1072,7 @@ def _urgency(cues: rules.Cues, text: NormalizedText, category: str | None = None
         return sorted({"khan cap", "gap gap", "den ngay"} & now)[0]
     # ("hôm qua có tiếng nổ súng", "năm ngoái nhặt được quả đạn": told after the fact; a
     # person missing since yesterday is still missing.)
-    long_ago = any(f" {phrase} " in said for phrase in _LONG_AGO_MARKERS)
+    long_ago = any(f" {phrase} " in said for phrase in _LONG_AGO_MARKERS) or (habit and not going_on)
     # ("Quán nhậu bán thịt rắn hổ mang": on a menu, no danger.)
     on_a_menu = not _ON_A_MENU.isdisjoint(cues.words)
     hurt = next(
@@ -1046,9 +1099,19 @@ def _urgency(cues: rules.Cues, text: NormalizedText, category: str | None = None
     if past:
         # "đang nằm viện vì bị đánh tuần trước": what is told happened before.
         return None
+    # ("... thằng kia vẫn ngồi đó": the one who did it is still there.)
+    if going_on and topics:
+        still = _STILL_THERE.search(text.folded)
+        return f"{still.group(0) if still is not None else 'van dang'} + {topic}"
+    # ("hiếp dâm ... chiều nay, nó bỏ trốn vào rừng": done today, the doer fleeing.)
+    fled = _FLED.search(text.folded) if category in _CHASED else None
+    today = _TODAY_WORDS.search(text.folded) if fled is not None else None
+    if fled is not None and today is not None:
+        return f"{today.group(0)} + {fled.group(0)}"
     # ("để xe trước tiệm 5p ra mất xe rồi": minutes ago, the thief is still near.)
-    if category in _CHASED and _MINUTES_AGO.search(text.folded) is not None:
-        return f"{_MINUTES_AGO.search(text.folded).group(0)} + {topic}"  # type: ignore[union-attr]
+    minutes = _MINUTES_AGO.search(text.folded) if category in _CHASED else None
+    if minutes is not None:
+        return f"{minutes.group(0)} + {topic}"
     # ("mấy đêm nay liên tục mất gà": nights past.)
     tonight = next(
         (
@@ -1107,6 +1170,7 @@ _NOW_ACT = re.compile(
 _AT_THE_DOOR = re.compile(
     r"\b(?:di tung nha|den tung nha|dang o (?:nha (?:ong|ba|anh|chi|co|chu|bac|so)|khu|xom|thon|ngo|hem|to)|dang di (?:thu|tung|quanh)|dang den)\b"
 )
+_CLAIMS = re.compile(r"\b(?:noi|bao|xung|tu nhan|gioi thieu) la\b")
 _TODAY = re.compile(r"\b(?:dang|hom nay|vua|sang nay|chieu nay|bay gio)\b")
 _PLEA = re.compile(r"\b(?:giup toi|giup em|giup voi|giup chau|cuu|lam sao ngan|ngan lai|lam sao|gap)\b")
 _POSING = ("impersonation_police", "impersonation_court", "impersonation_official", "impersonation_bank")
@@ -1117,7 +1181,8 @@ def _scam_in_progress(p: Prepared) -> str | None:
     # "có nhóm người giả cán bộ địa chính đi từng nhà thu tiền, họ đang ở nhà ông Tư": the
     # impostors are in the village now, and an officer can still get there.
     at_the_door = _AT_THE_DOOR.search(folded)
-    if at_the_door and _TODAY.search(folded) and rules.names_a_fake(p.text):
+    # ("đang đi từng nhà bán thuốc, nói là thuốc của viện quân y": a claim, as a fake's.)
+    if at_the_door and _TODAY.search(folded) and (rules.names_a_fake(p.text) or _CLAIMS.search(folded) is not None):
         return at_the_door.group(0)
     # The act is said with "đang", "ngay bây giờ" or "lúc này": without them, no search
     # (3.0 → 1.6 µs a message on the benchmark's messages, bench/engine_vs_peer.py).

@@ -2114,6 +2114,7 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
 # What follows a payment when it was a scam: the other side disappears or keeps the money.
 _CUT_OFF = frozenset(
     {
+        "mat tich",
         "bi block",
         "block",
         "bi chan",
