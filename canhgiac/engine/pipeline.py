@@ -156,6 +156,10 @@ _REPORTING = frozenset(
         "cac anh bat",
         "go giup",
         "mong cong an xu ly",
+        "cac anh xu ly",
+        "xu ly giup",
+        "moi nguoi dung",
+        "dang lan truyen",
         "to giac",
         "phan anh",
         "truy bat",
@@ -223,8 +227,12 @@ _SOMEONE_NAMED = re.compile(
 # The sender says they checked with the one who wrote, by calling: "tôi gọi lại thì đúng là
 # nó", "gọi điện thì cô bảo đúng là có nhắn", "là nó nhắn thật".
 _CHECKED_BY_CALL = re.compile(
-    r"\b(?:goi lai|goi dien|goi hoi|da goi|goi xac minh|goi kiem tra)\b(?:\W+\w+){0,8}?\W+(?:dung la|la that|nhan that|bao dung|xac nhan la)\b"
+    r"\b(?:goi lai|goi dien|goi hoi|da goi|goi xac minh|goi kiem tra|goi thang|goi truc tiep)\b(?:\W+\w+){0,8}?\W+(?:dung la|la that|nhan that|bao dung|xac nhan (?:la|dung|roi))\b"
+    # ("tôi đã gọi lại số chồng tôi vẫn dùng, ảnh xác nhận": the number the sender knows.)
+    r"|\bgoi (?:lai|thang|truc tiep) (?:\w+ ){0,2}?so (?:\w+ ){0,3}?(?:van dung|quen|cu)\b(?!(?:\W+\w+){0,4}?\W+(?:khong he|ko he|khong co|bao khong|noi khong))"
     r"|\b(?:dung la|la) (?:no|co|chu|anh|chi|em|me|bo|ba|con|ong|ban) nhan that\b"
+    # ("em đã đến xem phòng, gặp chủ nhà, có hợp đồng": checked in person.)
+    r"|(?<!khong )(?<!ko )\b(?:da den xem|gap chu nha|da ra chi nhanh)\b"
 )
 # Below this many words a topic word is chat ("trộm vía", "ăn trộm à"), not a report.
 _TOPIC_TIP_WORDS = 6
@@ -655,6 +663,12 @@ class Engine:
         unchecked = _unchecked_request(p)
         if intent == "scam_check" and unchecked is not None:
             return "suspicious", [Reason("officer_review", review, unchecked, 0.0)]
+        # ("bv gọi đòi tiền mổ cho con qua điện thoại có lừa không", "mua chó qua mạng bắt
+        # chuyển phí kiểm dịch": a stranger's demand for money, retold with no number to
+        # check, is never called safe.)
+        demand = _MONEY_DEMANDED.search(p.text.folded) if intent == "scam_check" and not rules.is_warning(p.cues, p.indicators) else None
+        if demand is not None:
+            return "suspicious", [Reason("officer_review", review, demand.group(0), 0.0)]
         code, evidence = _why_safe(p)
         return "safe", [Reason(code, rules.reason_message(code), evidence, 0.0)]
 
@@ -1294,8 +1308,10 @@ def _own_question(
 # Where a real notice sends its reader: in person to an office or a counter, or to the
 # company's own app or hotline.
 _OFFICIAL_ROUTE = re.compile(
-    r"\b(?:mang(?: theo)? (?:cccd|can cuoc|cmnd|giay to|dang ky xe|giay phep)[^.!?\n]{0,40}?den|den (?:truc tiep )?(?:phong giao dich|chi nhanh|tru so|quay|diem giao dich|cua hang|doi csgt|doi canh sat|cong an (?:xa|phuong|huyen))"
-    r"|tai (?:quay|phong giao dich|chi nhanh|tru so)|qua (?:app|ung dung) (?:chinh thuc|\w+ (?:chinh thuc|online))|ung dung chinh thuc|app chinh thuc)\b"
+    r"\b(?:mang(?: theo)? (?:cccd|can cuoc|cmnd|giay to|dang ky xe|giay phep)[^.!?\n]{0,40}?den|(?<!can )(?<!phai )(?:den|ra) (?:truc tiep )?(?:phong giao dich|chi nhanh|tru so|quay|diem giao dich|cua hang|doi csgt|doi canh sat|cong an (?:xa|phuong|huyen)|toa an)|ra toa lam (?:nhan chung|viec)"
+    r"|tai (?:quay|phong giao dich|chi nhanh|tru so)|qua (?:app|ung dung) (?:chinh thuc|\w+ (?:chinh thuc|online))|ung dung chinh thuc|app chinh thuc"
+    # A prize picked up in the shop with the receipt; a bill paid in the company's own app.
+    r"|mang hoa don|cua hang da mua|nhan ngay tai cho|quay (?:dich vu|cskh|cham soc)|mo (?:app|ung dung) (?:lazada|shopee|tiki|tiktok|momo|zalopay|vnpay|evn\w*|my viettel|\w+bank))\b"
 )
 # Reasons such a notice gives by naming its office and its deadline.
 _ROUTE_CAPPED = frozenset(
@@ -1307,6 +1323,9 @@ _ROUTE_CAPPED = frozenset(
         "impersonation_police",
         "impersonation_utility",
         "lure_loan",
+        "lure_prize",
+        "impersonation_court",
+        "impersonation_delivery",
         "money_transfer_request",
     }
 )
@@ -1318,6 +1337,12 @@ _WE_OFFER = re.compile(
     # ("Chào chú, cháu bên văn phòng đăng ký đất đai huyện": the caller's office.)
     r"|^\W*(?:\w+\W+){0,3}?(?:chau|em|toi|minh) ben (?!nay\b|kia\b)\w+|\b(?:anh|chi|ban|quy khach|co|chu|bac) co (?:mot )?khoan (?:hoan|tien|thuong|ho tro)"
     r"|\bde nghi (?:ong|ba|ong/ba|anh|chi)\b"
+)
+# A demand for money or a fee, retold: "đòi tiền mổ", "bắt chuyển phí kiểm dịch", "đòi hoàn
+# tiền cước qua link".
+_MONEY_DEMANDED = re.compile(
+    r"(?<!khong )(?<!ko )(?<!k )\b(?:doi|bat) (?:\w+ )?(?:chuyen|nop|dong) (?:tien|phi|khoan|coc)\b"
+    r"|(?<!khong )(?<!ko )\bdoi (?:tien|hoan tien) (?:\w+ )?(?:mo|cuoc|qua link|qua dien thoai)\b"
 )
 # Someone else's demand for money, passed on by the sender.
 _DEMAND_PASSED_ON = re.compile(

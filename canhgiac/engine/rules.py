@@ -662,7 +662,8 @@ _MONEY_ASK = re.compile(
 
 
 _REFUND_TOLD = re.compile(
-    r"\b(?:(?:se|da)\s+duoc\s+hoan|duoc\s+hoan\s+(?:ve|vao|lai)|hoan tien thanh cong|yeu cau hoan tien[^.!?\n]{0,40}?(?:da duoc|chap nhan))\b"
+    r"\b(?:(?:se|da)\s+duoc\s+hoan|duoc\s+hoan\s+(?:ve|vao|lai)|hoan tien thanh cong|yeu cau hoan tien[^.!?\n]{0,40}?(?:da duoc|chap nhan)"
+    r"|xac nhan hoan tien|tien se (?:ve|duoc chuyen ve) (?:vi|tai khoan|the))\b"
 )
 
 
@@ -692,6 +693,9 @@ def _money(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | No
     if asked:
         return asked.group(0)[:60]
     match = asked_payment(cues)
+    # ("Có cần chuyển khoản trước không hay là đợi nhận": the sender asking.)
+    if match is not None and cues.words[max(0, match.position - 2) : match.position] in (["co", "can"], ["co", "phai"], ["co", "nen"]):
+        return None
     if match is not None and (cues.affirmed("request") or indicators.bank_accounts) and not _gives(cues, match):
         return match.phrase
     return None
@@ -882,7 +886,8 @@ def _urgency(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | 
         if cut:
             return cut
     urgent = cues.first("urgency")
-    if urgent and cues.any_of(_URGED) and urgent not in ("hom nay", "ngay"):
+    # ("Tiền sẽ về ví trong 24h": money coming in, on time.)
+    if urgent and cues.any_of(_URGED) and urgent not in ("hom nay", "ngay") and not _REFUND_TOLD.search(text.folded):
         return urgent
     return None
 
@@ -986,7 +991,16 @@ def _job_lure(text: NormalizedText, cues: Cues, indicators: Indicators) -> str |
     found = _job_words(text, cues, indicators)
     if found is None or found in _JOB_STRONG or cues.phrases("job") & _JOB_STRONG:
         return found
+    # ("Thư mời nhận việc ... Phòng Nhân sự Công ty CP Cơ điện": an offer letter, which
+    # asks for no fee and sends to no chat.)
+    if _OFFER_LETTER.search(text.folded) and "upfront_fee" not in cues and "contact_request" not in cues:
+        return None
     return None if _IN_PERSON.search(text.folded) else found
+
+
+_OFFER_LETTER = re.compile(
+    r"\b(?:thu moi nhan viec|thu moi phong van|moi (?:ban|anh|chi) (?:den )?phong van|phong nhan su|ngay bat dau lam)\b"
+)
 
 
 def _obfuscated(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
@@ -1704,6 +1718,17 @@ _SUBJECT_WINDOW = 6
 _HYPOTHETICAL_WINDOW = 8
 _RECOVERY_WINDOW = 4
 _THREAT_WINDOW = 3
+_QUESTION_WORDS = frozenset({"khong", "ko", "k", "gi", "nao", "dau", "sao", "chua"})
+_PARTICLES = frozenset({"a", "ah", "vay", "nhi", "ha", "the", "ta"})
+
+
+def _ends_asking(words: list[str]) -> bool:
+    """Whether the message's last word (before a particle) asks: "... thì có được khởi tố
+    không ạ"."""
+    tail = [w for w in words[-2:] if w not in _PARTICLES] or words[-1:]
+    return bool(tail) and tail[-1] in _QUESTION_WORDS
+
+
 _REPORT_WORDS = frozenset({"muon trinh bao", "de trinh bao", "cach trinh bao", "muon bao an", "nan nhan", "nguoi bi lua"})
 _DONE_WINDOW = 9
 # Retold words that pass on a demand to the sender ("bảo tôi", "bắt em", "yêu cầu mình").
@@ -1766,7 +1791,25 @@ def _hypothetical(cues: Cues, match: CueMatch) -> bool:
     after = cues.words[match.end : match.end + 2] if "..." not in match.phrase and "lua" in match.phrase.split() else []
     if after[:1] in (["khong"], ["ko"], ["k"], ["hong"], ["ha"]) or after in (["phai", "khong"], ["phai", "ko"]):
         return True
-    if cues.words[match.position - 1 : match.position] in (["ai"], ["nguoi"]) and "self" not in cues:
+    if cues.words[match.position - 1 : match.position] in (["ai"], ["nguoi"], ["tien"]) and "self" not in cues:
+        return True
+    # ("bị lừa đảo qua mạng dưới 2 triệu thì có được khởi tố không", "xin hỏi bị lừa mất
+    # tiền qua zalo thì có cần mang sao kê", "làm đơn trình báo bị lừa đảo mẫu như thế
+    # nào": a loss with no one's name on it, in a question.)
+    if (
+        "self" not in cues
+        and ("asking" in cues or "how" in cues or "question" in cues)
+        and (
+            # (Not "mua xong gửi mã thì mới biết": done, then found out.)
+            (
+                "thi" in (after_loss := cues.words[match.end : match.end + 8])
+                and {"xong", "roi", "moi"}.isdisjoint(after_loss)
+                # (The message ending as a question: "ko trả" mid-way tells.)
+                and _ends_asking(cues.words)
+            )
+            or not {"trinh", "don"}.isdisjoint(cues.words[max(0, match.position - 3) : match.position])
+        )
+    ):
         return True
     # "nghe nói bị lừa thì ...", "hồi xưa em cũng từng bị lừa": hearsay, or a past
     # experience told to explain a question, not a loss reported.
@@ -1816,6 +1859,7 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
         not cues.any_of(_LOSS_GROUPS)
         and _TAKEN_VERBS.isdisjoint(cues.words)
         and _PURCHASE_VERBS.isdisjoint(cues.words)
+        and _TAKEN_WORDS.isdisjoint(cues.words)
         and "lua" not in cues.words
     ):
         return []
@@ -1898,7 +1942,7 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
             # ("cọc phòng trọ trên fb 1tr5 xong bị chặn luôn": what was paid for, the sum,
             # then cut off.)
             object_end = _amount_near(cues.words, verb.end, _OBJECT_WORDS)
-            cut_off = object_end is not None and _cut_off_after(cues, object_end - 1)
+            cut_off = object_end is not None and _cut_off_after(cues, object_end - 1, _CUT_OFF_REACH)
             if (
                 not paid_to
                 and not cut_off
@@ -2016,6 +2060,7 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
                 found.append((CueMatch("victim_paid", f"{verb.phrase} ... {outcome.phrase}", verb.position), False))
                 break
     words = cues.words
+    found += _handed_goods(words)
     found += _lost_amounts(words)
     found += _cheated_purchases(words)
     found += _told_cheated(words)
@@ -2023,7 +2068,13 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
     requests = [
         m.position
         for m in cues.by_name.get("request", ())
-        if m.phrase not in _PLEAS and cues.words[max(0, m.position - 2) : m.position] not in (["sau", "khi"], ["da"], ["toi", "da"])
+        if m.phrase not in _PLEAS
+        and cues.words[max(0, m.position - 2) : m.position] not in (["sau", "khi"], ["da"], ["toi", "da"])
+        # ("bà nghe điện thoại rồi làm theo hướng dẫn": what the victim did.)
+        and cues.words[m.position - 1 : m.position] != ["theo"]
+        and not (m.phrase == "lam theo" and cues.words[m.position - 1 : m.position] in (["roi"], ["da"], ["va"]))
+        # ("còn 0 đồng, trước đó có 93 triệu": a sum, then a new clause.)
+        and not (m.phrase.startswith("dong ") and cues.words[m.position - 1 : m.position] and cues.words[m.position - 1][:1].isdigit())
     ]
     demands = [m.position for m in cues.by_name.get("retold", ()) if m.phrase.startswith(_DEMANDS)]
     kept = []
@@ -2192,7 +2243,7 @@ _FAKE = re.compile(
 _SCAM_STORY = re.compile(
     r"\b(?:bi hack|hack (?:zalo|facebook|fb|nick|tai khoan)|bat coc|tien chuoc|trung thuong|trung giai"
     r"|gia lam|gia giong|gia mat|goi video gia|goi video giong|(?:noi|nhan) la can bo|(?:bao|noi) la cong an|giong het|deepfake"
-    r"|tien bao lanh|bi bat (?:giu|tam giam)|bi tong tien|trung so|ao giong (?:cong an|csgt|dien luc|nhan vien)|(?:bao|noi|xung) la (?:doan|nhan vien|ben|nguoi cua))\b"
+    r"|tien bao lanh|bi bat (?:giu|tam giam)|bi tong tien|trung so|ao giong (?:cong an|csgt|dien luc|nhan vien)|(?:bao|noi|xung) la (?:doan|nhan vien|ben|nguoi cua)|bi du)\b"
 )
 # How the money was taken when the sender did what a scam asked: a link pressed, a QR code
 # scanned, an app installed, a code given ("bị trừ 18 triệu sau khi bấm link", "cài ứng
@@ -2226,7 +2277,7 @@ _PLEAS = frozenset({"phai", "xin", "nho", "giup", "nho giup", "giup do", "de ngh
 # Verbs after "rồi" that make it "then" (the next step ordered: "rồi lên viện", "rồi chụp
 # bill"), not "already". Not "gọi", "báo", "nhắn": a victim tells what they did after
 # paying ("tôi chuyển rồi gọi lại thì không được").
-_THEN = frozenset({"len", "den", "ra", "mang", "chup", "ket", "tai", "cai"})
+_THEN = frozenset({"len", "den", "ra", "mang", "chup", "ket", "tai", "cai", "se"})
 _MONEY_WORDS = frozenset({"tien", "coc", "khoan", "trieu", "tr", "nghin", "ngan", "k", "cu", "lit", "usdt", "vnd"})
 # Units an amount is said in, as a word after the number or stuck to it ("200tr", "5k").
 _UNITS = frozenset(
@@ -2367,7 +2418,9 @@ _CHEATED = re.compile(
     # "nhờ mua thẻ cào 5 thẻ 500k, mua xong gửi mã thì mới biết nick fb bị hack"
     r"|moi biet (?:\w+ ){0,3}bi hack|mo ra chi (?:co|thay)|la bot gia|la thuoc gia|hop rong"
     # "mua 2 chỉ vàng qua live stream, nhận về vàng giả"
-    r"|nhan ve (?:\w+ ){0,2}?gia)\b"
+    r"|nhan ve (?:\w+ ){0,2}?gia"
+    # "nhận lại tập tiền toàn giấy trắng", "uống vào không thấy gì", "hợp đồng giả"
+    r"|giay trang|khong thay (?:gi|tac dung)|hop dong gia)\b"
 )
 # Paying for goods or a service: bought, sold to, made to pay, charged, taken, a deposit.
 _PURCHASE_VERBS = frozenset({"mua", "tra", "ban", "thu", "lay", "coc"})
@@ -2377,6 +2430,23 @@ _PURCHASE_WINDOW = 10
 def _gold_at(words: list[str], position: int) -> bool:
     """ "2 chỉ vàng", "1 cây vàng": gold counted by weight, the other way people pay."""
     return words[position][:1].isdigit() and words[position + 1 : position + 3] in (["chi", "vang"], ["cay", "vang"], ["luong", "vang"])
+
+
+# Gold, a vehicle or a land title handed over ("đưa hết 5 cây vàng cho người xưng cán bộ",
+# "giao chiếc xe máy cho một người tự xưng"): paid in goods.
+_HANDED_GOODS = re.compile(
+    r"\b(?:dua|giao|gui|dem) (?:het |luon |ca )?(?:\d+ (?:cay|chi|luong) vang|(?:chiec |cai )?xe (?:may|o to|oto)|so do)\b"
+)
+
+
+def _handed_goods(words: list[str]) -> list[tuple[CueMatch, bool]]:
+    if "vang" not in words and "xe" not in words and "so" not in words:
+        return []
+    folded = " ".join(words)
+    handed = _HANDED_GOODS.search(folded)
+    if handed is None or _demanded(words, folded.count(" ", 0, handed.start())):
+        return []
+    return [(CueMatch("victim_paid", handed.group(0), folded.count(" ", 0, handed.start())), False)]
 
 
 def _cheated_purchases(words: list[str]) -> list[tuple[CueMatch, bool]]:
@@ -2405,7 +2475,9 @@ _CHEATED_OF = re.compile(
     r"\blua (?:het |mat |lay )?(?:cua )?(?:toi|em|minh|chung toi|bon toi|nha toi|gia dinh toi|(?:me|bo|ba|ong|ba noi|ba ngoai|vo|chong|con) (?:toi|em|minh))"
     r" (?:het |mat |gan |hon |tong )?\d"
 )
-_CHEATED_BY = re.compile(r"\bbi (?:\w+ ){1,12}?lua (?:nhan|dong|chuyen|nop|mat|tien|dau tu|gui|mua|coc|dat|het|vay|ky|lay|ban|vao|muon)\b")
+_CHEATED_BY = re.compile(
+    r"\bbi (?:\w+ ){1,12}?lua (?:nhan|dong|chuyen|nop|mat|tien|dau tu|gui|mua|coc|dat|het|vay|ky|lay|ban|vao|muon|gop)\b"
+)
 # "nó lấy hết tiền trong tài khoản 31tr", "rút sạch tiền trong thẻ": money taken with no
 # sum right after the verb. Like an amount taken, it needs a sign that a scam took it
 # (a thief takes all the money too): see ``find_victim``.
@@ -2416,13 +2488,15 @@ _TAKEN_ALL = re.compile(
     r"|\bthu (?:tien \w+ )?\d\w* (?:cua|tu) (?:nha toi|toi|em|gia dinh toi|nha em|(?:ba|me|bo|ong|ba noi|ba ngoai) (?:toi|em))\b"
     r"|\bep (?:\w+ )?mua (?:\w+ ){0,3}?\d"
     # "tiền trong thẻ hết sạch rồi", "hết 4tr trong tk", "xong tiền đi đâu mất"
-    r"|\btien trong (?:the|tk|tai khoan|vi) (?:cua \w+ )?(?:het|bay|mat|bi rut)|\bhet \d\w* (?:trong|o) (?:tk|tai khoan|the|vi)\b|\btien (?:di dau|bay) mat\b"
+    # "tài khoản của bà tôi giờ còn 0 đồng", "tk còn đúng 12 nghìn, hôm qua còn 38 triệu"
+    r"|\b(?:tai khoan|tk)(?: cua(?: \w+){1,2}?)? (?:gio |chi )?con (?:dung |lai |co )?\d+ (?:dong|nghin|ngan|k|d)\b"
+    r"|\btien trong (?:the|tk|tai khoan|vi) (?:cua \w+ )?(?:het|bay|mat|bi rut|bi chuyen het)|\bbi tat toan\b|\bhet \d\w* (?:trong|o) (?:tk|tai khoan|the|vi)\b|\btien (?:di dau|bay) mat\b"
     # "chạy ra ngân hàng rút 30 triệu đưa cho 1 thằng đến tận nhà lấy"
     r"|\brut (?:\w+ )?\d\w*(?: \w+)? (?:dua|giao|gui|chuyen) (?:cho|het|luon)\b"
 )
 
 
-_TAKEN_WORDS = frozenset({"tien", "cua", "thu", "mua", "rut", "het"})
+_TAKEN_WORDS = frozenset({"tien", "cua", "thu", "mua", "rut", "het", "con", "toan"})
 
 
 def _told_cheated(words: list[str]) -> list[tuple[CueMatch, bool]]:
@@ -2443,8 +2517,13 @@ def _told_cheated(words: list[str]) -> list[tuple[CueMatch, bool]]:
     return found
 
 
-def _cut_off_after(cues: Cues, position: int) -> bool:
-    return any(m.phrase in _CUT_OFF and 0 < m.position - position <= 6 for m in cues.by_name.get("victim_after", ()))
+def _cut_off_after(cues: Cues, position: int, reach: int = 6) -> bool:
+    return any(m.phrase in _CUT_OFF and 0 < m.position - position <= reach for m in cues.by_name.get("victim_after", ()))
+
+
+# ("cọc vé máy bay tết 4tr cho page trên fb rồi họ block em luôn": who was paid told
+# between the sum and the cut-off.)
+_CUT_OFF_REACH = 8
 
 
 def _own_mistake_to_fake(words: list[str], position: int) -> bool:
@@ -2522,7 +2601,7 @@ def _demanded(words: list[str], position: int) -> bool:
     for i in range(len(wider) - 1, -1, -1):
         if wider[i] in _SUBJECTS and i and wider[i - 1] in ("bao", "bat", "cau", "doi", "dan"):
             return True  # "yêu cầu tôi ...": the one told to pay, not one who paid
-        if wider[i] in _SUBJECTS or wider[i] in ("roi", "xong"):
+        if wider[i] in _SUBJECTS or wider[i] in ("roi", "xong", "da"):
             return False
         if wider[i] in ("bao", "bat", "doi", "yeu", "huong"):
             return True
@@ -2557,7 +2636,7 @@ _BAD_OUTCOME = re.compile(
     r"|(?:khong|ko|chua|van chua) (?:thay|nhan duoc|nhan dc|nhan|giao)(?: \w+){0,3}? (?:dau|gi|ca|nao|ma the|ma|hang|nguyen lieu)"
     r"|cong ty (?:khong|ko) con|toan bot|doi (?:em |toi )?chuyen lai"
     # "nộp 120tr từ tháng 10 năm ngoái, giờ họ hẹn hoài không đi được"
-    r"|hen (?:hoai|mai|lan hen lua|di hen lai))\b"
+    r"|hen (?:hoai|mai|lan hen lua|di hen lai)|khong co cong ty|xoa trang|hop dong gia|khong co ho so)\b"
 )
 # Words a payee may take between a payment and its amount ("ck cho kẻ lừa đảo 9tr5").
 _PAYEE_WORDS = 10
@@ -2699,6 +2778,7 @@ _RECOVERY_AD = re.compile(r"\b(?:nhan|chuyen|ho tro|giup|dich vu)\s+(?:lay lai|t
 _SENDER_FIRST = re.compile(r"(?:chi|anh|co|chu|bac|em|con|me|bo|ong|ba)\s+(?:vua|da|moi|bi|dang|xin)\b")
 
 
+_PROMISED_AFTER = re.compile(r"(?:\w+ ){0,5}?(?:roi|xong|thi|la) (?:se|moi duoc)\b")
 _QUOTE = re.compile(r'"[^"\n]{3,}?"|“[^”\n]{3,}?”|\'[^\'\n]{8,}?\'')
 _NOTHING_DONE = re.compile(
     r"\bchua\s+(?:he\s+)?(?:lam gi|chuyen|coc|nap|dong|gui|dua|dung den|dung vao|tra|bam|cai|mat)\b(?! them| nua| lai| loi| du| lan| tiep| dot)"
@@ -2745,8 +2825,13 @@ def find_victim(text: NormalizedText, cues: Cues, indicators: Indicators, *, sca
     # a job or an investment named: a salary, a fine or a theft takes money too.
     # ("bị kẻ gian rạch túi lấy mất 5 triệu" is a theft: a stranger is no scam.)
     how_taken = _HOW_TAKEN.search(text.folded) is not None
-    context = context or how_taken
-    fake = scam_signs or fake_named or how_taken or "scam_ask_strong" in cues or bool(cues.phrases("victim_after") - _STRANGERS)
+    # ("gọi lại thì thuê bao, mà tiền 4tr em chuyển rồi", "shop xóa trang rồi": what came
+    # of the payment says where it went.)
+    bad_outcome = _BAD_OUTCOME.search(text.folded) is not None
+    context = context or how_taken or bad_outcome
+    fake = (
+        scam_signs or fake_named or how_taken or bad_outcome or "scam_ask_strong" in cues or bool(cues.phrases("victim_after") - _STRANGERS)
+    )
     quoted = _quoted_words(text.folded)
     # ("... yêu cầu tôi rút hết tiền ... Tôi chưa làm gì", "e chưa nạp": nothing paid,
     # said by the sender; a taking told ("bị trừ 5 triệu") still is a loss.)
@@ -2757,6 +2842,10 @@ def find_victim(text: NormalizedText, cues: Cues, indicators: Indicators, *, sca
         if match.position in quoted and not loss:
             continue
         if nothing_done and not loss:
+            continue
+        # ("chuyển cọc 1 tháng rồi sẽ gửi chìa khóa": what the ad tells the reader to do,
+        # then what it promises.)
+        if not loss and _PROMISED_AFTER.match(" ".join(cues.words[match.end : match.end + 8])):
             continue
         # ("phải thay mới, chuyển khoản 1.8 triệu": a phrase across a comma is two.)
         if 0 < match.phrase.count(" ") < 3 and match.phrase.replace(" ", "").isalpha() and match.phrase not in text.folded:
