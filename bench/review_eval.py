@@ -1,6 +1,6 @@
 """Score the engine on the messages written by reviewers (a development set): the fifth
 session's in bench/review5/, the sixth session's in bench/review6/, the seventh's in
-bench/review7/, the eighth's in bench/review8/ and bench/review9/.
+bench/review7/, the eighth's in bench/review8/ to bench/review10/.
 
 Each line of bench/review*/*.jsonl holds a message and what a commune officer would expect
 of it (intent, category, verdict, victim, urgent; a list means any of them is right).

@@ -136,6 +136,27 @@ _INFO_REQUEST = re.compile(
     r"\bxin (?:so|sdt|so dt|so dien thoai|dia chi|lich)\b|\bduoc (?:tham|gap) may lan\b"
     r"|\bso dien thoai (?:cua |truc ban )?(?:cong an|tram|dien luc|ubnd|uy ban)"
 )
+# Cue groups of what a scam asks or offers: with one of them, "có thật không" asks about a
+# scam.
+_SCAM_TOPICS = frozenset(
+    {
+        "transfer",
+        "secret",
+        "secret_request",
+        "prize",
+        "job",
+        "loan",
+        "investment",
+        "upfront_fee",
+        "click",
+        "app",
+        "contact_request",
+        "threat",
+    }
+)
+_MISSING_PERSON = re.compile(
+    r"\b(?:tu sang|tu chieu|tu trua|tu hom qua|tu toi qua|ca dem|di hoc|di choi) (?:\w+ ){0,3}?chua ve\b|\bmat tich\b|\bbo nha di\b|\bai thay (?:xin )?(?:bao|goi|lien he)\b"
+)
 # Words that report to the police, as opposed to "nhờ các anh xem giúp", which asks for a
 # check.
 _REPORTING = frozenset(
@@ -156,6 +177,12 @@ _REPORTING = frozenset(
         "cac anh bat",
         "go giup",
         "mong cong an xu ly",
+        "em canh bao",
+        "toi canh bao",
+        "xin canh bao",
+        "moi nguoi canh giac",
+        "de nghi xu ly",
+        "cong an xa chu y",
         "cac anh xu ly",
         "xu ly giup",
         "moi nguoi dung",
@@ -166,7 +193,9 @@ _REPORTING = frozenset(
         "truy tim",
     }
 )
-_NOTICE_OPENING = re.compile(r"\W*(?:\[?fwd\]?\W*)?(?:canh bao|khuyen cao|thong bao|ca (?:xa|phuong|huyen|tinh)\W)")
+_NOTICE_OPENING = re.compile(
+    r"\W*(?:\[?fwd\]?\W*)?(?:canh bao|khuyen cao|thong bao|nhac (?:nho|ba con)|luu y|ca (?:xa|phuong|huyen|tinh)\W)"
+)
 _CHECK_ASKED = frozenset(
     {"kiem tra giup", "kiem tra ho", "check giup", "check ho", "xem giup", "xem ho", "co phai that", "that khong", "co that khong"}
 )
@@ -697,7 +726,9 @@ class Engine:
             and cues.phrases("asks_police") & _REPORTING
             and not cues.phrases("scam_ask") & _CHECK_ASKED
             and "scam_ask_strong" not in cues
-            and "forward" not in cues
+            # ("cả xóm đều nhận tin nhắn giả EVN, nhờ các anh cảnh báo": messages received,
+            # told of; a pasted one is quoted.)
+            and ("forward" not in cues or not rules.has_quote(text.folded))
             and not rules.is_warning(cues, indicators)
             # ("CẢNH BÁO: Công an không làm việc qua điện thoại ...", "CA xã: người dân có
             # thể gửi tố giác ...": a notice to the public, forwarded.)
@@ -709,6 +740,12 @@ class Engine:
             # to the police, not a message sent to be checked.
             explanation.append("Người gửi báo cho công an về một vụ lừa đảo, không nhờ kiểm tra: coi là tin báo.")
             return "tip", probabilities[model.classes.index("tip")]
+        if "scam_ask_strong" not in cues and _MISSING_PERSON.search(text.folded) is not None and intent != "tip":
+            # "Con tôi 13 tuổi đi học từ sáng chưa về ... Ai thấy báo gia đình số 0981...":
+            # a missing person, whatever number is given to call.
+            tip = probabilities[model.classes.index("tip")]
+            explanation.append("Báo người mất tích hoặc chưa về: coi là tin báo.")
+            return "tip", tip
         if "scam_ask_strong" not in cues and _declined_asks_next(text.folded):
             # "gọi xưng công an bắt chuyển tiền, tôi cúp máy rồi, giờ có cần lên trình báo
             # không", "tôi chưa bấm link, xóa luôn rồi, có bị lộ thông tin không": the sender
@@ -736,7 +773,24 @@ class Engine:
         # "Nếu lỡ đọc mã cho người lạ thì có sao không": a supposition opening the message
         # asks what would happen; nothing was forwarded to check.
         supposes = any(m.position <= 1 for m in cues.by_name.get("hypothetical", ()))
-        if intent != "scam_check" and "scam_ask_strong" in cues and "loss" not in cues and "how" not in cues and not supposes:
+        # ("có nên làm căn cước cho con sớm không", "làm cccd xong phải làm vneid, có thật
+        # không", "xe lạ lượn quanh xóm, có phải đáng ngờ không": "có nên", "thật không"
+        # about a procedure or a tip, with nothing in it to check.)
+        nothing_to_check = (
+            not indicators
+            and "forward" not in cues
+            and "retold" not in cues
+            and not cues.any_of(_SCAM_TOPICS)
+            and ("procedure" in cues or cues.any_of(_TIP_TOPICS))
+        )
+        if (
+            intent != "scam_check"
+            and "scam_ask_strong" in cues
+            and "loss" not in cues
+            and "how" not in cues
+            and not supposes
+            and not nothing_to_check
+        ):
             explanation.append("Người gửi hỏi đây có phải lừa đảo không, và chưa mất tiền: coi như nhờ kiểm tra.")
             return "scam_check", max(confidence, probabilities[model.classes.index("scam_check")])
         # "asking", not "question": the wider group holds topic words ("thủ tục", "hồ sơ")
@@ -886,6 +940,11 @@ class Engine:
             return "weapons", probabilities[model.classes.index("weapons")]
         if category == "weapons" and _QUARRY.search(p.text.folded) is not None:
             return "environment", probabilities[model.classes.index("environment")]
+        # ("giả cán bộ điện lực đi thay công tơ, thu 500k", "gọi dọa có bưu phẩm chứa ma
+        # túy, đòi 30 triệu"): someone posing, for money. The offence is the fraud, not the
+        # story it tells.
+        if category != "fraud" and rules.names_a_fake(p.text) and _FEE_TAKEN.search(p.text.folded) is not None:
+            return "fraud", probabilities[model.classes.index("fraud")]
         return category, probabilities[best]
 
 
@@ -923,6 +982,7 @@ _INJURED = re.compile(
 _FIREWORKS = re.compile(r"\b(?:phao (?:lau|no|hoa no|tet|tu che|trung|bi)|thuoc phao|thuoc no|kip no|luu dan)\b")
 _QUARRY = re.compile(r"\b(?:khai thac (?:da|cat|soi|quang|vang) trai phep|(?:ban|no) min (?:pha da|khai thac))\b")
 # Other contraband named with the fireworks: the load is smuggled goods.
+_FEE_TAKEN = re.compile(r"\b(?:thu|doi|bat (?:nop|chuyen|dong)|nop|dong) (?:\w+ ){0,3}?(?:tien|phi|\d+\s?(?:k|tr|trieu|nghin|d)\b)")
 _OTHER_CONTRABAND = re.compile(r"\b(?:thuoc la|hang lau|xang|dau|duong cat|bia lau|ruou lau)\b")
 _HURT = re.compile(r"\b(?:danh|dam|chem|dap|bat tinh|bi thuong|chay mau|mau chay|guc|tu vong|chet)\b")
 

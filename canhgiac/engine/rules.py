@@ -2056,6 +2056,12 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
                 0 <= outcome.position - verb.end < _AFTERMATH_WINDOW
                 and outcome.phrase in _CUT_OFF
                 and not _future(cues.words, outcome.position)
+                # ("... chị chuyển trước 20 triệu vào TK ... nhé. Gọi lại số cô giáo thì không
+                # nghe máy": what came of checking, not of paying.)
+                and not _checked_before(cues.words, outcome.position)
+                # ("mày chuyển vào tk của vợ tao nhé", "thanh toán phí lưu kho giúp em ạ": the
+                # pasted message's ask.)
+                and not _asked_after(cues.words, verb.end, outcome.position)
             ):
                 found.append((CueMatch("victim_paid", f"{verb.phrase} ... {outcome.phrase}", verb.position), False))
                 break
@@ -2072,7 +2078,7 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
         and cues.words[max(0, m.position - 2) : m.position] not in (["sau", "khi"], ["da"], ["toi", "da"])
         # ("bà nghe điện thoại rồi làm theo hướng dẫn": what the victim did.)
         and cues.words[m.position - 1 : m.position] != ["theo"]
-        and not (m.phrase == "lam theo" and cues.words[m.position - 1 : m.position] in (["roi"], ["da"], ["va"]))
+        and not (m.phrase == "lam theo" and cues.words[m.position - 1 : m.position] in (["roi"], ["da"], ["va"], ["vi"], ["do"], ["nghe"]))
         # ("còn 0 đồng, trước đó có 93 triệu": a sum, then a new clause.)
         and not (m.phrase.startswith("dong ") and cues.words[m.position - 1 : m.position] and cues.words[m.position - 1][:1].isdigit())
     ]
@@ -2149,7 +2155,11 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
             and match.position > 0
             and (
                 words[match.position - 1] in _CLAIMED
-                or (words[match.position - 1] == "la" and words[match.position - 2 : match.position - 1] in (["bao"], ["noi"]))
+                # ("khách báo là đã chuyển khoản rồi", "nó bảo vừa chuyển")
+                or (
+                    words[match.position - 1] in ("la", "da", "vua")
+                    and words[match.position - 2 : match.position - 1] in (["bao"], ["noi"], ["la"])
+                )
             )
         ):
             continue
@@ -2243,7 +2253,7 @@ _FAKE = re.compile(
 _SCAM_STORY = re.compile(
     r"\b(?:bi hack|hack (?:zalo|facebook|fb|nick|tai khoan)|bat coc|tien chuoc|trung thuong|trung giai"
     r"|gia lam|gia giong|gia mat|goi video gia|goi video giong|(?:noi|nhan) la can bo|(?:bao|noi) la cong an|giong het|deepfake"
-    r"|tien bao lanh|bi bat (?:giu|tam giam)|bi tong tien|trung so|ao giong (?:cong an|csgt|dien luc|nhan vien)|(?:bao|noi|xung) la (?:doan|nhan vien|ben|nguoi cua)|bi du)\b"
+    r"|tien bao lanh|bi bat (?:giu|tam giam)|bi tong tien|trung so|ao giong (?:cong an|csgt|dien luc|nhan vien)|(?:bao|noi|xung) la (?:doan|nhan vien|ben|nguoi cua)|bi du|goi dien (?:doa|lua))\b"
 )
 # How the money was taken when the sender did what a scam asked: a link pressed, a QR code
 # scanned, an app installed, a code given ("bị trừ 18 triệu sau khi bấm link", "cài ứng
@@ -2517,6 +2527,27 @@ def _told_cheated(words: list[str]) -> list[tuple[CueMatch, bool]]:
     return found
 
 
+def _checked_before(words: list[str], position: int) -> bool:
+    """ "gọi lại thì", "gọi video thì", "nhắn hỏi lại thì" just before a cut-off: the result
+    of checking the message."""
+    # (Not "nhắn tin thì bị chặn": the payee, contacted after paying, cut the sender off.)
+    before = " ".join(words[max(0, position - 8) : position])
+    return " thi " in f" {before} " and _CHECKED_WITH.search(before) is not None
+
+
+_CHECKED_WITH = re.compile(r"\bgoi (?:lai )?(?:so|cho|video) (?!no\b|ho\b|nguoi ban\b|shop\b)\w+|\bgoi video\b|\bnhan hoi lai\b")
+
+
+_ASK_PARTICLES = frozenset({"nhe", "nha", "giup", "gium", "nhen"})
+
+
+def _asked_after(words: list[str], start: int, end: int) -> bool:
+    """A request particle between a payment and what followed, with nothing said done:
+    the payment is asked for, as a pasted message asks it."""
+    between = words[start:end]
+    return not _ASK_PARTICLES.isdisjoint(between) and {"roi", "xong", "da"}.isdisjoint(between)
+
+
 def _cut_off_after(cues: Cues, position: int, reach: int = 6) -> bool:
     return any(m.phrase in _CUT_OFF and 0 < m.position - position <= reach for m in cues.by_name.get("victim_after", ()))
 
@@ -2786,6 +2817,11 @@ _NOTHING_DONE = re.compile(
 )
 
 
+def has_quote(folded: str) -> bool:
+    """Whether the message quotes someone's words ("...", “...”)."""
+    return bool(_quoted_words(folded))
+
+
 def _quoted_words(folded: str) -> frozenset[int]:
     """The positions of the words inside quotation marks: a message pasted, someone
     else's words. (Single quotes only around eight letters or more: "'công an'" is a
@@ -2840,6 +2876,11 @@ def find_victim(text: NormalizedText, cues: Cues, indicators: Indicators, *, sca
         # ('Tin nhắn: "Chúng tôi đã chuyển 3.000.000đ ... vui lòng nạp"': the scammer's
         # words, quoted.)
         if match.position in quoted and not loss:
+            continue
+        # ("em lỡ cài ứng dụng lạ, chưa thấy mất tiền", "may là chưa bị mất tiền")
+        if {"chua", "khong", "ko"} & set(cues.words[max(0, match.position - 3) : match.position]) and not {"bi", "thay", "he"}.isdisjoint(
+            cues.words[max(0, match.position - 2) : match.position]
+        ):
             continue
         if nothing_done and not loss:
             continue
