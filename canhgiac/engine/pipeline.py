@@ -154,6 +154,8 @@ _SCAM_TOPICS = frozenset(
         "threat",
     }
 )
+# Words each form below has: without one of them, no search.
+_MISSING_WORDS = frozenset({"ve", "tich", "bo", "thay"})
 _MISSING_PERSON = re.compile(
     r"\b(?:tu sang|tu chieu|tu trua|tu hom qua|tu toi qua|ca dem|di hoc|di choi) (?:\w+ ){0,3}?chua ve\b|\bmat tich\b|\bbo nha di\b|\bai thay (?:xin )?(?:bao|goi|lien he)\b"
 )
@@ -216,6 +218,9 @@ _ASKS_NEXT = re.compile(
 
 def _declined_asks_next(folded: str) -> bool:
     """The sender did not do what a scam asked and asks what to do now."""
+    # (What is asked is rarer than a refusal, so it is looked for first.)
+    if _ASKS_NEXT.search(folded) is None:
+        return False
     declined = _DECLINED.search(folded)
     return declined is not None and _ASKS_NEXT.search(folded, declined.end()) is not None
 
@@ -740,7 +745,12 @@ class Engine:
             # to the police, not a message sent to be checked.
             explanation.append("Người gửi báo cho công an về một vụ lừa đảo, không nhờ kiểm tra: coi là tin báo.")
             return "tip", probabilities[model.classes.index("tip")]
-        if "scam_ask_strong" not in cues and _MISSING_PERSON.search(text.folded) is not None and intent != "tip":
+        if (
+            intent != "tip"
+            and "scam_ask_strong" not in cues
+            and not _MISSING_WORDS.isdisjoint(cues.words)
+            and _MISSING_PERSON.search(text.folded) is not None
+        ):
             # "Con tôi 13 tuổi đi học từ sáng chưa về ... Ai thấy báo gia đình số 0981...":
             # a missing person, whatever number is given to call.
             tip = probabilities[model.classes.index("tip")]
@@ -1117,7 +1127,9 @@ def _urgency(cues: rules.Cues, text: NormalizedText, category: str | None = None
     said = f" {' '.join(cues.words)} "
     # ("Có người lạ đang cạy cửa nhà bên, nhà đó đi vắng cả tuần nay, giờ vẫn đang ở đó":
     # said to go on now, whatever else is dated.)
-    going_on = not _GOING_ON.isdisjoint(cues.phrases("now")) or _STILL_THERE.search(text.folded) is not None
+    # (Searched only when "vẫn", "van con khoi" may be said: most tips have neither.)
+    still = _STILL_THERE.search(text.folded) if "van" in cues.words else None
+    going_on = not _GOING_ON.isdisjoint(cues.phrases("now")) or still is not None
     # ("tối nào cũng kéo nhau ra bờ ao hút", "mấy hôm nay lần nào cũng vậy": a habit, not
     # an act now, whatever "bây giờ" says.)
     # (Not for someone in danger: "thường xuyên bị đánh, bây giờ lại bị nhốt ngoài sân".)
@@ -1175,7 +1187,6 @@ def _urgency(cues: rules.Cues, text: NormalizedText, category: str | None = None
         return None
     # ("... thằng kia vẫn ngồi đó": the one who did it is still there.)
     if going_on and topics:
-        still = _STILL_THERE.search(text.folded)
         return f"{still.group(0) if still is not None else 'van dang'} + {topic}"
     # ("hiếp dâm ... chiều nay, nó bỏ trốn vào rừng": done today, the doer fleeing.)
     fled = _FLED.search(text.folded) if category in _CHASED else None

@@ -2819,7 +2819,7 @@ _NOTHING_DONE = re.compile(
 
 def has_quote(folded: str) -> bool:
     """Whether the message quotes someone's words ("...", “...”)."""
-    return bool(_quoted_words(folded))
+    return _QUOTE.search(folded) is not None
 
 
 def _quoted_words(folded: str) -> frozenset[int]:
