@@ -212,8 +212,36 @@ _DECLINED = re.compile(
 _ASKS_NEXT = re.compile(
     r"\b(?:co (?:nguy hiem|bi lo|bi mat|bi hack|anh huong|van de|can (?:bao|trinh bao|len|lam gi|khai bao|lam))"
     r"|(?:can|nen|phai) (?:trinh bao|bao (?:cong an|ai|o dau)|lam gi|lam sao)|lam (?:sao|the nao|cach nao) (?:de )?(?:chan|kiem tra|biet|bao)"
-    r"|bi lo (?:thong tin|du lieu)|lo thong tin)\b"
+    r"|bi lo (?:thong tin|du lieu)|lo thong tin"
+    # ("thôi em không bấm, cho em hỏi trang tra cứu chính thức của CSGT là trang nào")
+    r"|(?:trang|web|website|so|app|ung dung|duong day nong)(?: \w+){0,3} chinh thuc(?: \w+){0,6} (?:la (?:trang |so |app )?nao|o dau|la gi))\b"
 )
+
+
+# A message or call the sender (or someone close) received, told in their own words: "có
+# tin báo thẻ tín dụng sắp đến hạn", "trạm y tế gọi báo mẹ tôi", "có giấy mời của Đội CSGT
+# gửi về nhà", "chủ trọ nhắn".
+_RECEIVED = re.compile(
+    r"\b(?:co|nhan(?: duoc)?|vua nhan(?: duoc)?) (?:tin|tin nhan|sms|email|mail|cuoc goi|giay moi|giay bao|thu moi|thong bao|dt|dien thoai|sdt)\b"
+    r"|\b(?:goi|nhan|nhan tin|gui email|gui tin|goi dien)(?: \w+)? (?:bao|moi|hoi)\b|\bgui ve nha\b|\b(?:chu tro|chu nha|tai xe|shipper|nha mang|ngan hang|truong|co giao|thay giao) nhan\b"
+)
+# ...and asked whether it is all right: "ok không ạ", "bình thường phải không", "đi được
+# không", "có sao không", "có cần lo không", "tin này không sao đúng không", "email thật không".
+_OK_ASKED = re.compile(
+    r"\b(?:ok|on|binh thuong|that|that su|dung|an toan|tin duoc|di duoc|duoc|co sao|co can lo|khong sao|ko sao|k sao|co van de gi)"
+    r"(?: phai| dung)? (?:khong|ko|k|hong|hok)(?: a| ah| vay| ha| nhi| mn| moi nguoi| cac bac| cac anh| ad)?\W*$"
+)
+
+
+def received_asks_ok(folded: str) -> bool:
+    """The sender tells of a message or call received and asks whether it is all right: a
+    thing to check, in their own words (not a question about a procedure)."""
+    return _OK_ASKED.search(folded) is not None and _RECEIVED.search(folded) is not None and _OBLIGATION.search(folded) is None
+
+
+# ("Nhận được giấy mời lên công an xã ..., có bắt buộc phải đến không, không đến có sao
+# không?": what the sender must do, a question about the procedure.)
+_OBLIGATION = re.compile(r"\bbat buoc\b|\b(?:khong|ko|k) (?:den|di|len|nop|lam|ra)(?: \w+)? (?:thi )?co sao\b")
 
 
 def _declined_asks_next(folded: str) -> bool:
@@ -230,6 +258,9 @@ _TO_THE_DESK = re.compile(r"\b(?:cong an|cac anh|cac chu|can bo|dong chi|ad|admi
 _OWN_TROUBLE = re.compile(
     r"\b(?:tai khoan|tk|the|zalo|nick|sim|so dien thoai|vneid|dinh danh)\b(?: ngan hang| dien tu)?(?: \w+){0,2}?(?: cua)? (?:toi|em|e|minh|tui|tao)\b(?:\W+\w+){0,4}?\W+bi (?:khoa|phong toa|dong bang|tam khoa|chan|dua vao)"
     r"|\b(?:toi|em|e|minh|tui) bi (?:ngan hang )?(?:khoa tai khoan|phong toa|phat|lap bien ban|giu xe|tam giu xe)\b|^bi (?:phat|lap bien ban|giu xe)\b"
+    # ("vneid hiện thị tài khoản của bạn đã bị khóa tạm thời là sao"): what the sender's own
+    # app shows.
+    r"|^\W*(?:app |ung dung )?(?:vneid|vssid|etax|dinh danh|dich vu cong)(?: cua (?:toi|em|e|minh))? (?:hien|hien thi|hien len|bao loi)\b[^.!?\n]{0,60}\bbi khoa"
 )
 # A message or a caller claiming something ("báo", "nói", "nhắn"), right before the trouble.
 _CLAIMED = frozenset({"bao", "noi", "nhan", "rang", "la"})
@@ -583,6 +614,8 @@ class Engine:
             and not any(phone.kind in PERSONAL_PHONES for phone in indicators.phones)
             and all(link.official for link in indicators.links)
             and all(r.code in _ROUTE_CAPPED for r in reasons)
+            # ("cập nhật trên app EVNCPC mới, gửi link cài": the app comes by a link.)
+            and "click" not in cues
         )
         if sent_to_office:
             explanation.append("Thông báo hướng người nhận đến trụ sở, quầy giao dịch hoặc ứng dụng chính thức: để cán bộ xem.")
@@ -763,6 +796,12 @@ class Engine:
             # it still gets its verdict).
             explanation.append("Người gửi không làm theo và hỏi giờ nên làm gì: coi là câu hỏi.")
             return "question", probabilities[model.classes.index("question")]
+        if received_asks_ok(text.folded) and "how" not in cues:
+            # "Trạm y tế gọi báo mẹ tôi đến khám ... Đi được không ạ", "có tin báo thẻ tín
+            # dụng sắp đến hạn thanh toán, ko có link ... ok ko": a message received, told in
+            # the sender's words, to be checked.
+            explanation.append("Người gửi kể lại tin nhắn hoặc cuộc gọi đã nhận và hỏi có ổn không: coi như nhờ kiểm tra.")
+            return "scam_check", max(confidence, probabilities[model.classes.index("scam_check")])
         if (
             _THANKS.match(text.folded)
             and not is_scam
@@ -955,6 +994,25 @@ class Engine:
         # story it tells.
         if category != "fraud" and rules.names_a_fake(p.text) and _FEE_TAKEN.search(p.text.folded) is not None:
             return "fraud", probabilities[model.classes.index("fraud")]
+        folded = p.text.folded
+        # ("cãi nhau chuyện chia đất, đập bàn ghế, chưa ai bị thương", "tụ tập đòi lương,
+        # chưa có xô xát"): no one hurt, said outright, and no blade: disorder.
+        if category == "violence" and _NO_HARM.search(folded) is not None and not p.cues.phrases("violence") & _ATTACKS:
+            return "public_order", probabilities[model.classes.index("public_order")]
+        # ("tông một người đi xe đạp rồi bỏ chạy"): a hit-and-run is a traffic offence,
+        # whoever needs help.
+        if category in ("other", "violence") and _HIT_AND_RUN.search(folded) is not None:
+            return "traffic", probabilities[model.classes.index("traffic")]
+        # ("xịt sơn vẽ bậy lên tường nhà văn hóa"): vandalism is disorder.
+        if category in ("drugs", "other", "environment") and _VANDALISM.search(folded) is not None:
+            return "public_order", probabilities[model.classes.index("public_order")]
+        # ("nhìn vào thấy đang hít", "con tôi nghiện ..., có đứa bán cho nó"): drug use or
+        # dealing, wherever it happens.
+        if category in ("smuggling", "other", "fraud", "public_order", "theft") and _DRUG_SIGNS.search(folded) is not None:
+            return "drugs", probabilities[model.classes.index("drugs")]
+        # ("nhân viên thu ngân rút tiền két mỗi ngày"): taking from the till is theft.
+        if category == "fraud" and _TILL.search(folded) is not None:
+            return "theft", probabilities[model.classes.index("theft")]
         return category, probabilities[best]
 
 
@@ -989,6 +1047,16 @@ _INJURED = re.compile(
     r"(?<!chua ai )(?<!khong ai )(?<!ko ai )(?<!khong )(?<!chua )(?<!ko )"
     r"\b(?:bi thuong|chay mau|mau chay|be bet mau|bat tinh|nhap vien|di cap cuu|dua di cap cuu|bi dam|bi chem|gay tay|vo dau|guc)\b"
 )
+_NO_HARM = re.compile(r"\b(?:chua|khong|ko|k) (?:ai |co ai |co )?(?:bi thuong|xo xat|danh nhau|hanh hung|bi danh)\b")
+_HIT_AND_RUN = re.compile(
+    r"\bxe\b[^.!?\n]{0,60}?\b(?:tong|dam vao|dam phai|va vao|va cham|huc|can|quet) [^.!?\n]{0,80}?\b(?:bo chay|bo tron|phong (?:xe )?(?:mat|di)|chay mat)\b"
+)
+_VANDALISM = re.compile(r"\b(?:ve bay|xit son|viet bay|boi ban|dap pha (?:cot|bien|tram|den)|pha hoai (?:cot|bien|tram|den|tai san))\b")
+_DRUG_SIGNS = re.compile(
+    r"\b(?:dang hit|hit (?:da|ke|bong|co|ma tuy|heroin)|chich (?:ma tuy|heroin)|nghien (?:ma tuy|hut|da|ke|heroin)|con (?:toi|em|minh) nghien"
+    r"|can dien tu|(?:dua|ke|nguoi) ban (?:cho|thuoc cho) (?:no|con|chau))\b"
+)
+_TILL = re.compile(r"\b(?:tien (?:trong )?ket|ket tien|an cap|lay tien (?:cua )?(?:quan|cua hang|cong ty))\b")
 _FIREWORKS = re.compile(r"\b(?:phao (?:lau|no|hoa no|tet|tu che|trung|bi)|thuoc phao|thuoc no|kip no|luu dan)\b")
 _QUARRY = re.compile(r"\b(?:khai thac (?:da|cat|soi|quang|vang) trai phep|(?:ban|no) min (?:pha da|khai thac))\b")
 # Other contraband named with the fireworks: the load is smuggled goods.
@@ -1053,6 +1121,7 @@ _STILL_THERE = re.compile(
 )
 _FLED = re.compile(r"\b(?:bo tron|bo chay|tau thoat|chay tron)\b")
 _TODAY_WORDS = re.compile(r"\b(?:sang nay|trua nay|chieu nay|toi nay|hom nay|vua nay|luc nay)\b")
+_PRESENT = re.compile(r"\b(?:hien gio|hien tai dang|gio nay (?:van|con)|(?:hom nay|dem nay|toi nay) (?:van )?dang)\b")
 _PLANNED = frozenset({"gambling_tip", "weapons", "violence", "smuggling", "drugs"})
 # Words saying that something goes on now, whatever else in the message is dated.
 _GOING_ON = frozenset({"van dang", "hien dang", "ngay bay gio", "dang dien ra", "dang xay ra", "luc nay", "ngay luc nay"})
@@ -1197,6 +1266,12 @@ def _urgency(cues: rules.Cues, text: NormalizedText, category: str | None = None
     minutes = _MINUTES_AGO.search(text.folded) if category in _CHASED else None
     if minutes is not None:
         return f"{minutes.group(0)} + {topic}"
+    # ("Hiện giờ trong quán net ... cá cược", "hôm nay đang đánh"): said to go on now, with
+    # nothing told as past. (Not "sáng nay" alone: "sáng nay ra chuồng thì mất 2 con bò" is
+    # found after the fact.)
+    present = _PRESENT.search(text.folded)
+    if present is not None:
+        return f"{present.group(0)} + {topic}"
     # ("mấy đêm nay liên tục mất gà": nights past.)
     tonight = next(
         (
@@ -1382,7 +1457,10 @@ _OFFICIAL_ROUTE = re.compile(
     r"\b(?:mang(?: theo)? (?:cccd|can cuoc|cmnd|giay to|dang ky xe|giay phep)[^.!?\n]{0,40}?den|(?<!can )(?<!phai )(?:den|ra) (?:truc tiep )?(?:phong giao dich|chi nhanh|tru so|quay|diem giao dich|cua hang|doi csgt|doi canh sat|cong an (?:xa|phuong|huyen)|toa an)|ra toa lam (?:nhan chung|viec)"
     r"|tai (?:quay|phong giao dich|chi nhanh|tru so)|qua (?:app|ung dung) (?:chinh thuc|\w+ (?:chinh thuc|online))|ung dung chinh thuc|app chinh thuc"
     # A prize picked up in the shop with the receipt; a bill paid in the company's own app.
-    r"|mang hoa don|cua hang da mua|nhan ngay tai cho|quay (?:dich vu|cskh|cham soc)|mo (?:app|ung dung) (?:lazada|shopee|tiki|tiktok|momo|zalopay|vnpay|evn\w*|my viettel|\w+bank))\b"
+    r"|mang hoa don|cua hang da mua|nhan ngay tai cho|quay (?:dich vu|cskh|cham soc)|(?:mo|tren|trong) (?:app|ung dung) (?:lazada|shopee|tiki|tiktok|momo|zalopay|vnpay|evn\w*|my viettel|\w+bank|etax\w*|vneid|vssid)"
+    # Officers at the door with their papers: "cán bộ đến tận nhà, có giấy giới thiệu",
+    # "điều tra viên ... sẽ đến các hộ", "đeo thẻ điều tra viên".
+    r"|co giay gioi thieu|xuat trinh (?:giay gioi thieu|the)|deo the (?:dieu tra vien|can bo)|den (?:cac|tung) ho)\b"
 )
 # Reasons such a notice gives by naming its office and its deadline.
 _ROUTE_CAPPED = frozenset(
@@ -1421,7 +1499,7 @@ _DEMAND_PASSED_ON = re.compile(
 )
 # "giờ mở lại sao ạ", "vẫn báo chờ phê duyệt là sao": a question without its mark.
 _ENDS_HOW = re.compile(
-    r"\b(?:sao|the nao|lam sao|gi|bao lau|bao gio|o dau)(?: a| ah| vay| nhi| ha| the| a\W+)?\W*$"
+    r"\b(?:sao|the nao|lam sao|gi|bao lau|bao gio|o dau)(?: a| ah| vay| nhi| ha| the| a\W+)?(?: z| ak| mn| ad| moi nguoi)?\W*$"
     # "ra chi nhánh hay ra công an": a choice asked.
     r"|\b(ra|den|len|goi|lam|o|nop|di) \w+(?: \w+){0,2} hay (?:la )?\1 \w+(?: \w+){0,2}(?: a| ah| vay)?\W*$"
 )

@@ -949,8 +949,9 @@ def _distinct(matches: list[CueMatch]) -> int:
 
 _PROCEDURE_WORDS = frozenset({"lam bang lai", "lam giay phep lai xe", "lam cccd", "lam can cuoc", "cap lai bang", "lam cavet", "lam so do"})
 # What makes doing a procedure a service sold outside the law: fast, guaranteed, fake.
+# ("... làm cccd cho ba em tận nhà, phục vụ nhanh gọn lắm": praise, not a sales pitch.)
 _SOLD = re.compile(
-    r"\b(?:nhanh|lay lien|lay ngay|bao dau|bao 100|khong can thi|khong can hoc|gia re|tron goi|dich vu|nhan lam|uy tin|ship|zalo|ib|inbox|lien he"
+    r"\b(?:nhanh(?! gon)|lay lien|lay ngay|bao dau|bao 100|khong can thi|khong can hoc|gia re|tron goi|dich vu|nhan lam|uy tin|ship|zalo|ib|inbox|lien he"
     r"|online (?:phai|mat|chi)|chuyen phi|nop phi (?:truoc|qua))\b"
 )
 
@@ -1786,6 +1787,9 @@ def _hypothetical(cues: Cues, match: CueMatch) -> bool:
             return True
     if match.position > 0 and cues.words[0] == "khi" and match.position <= 3:
         return True
+    # ("bị lừa đảo rồi thì có lấy lại tiền được không, hỏi trước để còn biết": asked ahead.)
+    if any(h.phrase.startswith("hoi truoc") for h in cues.by_name.get("hypothetical", ())):
+        return True
     # ("thẻ là bị lừa ko mn", "bị lừa đảo ... thì có được khởi tố không", "ai bị lừa thì gọi
     # số nào": asked, or said of anyone.)
     after = cues.words[match.end : match.end + 2] if "..." not in match.phrase and "lua" in match.phrase.split() else []
@@ -1853,6 +1857,17 @@ _OTHER_WORD_BARE = frozenset({"tra", "dua", "dong"})
 _OTHER_PAYERS = (["nguoi", "gui"], ["ben", "gui"], ["nguoi", "ban"], ["ben", "ban"], ["khach", "hang"], ["nguoi", "mua"])
 
 
+_PAPERS = (["ho", "so"], ["giay", "to"], ["don", "to"], ["don", "xin"], ["don", "trinh"], ["cccd"], ["can", "cuoc"])
+_REPAID_REACH = 8
+
+
+def _repaid(words: list[str], position: int) -> bool:
+    """ "Tôi có vay 2 triệu trên app, trả rồi": a loan of the sender's paid back (not "tôi
+    cho một người vay 30 triệu, người đó hứa trả": money lent out)."""
+    start = max(0, position - _REPAID_REACH)
+    return any(w == "vay" and "cho" not in words[max(0, start + i - 4) : start + i] for i, w in enumerate(words[start:position]))
+
+
 def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
     # "bị trừ 46 triệu", "mất 12 triệu" are told with words, not cue groups (_lost_amounts).
     if (
@@ -1878,6 +1893,10 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
             continue
         # "chuyen" alone is also "chuyện", "chuyên", and "ck" also "chồng" ("có ck mới
         # rồi"): a payment only with money after it, or the other side cut off after it.
+        # ("tôi có nộp hồ sơ thật mà chưa thấy gì", "gửi giấy tờ"): papers handed in, not money;
+        # ("có vay 2 triệu trên app, trả rồi mà"): a loan paid back.
+        if cues.words[verb.end : verb.end + 2] in _PAPERS or (verb.phrase == "tra" and _repaid(cues.words, verb.position)):
+            continue
         money = _money_after(cues.words, verb.end) or _amount_at(cues.words, verb.end) is not None
         # "bị đóng băng 200 triệu": frozen, not paid; "phí vận chuyển 350 nghìn": a fee named.
         if verb.phrase == "dong" and cues.words[verb.end : verb.end + 1] == ["bang"]:
@@ -2253,7 +2272,11 @@ _FAKE = re.compile(
 _SCAM_STORY = re.compile(
     r"\b(?:bi hack|hack (?:zalo|facebook|fb|nick|tai khoan)|bat coc|tien chuoc|trung thuong|trung giai"
     r"|gia lam|gia giong|gia mat|goi video gia|goi video giong|(?:noi|nhan) la can bo|(?:bao|noi) la cong an|giong het|deepfake"
-    r"|tien bao lanh|bi bat (?:giu|tam giam)|bi tong tien|trung so|ao giong (?:cong an|csgt|dien luc|nhan vien)|(?:bao|noi|xung) la (?:doan|nhan vien|ben|nguoi cua)|bi du|goi dien (?:doa|lua))\b"
+    r"|tien bao lanh|bi bat (?:giu|tam giam)|bi tong tien|trung so|ao giong (?:cong an|csgt|dien luc|nhan vien)|(?:bao|noi|xung) la (?:doan|nhan vien|ben|nguoi cua)|bi du|goi dien (?:doa|lua)"
+    # the fake policeman's script: "mặc quân phục công an nói tôi liên quan ma túy, bắt
+    # chuyển 200tr để chứng minh"
+    r"|(?:mac|mang) (?:quan phuc|sac phuc|dong phuc|ao) (?:cong an|canh sat|csgt)|lien quan (?:den |toi |vao )?(?:ma tuy|rua tien|duong day|vu an)"
+    r"|chung minh (?:trong sach|vo toi|minh trong sach|minh vo toi|nguon tien))\b"
 )
 # How the money was taken when the sender did what a scam asked: a link pressed, a QR code
 # scanned, an app installed, a code given ("bị trừ 18 triệu sau khi bấm link", "cài ứng
@@ -2622,6 +2645,12 @@ def _demanded(words: list[str], position: int) -> bool:
     # caller set, not a payment.)
     if before[-1:] == ["thi"] and not {"muon", "neu"}.isdisjoint(words[max(0, position - 5) : position - 1]):
         return True
+    # ("tôi sợ quá nhờ thằng cháu chuyển luôn": the sender had a grandchild pay for him;
+    # "đặt cọc cho đối tác, em chuyển lúc 9h40": "đối", not "đòi".)
+    if before[:1] == ["nho"] and before[1:2] in (["thang"], ["dua"], ["con"], ["chau"]):
+        return False
+    if before[:2] == ["doi", "tac"] or before[1:3] == ["doi", "tac"]:
+        before = before[2:] if before[:2] == ["doi", "tac"] else before[:1]
     # ("yêu cầu" as two words: "Cầu Giấy lừa chuyển 40 triệu" names a district.)
     if not _DEMAND_WORDS.isdisjoint(before) or "yeu cau" in " ".join(before):
         return True
@@ -2661,11 +2690,13 @@ _BAD_OUTCOME = re.compile(
     r"|(?:khong|chua) co ma (?:dat cho|ve|booking|don)|(?:goi|goi lai)(?: thi)? thue bao|thue bao khong lien lac"
     r"|(?:khong thay|chua thay|chua duoc|khong duoc|van chua|van khong|van ko|khong|ko) giai ngan|chu (?:nha|tro) that"
     # the relative it was for: "con bảo không có chuyện đó", "cháu vẫn đang học bình thường"
-    r"|(?:bao|noi) (?:khong|ko) (?:co chuyen|he|co gi)|van (?:dang )?(?:binh thuong|di hoc|di lam|o nha|o truong|hoc binh thuong)"
+    r"|(?:bao|noi) (?:khong|ko) (?:co chuyen|he|co gi)|(?:van |thi (?:no|con|chau|em|anh|chi) (?:van )?)(?:dang )?(?:binh thuong|di hoc|di lam|o nha|o truong|hoc binh thuong)"
     r"|la (?:hop rong|cuc gach|hon gach|bot gia|thuoc gia|hang gia|do gia)|khong nhan duoc (?:usd|do|ngoai te|tien)|im luon|lan mat"
     # "chưa thấy chó đâu", "ko nhận dc mã thẻ", "công ty không còn", "toàn bột mì"
     r"|(?:khong|ko|chua|van chua) (?:thay|nhan duoc|nhan dc|nhan|giao)(?: \w+){0,3}? (?:dau|gi|ca|nao|ma the|ma|hang|nguyen lieu)"
     r"|cong ty (?:khong|ko) con|toan bot|doi (?:em |toi )?chuyen lai"
+    # an unordered parcel paid for: "mẹ em trả tiền rồi mở ra là cục đá bọc giấy"
+    r"|mo ra (?:thi |thay )?(?:la|toan|chi co|chi la)"
     # "nộp 120tr từ tháng 10 năm ngoái, giờ họ hẹn hoài không đi được"
     r"|hen (?:hoai|mai|lan hen lua|di hen lai)|khong co cong ty|xoa trang|hop dong gia|khong co ho so)\b"
 )
@@ -2750,9 +2781,17 @@ def _recent(text: NormalizedText, cues: Cues) -> str | None:
     for paid in cues.by_name.get("victim_paid", ()):
         if paid.phrase.startswith(("vua ", "moi ")):
             return paid.phrase
-    return None
+    # ("tôi chuyển 50tr rồi, họ đang đòi chuyển tiếp": still going on, the next payment can
+    # still be stopped.)
+    ongoing = _ONGOING.search(text.folded)
+    return ongoing.group(0) if ongoing else None
 
 
+# A scam still under way: its people asking for more as the sender writes (not "họ đòi
+# đóng thêm thuế 20% mới cho rút": the demand that came after an old loss).
+_ONGOING = re.compile(
+    r"\b(?:dang|van dang|con dang) (?:doi|bat|ep|giuc|yeu cau|keu|hoi) (?:\w+ ){0,2}?(?:chuyen|nop|dong|nap|ck) (?:them|tiep|nua)\b"
+)
 _FOUND_OUT = re.compile(r"\b(?:moi|vua) (?:biet|phat hien|nhan ra|dam (?:noi|ke|bao))\b")
 # "vừa", "mới đây": recent only when no date weeks or years back is told.
 _JUST = frozenset({"vua", "vua moi", "moi day"})
@@ -2883,6 +2922,9 @@ def find_victim(text: NormalizedText, cues: Cues, indicators: Indicators, *, sca
         ):
             continue
         if nothing_done and not loss:
+            continue
+        # ("làm lại cccd bị mất hết bao nhiêu tiền": what it costs, asked.)
+        if cues.words[match.end : match.end + 2] == ["bao", "nhieu"]:
             continue
         # ("chuyển cọc 1 tháng rồi sẽ gửi chìa khóa": what the ad tells the reader to do,
         # then what it promises.)
