@@ -198,6 +198,14 @@ _REPORTING = frozenset(
 _NOTICE_OPENING = re.compile(
     r"\W*(?:\[?fwd\]?\W*)?(?:canh bao|khuyen cao|thong bao|nhac (?:nho|ba con)|luu y|ca (?:xa|phuong|huyen|tinh)\W)"
 )
+# What a report tells as done ("đã", "hôm qua", "tháng trước"): a scam's script mostly
+# speaks of now and what comes next.
+# Nor does it call itself a scam, or say it is reported.
+_TOLD_PAST = re.compile(
+    r"\b(?:da|hom qua|hom kia|hom truoc|tuan truoc|thang truoc|nam ngoai|toi qua|dem qua|luc nay|vua roi|tu thang|den gio|tong cong"
+    r"|khong lien lac|bo tron|om tien|san sap|lua|du|bao cao|bao cho cac|to giac|trinh bao|chuyen lai roi)\b"
+)
+_FORWARDED_WHOLE = re.compile(r"\W*(?:\[?fwd?\]|fwd?:|\[?chuyen tiep\]|tin chuyen tiep:)")
 _CHECK_ASKED = frozenset(
     {"kiem tra giup", "kiem tra ho", "check giup", "check ho", "xem giup", "xem ho", "co phai that", "that khong", "co that khong"}
 )
@@ -236,7 +244,15 @@ _OK_ASKED = re.compile(
 def received_asks_ok(folded: str) -> bool:
     """The sender tells of a message or call received and asks whether it is all right: a
     thing to check, in their own words (not a question about a procedure)."""
-    return _OK_ASKED.search(folded) is not None and _RECEIVED.search(folded) is not None and _OBLIGATION.search(folded) is None
+    # (The ask ends the message: only its tail is searched, as most messages are no such ask.)
+    return (
+        _OK_ASKED.search(folded, max(0, len(folded) - _OK_ASK_TAIL)) is not None
+        and _RECEIVED.search(folded) is not None
+        and _OBLIGATION.search(folded) is None
+    )
+
+
+_OK_ASK_TAIL = 60
 
 
 # ("Nhận được giấy mời lên công an xã ..., có bắt buộc phải đến không, không đến có sao
@@ -544,8 +560,14 @@ class Engine:
             tip_category is not None
             and tip_category[0] not in _REPORTED_TRADES
             # (A fraud tip in the sender's own words, "tôi đã trả 1tr2", may tell a loss the
-            # rules could not read: it stays a report.)
-            and not (tip_category[0] == "fraud" and "self" in cues)
+            # rules could not read: it stays a report. Not when it is a scam's script
+            # speaking to its reader: "thằng con mày nợ app 12 triệu", "chị trả thay 3tr5",
+            # a message that names no one as a fake and tells no loss.)
+            and not (
+                tip_category[0] == "fraud"
+                and "self" in cues
+                and (rules.names_a_fake(text) or "tip_strong" in cues or _TOLD_PAST.search(text.folded) is not None)
+            )
             and is_scam
             and not cues.any_of(_TRADE_CUES)
             and "asks_police" not in cues
@@ -772,6 +794,9 @@ class Engine:
             # thể gửi tố giác ...": a notice to the public, forwarded.)
             and not _NOTICE_OPENING.match(text.folded)
             and "nguoi dan" not in text.folded
+            # ("[Fwd] Công an TP tiếp nhận đơn tố giác của bạn ... cài đặt ứng dụng": a
+            # message forwarded whole, in the office's voice.)
+            and not _FORWARDED_WHOLE.match(text.folded)
         ):
             # "Có người xưng cán bộ điện lực đi từng nhà thu tiền thay công tơ, mọi người cẩn
             # thận", "trang web ... giả mạo ngân hàng, báo để các anh biết": a scam reported
