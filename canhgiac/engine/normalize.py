@@ -299,12 +299,14 @@ def normalize(text: str) -> NormalizedText:
     out_accented: list[str] = []
     previous = ""
     teencode = lexicon.TEENCODE
-    for piece, as_written in zip(work.split(), accented.split(), strict=True):
+    pieces = work.split()
+    for i, (piece, as_written) in enumerate(zip(pieces, accented.split(), strict=True)):
         if piece.isalpha():
             # Most words: only teencode to look up.
             teen = teencode.get(piece)
             if teen is not None and not (piece == "k" and previous[-1:].isdigit()):
-                if piece == "ck" and previous in ("vo", "ba"):
+                # ("vợ ck", "ck ơi 5h đón bé giúp em": a husband, called or named.)
+                if piece == "ck" and (previous in ("vo", "ba") or pieces[i + 1 : i + 2] in (["oi"], ["oi,"], ["yeu"])):
                     teen = "chong"
                 # "Quý KH" is "quý khách hàng", not "quý không".
                 elif piece == "kh" and previous == "quy":

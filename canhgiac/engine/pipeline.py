@@ -135,6 +135,10 @@ _SURRENDER = re.compile(r"\b(?:muon|can|xin|dinh) (?:\w+ )?(?:nop lai|giao nop|b
 _INFO_REQUEST = re.compile(
     r"\bxin (?:so|sdt|so dt|so dien thoai|dia chi|lich)\b|\bduoc (?:tham|gap) may lan\b"
     r"|\bso dien thoai (?:cua |truc ban )?(?:cong an|tram|dien luc|ubnd|uy ban)"
+    # ("đường dây nóng của công an xã mình số mấy ạ", "chiều nay mấy giờ nghỉ vậy anh",
+    # "gửi tin báo qua trang này thì bao lâu công an trả lời")
+    r"|\bso (?:may|bao nhieu)(?: (?:a|ah|vay|the|z))?\W*$|\bmay gio (?:nghi|lam viec|mo cua|dong cua|tiep dan|lam|tra)\b"
+    r"|\bbao lau (?:thi |moi |se )?(?:co|tra loi|xong|nhan|duoc)\b"
 )
 # Cue groups of what a scam asks or offers: with one of them, "có thật không" asks about a
 # scam.
@@ -260,6 +264,11 @@ _OK_ASK_TAIL = 60
 _OBLIGATION = re.compile(r"\bbat buoc\b|\b(?:khong|ko|k) (?:den|di|len|nop|lam|ra)(?: \w+)? (?:thi )?co sao\b")
 
 
+def _thanks(p: Prepared) -> bool:
+    """Thanks, wishes or praise for the desk: "Cảm ơn các anh...", "cho em gửi lời khen"."""
+    return _THANKS.match(p.text.folded) is not None or _PRAISE.search(p.text.folded) is not None
+
+
 def _declined_asks_next(folded: str) -> bool:
     """The sender did not do what a scam asked and asks what to do now."""
     # (What is asked is rarer than a refusal, so it is looked for first.)
@@ -292,6 +301,9 @@ _REPORT_FRAME = re.compile(
 )
 # Thanks and wishes, at the start.
 # ("Chúc mừng bạn trúng thưởng" opens a scam: only wishes for a day or a year.)
+# ("Anh công an trẻ hôm thứ 3 hướng dẫn mẹ em cài VNeID nhiệt tình lắm, cho em gửi lời
+# khen tới anh ấy": praise, wherever it is said.)
+_PRAISE = re.compile(r"\b(?:gui loi khen|xin khen ngoi|(?:xin )?cam on (?:dong chi|cac dong chi|anh|cac anh) \w+(?: \w+)? da)\b")
 _THANKS = re.compile(
     r"^(?:cam on|xin cam on|hay lam|hay qua|tuyet voi|thank|chuc mung (?:ngay|nam moi|\d|le|tet|sinh nhat)|kinh chuc|chuc cac (?:anh|chu|dong chi|ban|thay|co))"
 )
@@ -645,11 +657,16 @@ class Engine:
         if is_scam and checked:
             explanation.append("Người gửi cho biết đã gọi lại xác minh với người nhắn: để cán bộ xem.")
             is_scam = False
-        if is_scam and (warning or official_appeal or (score < limit and (wording_only or topic_only))):
+        # Thanks or praise for the desk, whatever words it shares with scams ("cho em gửi
+        # lời khen chị cán bộ một cửa ... làm giấy tờ tận tình"), asks nothing of anyone.
+        thanks = intent == "other" and wording_only and _thanks(p)
+        if is_scam and (warning or official_appeal or thanks or (score < limit and (wording_only or topic_only))):
             # Only the wording, nothing to call, open or pay, and no rule: chat between
             # people reads like the chattiest scams. Unsure, so an officer looks.
             explanation.append(
-                "Chỉ có cách viết giống tin lừa đảo và một số điện thoại, không có tài khoản, link hay dấu hiệu cụ thể: để cán bộ xem."
+                "Lời cảm ơn hoặc lời khen, không yêu cầu gì: không chấm là lừa đảo."
+                if thanks
+                else "Chỉ có cách viết giống tin lừa đảo và một số điện thoại, không có tài khoản, link hay dấu hiệu cụ thể: để cán bộ xem."
                 if indicators.phones
                 else "Chỉ có cách viết giống tin lừa đảo, không có số, tài khoản, link hay dấu hiệu cụ thể: để cán bộ xem."
             )
@@ -660,7 +677,7 @@ class Engine:
             "scam"
             if is_scam
             else "suspicious"
-            if score >= self.config.suspicious_threshold and not own_question and not warning
+            if score >= self.config.suspicious_threshold and not own_question and not warning and not thanks
             else "safe"
         )
         if unexplained is not None and verdict != "safe":
@@ -828,8 +845,8 @@ class Engine:
             explanation.append("Người gửi kể lại tin nhắn hoặc cuộc gọi đã nhận và hỏi có ổn không: coi như nhờ kiểm tra.")
             return "scam_check", max(confidence, probabilities[model.classes.index("scam_check")])
         if (
-            _THANKS.match(text.folded)
-            and not is_scam
+            _thanks(p)
+            and (not is_scam or not p.findings)
             and not indicators
             and not cues.any_of(_TIP_TOPICS)
             and "loss" not in cues
@@ -942,9 +959,15 @@ class Engine:
             tip = probabilities[model.classes.index("tip")]
             explanation.append("Hỏi nhưng nêu rõ ai đang vi phạm ở đâu: coi là tin báo.")
             return "tip", tip
+        info_request = _INFO_REQUEST.search(text.folded) is not None
         if (
-            intent == "other"
-            and (_INFO_REQUEST.search(text.folded) is not None or ("procedure" in cues and "muon" in cues.words))
+            # (Also what the scam model took for a check: "đường dây nóng của công an phường
+            # mình là số mấy vậy" has no rule of a scam in it.)
+            (
+                intent == "other"
+                or (intent == "scam_check" and info_request and not p.findings and "forward" not in cues and "retold" not in cues)
+            )
+            and (info_request or ("procedure" in cues and "muon" in cues.words))
             and not indicators
             and len(cues.words) >= _SHORT_WORDS
             and not cues.any_of(_TIP_TOPICS)

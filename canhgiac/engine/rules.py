@@ -1247,9 +1247,13 @@ def _account_rental(text: NormalizedText, cues: Cues, indicators: Indicators) ->
 # collecting for a road, with the books shown at year's end: an officer judges those).
 _INSTITUTION = re.compile(
     r"\b(?:nha truong|truong (?:thcs|thpt|tieu hoc|mam non|mn|th|cd|dh)|gvcn|co chu nhiem|thay chu nhiem|giao vien|co giao|thay giao|lop to chuc"
-    r"|dien luc|evn|cong ty dien|cong ty nuoc|cap nuoc|doi thue|chi cuc thue|cuc thue|can bo thue|toa an|vien kiem sat)\b"
+    r"|dien luc|evn|cong ty dien|cong ty nuoc|cap nuoc|doi thue|chi cuc thue|cuc thue|can bo thue|toa an|vien kiem sat"
+    r"|van phong dang ky dat dai|dia chinh|phong tai nguyen|bao hiem xa hoi|bhxh|cong an (?:xa|phuong|huyen|quan|tinh))\b"
 )
 # A person's own account named as where the money goes.
+_CALLERS_ACCOUNT = re.compile(
+    r"\b(?:vao|qua|ve)\s+(?:so\s+)?(?:tai khoan|tk|stk)\s+(?:cua\s+)?(?:em|e)\b(?!\s+(?:gai|trai|ho|ruot|dau|re|be))"
+)
 _PERSONAL_ACCOUNT = re.compile(r"\b(?:vao|qua|ve|cho|toi|den)\s+(?:so\s+)?(?:tai khoan|tk|stk|vi)\s+(?:ca nhan|rieng)\b")
 # How many characters before the account the office may be named: one notice or one
 # retold call (the longest written here, 150).
@@ -1271,13 +1275,17 @@ def _institution_personal_account(text: NormalizedText, cues: Cues, indicators: 
     # The account it finds is one "cá nhân" or "riêng": without these words, none of the
     # searches below is needed (7.4 → 0.7 µs a message on the benchmark's messages,
     # bench/engine_vs_peer.py).
-    if "ca nhan" not in folded and "rieng" not in folded:
+    # ("e bên văn phòng đăng ký đất đai ..., a nộp phí đính chính 2tr qua tk e": the
+    # caller's own account, named by the word he calls himself.)
+    own = "tk" in folded or "tai khoan" in folded
+    if "ca nhan" not in folded and "rieng" not in folded and not own:
         return None
     if _warns(cues) or "charity" in cues:
         return None  # a charity to a person is charity_personal_account
     if _KIN_CALL.search(folded):
         return None
-    for payee in _PERSONAL_ACCOUNT.finditer(folded):
+    payees = [*_PERSONAL_ACCOUNT.finditer(folded), *(_CALLERS_ACCOUNT.finditer(folded) if own else ())]
+    for payee in payees:
         # The office and the payment a little before ("Nhà trường thu tiền học 1.350.000đ,
         # nộp vào tk cá nhân cô Hằng": sentence breaks would cut at the amount's dots).
         said = folded[max(0, payee.start() - _OFFICE_BEFORE) : payee.end()]
