@@ -493,5 +493,10 @@ def test_a_tip_about_a_fraud_gets_a_receipt_not_a_scam_score(world: World) -> No
     analysis = dataclasses.replace(engine().analyze(text), intent="tip", is_scam=True, verdict="scam", victim=False)
     reply = auto_reply(analysis, "CG-TEST-0001", new_case=True)
     assert "CG-TEST-0001" in reply and "/100" not in reply and "OTP" not in reply
+    # A fraud tip may come from someone who paid and did not say so plainly: what to do if
+    # so, as a condition; never "do not transfer". Other tips get no such line.
+    assert "Nếu bạn hoặc người nhà đã chuyển tiền" in reply and "phong tỏa" in reply and "Không chuyển tiền" not in reply
+    theft = dataclasses.replace(analysis, category="theft", is_scam=False, verdict="safe")
+    assert "phong tỏa" not in auto_reply(theft, "CG-TEST-0002", new_case=True)
     check = world.tip("Vietcombank: tai khoan bi khoa, cung cap ma OTP tai vcb-khoa.top de mo khoa ngay")
     assert check.reply is not None and f"mức rủi ro {round(check.analysis.scam_score * 100)}/100" in check.reply.body

@@ -40,6 +40,12 @@ def victim_text(analysis: Analysis) -> str:
     )
 
 
+_IF_PAID = (
+    " Nếu bạn hoặc người nhà đã chuyển tiền, hãy gọi ngay tổng đài ngân hàng đã dùng để chuyển, "
+    "yêu cầu tra soát và phong tỏa giao dịch, và giữ lại tin nhắn, biên lai."
+)
+
+
 def auto_reply(analysis: Analysis, reference: str, *, new_case: bool) -> str:
     """The immediate answer to a message, by what the engine understood of it."""
     if analysis.victim:
@@ -60,7 +66,13 @@ def auto_reply(analysis: Analysis, reference: str, *, new_case: bool) -> str:
         # "thêm: xe màu đỏ" is not a new question to be told about the answering system.
         return f"Đã nhận thêm thông tin cho tin {reference}.{urgent}"
     if analysis.intent == "tip":
-        return f"Đã nhận tin báo của bạn, mã tin {reference}. Cán bộ sẽ xem xét và phản hồi. Danh tính của bạn được giữ bí mật.{urgent}"
+        # A fraud tip the engine could not read a loss in ("em gửi tiền cho người ta đổi
+        # ngoại tệ, giờ không nhận được USD") may still come from someone who paid: what to
+        # do if so, said as a condition, is right whether or not they did.
+        paid = _IF_PAID if analysis.category == "fraud" else ""
+        return (
+            f"Đã nhận tin báo của bạn, mã tin {reference}. Cán bộ sẽ xem xét và phản hồi. Danh tính của bạn được giữ bí mật.{urgent}{paid}"
+        )
     if analysis.intent == "question":
         return (
             f"Đã nhận câu hỏi của bạn (mã {reference}). Hệ thống trả lời tự động đang được xây dựng; "
