@@ -2153,9 +2153,11 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
         # mất" is what the victim did.)
         # ("phải chuyển tiền để xác minh, ông chuyển hết 250 triệu": someone named between
         # the demand and the payment did it.)
+        # ("bị yêu cầu chuyển 70 triệu, đã chuyển 1 lần 20 triệu rồi": "đã" tells it done.)
         if (
             not loss
             and match.name != "victim_amount"
+            and not match.phrase.startswith("da ")
             and any(0 < match.position - r <= _SUBJECT_WINDOW and _SUBJECTS.isdisjoint(words[r + 1 : match.position]) for r in requests)
         ):
             continue
@@ -2799,6 +2801,8 @@ def _recent(text: NormalizedText, cues: Cues) -> str | None:
 # đóng thêm thuế 20% mới cho rút": the demand that came after an old loss).
 _ONGOING = re.compile(
     r"\b(?:dang|van dang|con dang) (?:doi|bat|ep|giuc|yeu cau|keu|hoi) (?:\w+ ){0,2}?(?:chuyen|nop|dong|nap|ck) (?:them|tiep|nua)\b"
+    # ("vợ tôi đang nói chuyện với người xưng công an qua Zalo"): the call still on.
+    r"|\bdang (?:noi chuyen|nghe dien thoai|nghe may|goi video|lam theo) (?:voi|cua|huong dan)\b"
 )
 _FOUND_OUT = re.compile(r"\b(?:moi|vua) (?:biet|phat hien|nhan ra|dam (?:noi|ke|bao))\b")
 # "vừa", "mới đây": recent only when no date weeks or years back is told.
@@ -2853,7 +2857,10 @@ _RECOVERY_AD = re.compile(r"\b(?:nhan|chuyen|ho tro|giup|dich vu)\s+(?:lay lai|t
 
 
 # A message that starts with the sender as "chị", "anh", "bác" telling what they did.
-_SENDER_FIRST = re.compile(r"(?:chi|anh|co|chu|bac|em|con|me|bo|ong|ba)\s+(?:vua|da|moi|bi|dang|xin)\b")
+# ("bị mất 4 triệu tk momo sau khi bấm vào link": the sender, unnamed, first.)
+_SENDER_FIRST = re.compile(
+    r"(?:chi|anh|co|chu|bac|em|con|me|bo|ong|ba)\s+(?:vua|da|moi|bi|dang|xin)\b|(?:vua |moi )?bi (?:mat|lua|tru|rut)\b"
+)
 
 
 _PROMISED_AFTER = re.compile(r"(?:\w+ ){0,5}?(?:roi|xong|thi|la) (?:se|moi duoc)\b")
