@@ -1865,6 +1865,8 @@ _OTHER_WORD_BARE = frozenset({"tra", "dua", "dong"})
 _OTHER_PAYERS = (["nguoi", "gui"], ["ben", "gui"], ["nguoi", "ban"], ["ben", "ban"], ["khach", "hang"], ["nguoi", "mua"])
 
 
+# What a short message may open with, its subject the sender unnamed.
+_OPENING_ACTS = frozenset({"mua", "dat", "coc", "chuyen", "nap", "dong", "gui", "dua", "tra", "nho", "thue", "vay"})
 _PAPERS = (["ho", "so"], ["giay", "to"], ["don", "to"], ["don", "xin"], ["don", "trinh"], ["cccd"], ["can", "cuoc"])
 _REPAID_REACH = 8
 
@@ -1954,7 +1956,12 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
         # "bắt chuyển 180 triệu vào 'tài khoản tạm giữ'. Chuyển lúc 9h sáng nay", "Tôi chuyển
         # cách đây một tiếng": the sum told just before, the time right after the verb.
         # (The time first, a lookup; the sums only then: most verbs have no time after them.)
-        payer = any(m.position < verb.position for m in cues.by_name.get("self", ()))
+        # ("mua vé concert trên group, chuyển 4tr2 cho 2 vé ... chặn rồi", "nhờ con trai
+        # chuyển 7tr": a short message opening with what the sender did has the sender as
+        # its subject.)
+        payer = any(m.position < verb.position for m in cues.by_name.get("self", ())) or (
+            "self" not in cues and len(cues.words) <= _IMPLICIT_SUBJECT_WORDS and cues.words[0] in _OPENING_ACTS
+        )
         when_next = _when_at(cues, verb.end)
         if when_next and (_amount_at(cues.words, verb.end) is not None or not _sum_before(cues.words, verb.position)):
             when_next = None
@@ -2274,7 +2281,9 @@ _FAKE = re.compile(
     r"|tai khoan an toan|tai khoan tam giu|tai khoan tam quan ly|(?:san|app|web|website|trang web|san tmdt|san giao dich|nhom dau tu) ao"
     r"|(?:cong an|can bo|shipper|nhan vien|giao vien|bac si|luat su) gia\b(?! (?:re|tien|ca|von|tri|goc|si|ban|thi truong))"
     r"|xung (?:cong an|canh sat|can bo|nhan vien|toa an|vien kiem sat|ngan hang|hai quan|buu dien|dien luc|bac si|giao vien|luat su)"
-    r"|goi (?:bao|noi) la (?:nhan vien|can bo|cong an|canh sat|buu dien|ngan hang|toa an|vien kiem sat|dien luc))\b"
+    r"|goi (?:bao|noi) la (?:nhan vien|can bo|cong an|canh sat|buu dien|ngan hang|toa an|vien kiem sat|dien luc)"
+    # "xưng bên điện lực", "tự giới thiệu là người quen của ông cậu"
+    r"|xung ben|tu gioi thieu la)\b"
 )
 # What is told of a scam without calling anyone a fake: a hacked account that asked for
 # money, a kidnapping claimed on the phone and its ransom, a prize, a stranger who passed
@@ -2460,6 +2469,8 @@ _CHEATED = re.compile(
     r"|la keo|khong nhan mac|da sua so|chang thay gi|chay khet|khong nghe duoc|la do ma|la hang cho|khong co chuong trinh"
     # "nhờ mua thẻ cào 5 thẻ 500k, mua xong gửi mã thì mới biết nick fb bị hack"
     r"|moi biet (?:\w+ ){0,3}bi hack|mo ra chi (?:co|thay)|la bot gia|la thuoc gia|hop rong"
+    # "hộp thuốc về mở ra toàn bột mì", "uống vào bị tiêu chảy", "uống không đỡ"
+    r"|mo ra (?:thi |thay )?(?:toan|la|chi la)|uong (?:vao )?(?:bi|khong do|ko do|chang do)|dung (?:vai |\d+ )?(?:ngay|hom|lan) (?:da )?(?:hong|chay)"
     # "mua 2 chỉ vàng qua live stream, nhận về vàng giả"
     r"|nhan ve (?:\w+ ){0,2}?gia"
     # "nhận lại tập tiền toàn giấy trắng", "uống vào không thấy gì", "hợp đồng giả"
@@ -2532,7 +2543,7 @@ _TAKEN_ALL = re.compile(
     r"|\bep (?:\w+ )?mua (?:\w+ ){0,3}?\d"
     # "tiền trong thẻ hết sạch rồi", "hết 4tr trong tk", "xong tiền đi đâu mất"
     # "tài khoản của bà tôi giờ còn 0 đồng", "tk còn đúng 12 nghìn, hôm qua còn 38 triệu"
-    r"|\b(?:tai khoan|tk)(?: cua(?: \w+){1,2}?)? (?:gio |chi )?con (?:dung |lai |co )?\d+ (?:dong|nghin|ngan|k|d)\b"
+    r"|\b(?:tai khoan|tk)(?: cua(?: \w+){1,2}?| (?:em|toi|minh|chi|anh|e|me|bo|ba))? (?:gio |chi )?con (?:dung |lai |co )?\d+ ?(?:dong|nghin|ngan|k|d)\b"
     r"|\btien trong (?:the|tk|tai khoan|vi) (?:cua \w+ )?(?:het|bay|mat|bi rut|bi chuyen het)|\bbi tat toan\b|\bhet \d\w* (?:trong|o) (?:tk|tai khoan|the|vi)\b|\btien (?:di dau|bay) mat\b"
     # "chạy ra ngân hàng rút 30 triệu đưa cho 1 thằng đến tận nhà lấy"
     r"|\brut (?:\w+ )?\d\w*(?: \w+)? (?:dua|giao|gui|chuyen) (?:cho|het|luon)\b"
@@ -2625,7 +2636,10 @@ def _when_at(cues: Cues, position: int) -> str | None:
     for match in cues.by_name.get("recent", ()):
         if match.position == position:
             return match.phrase
-    clock = _CLOCK_TODAY.match(" ".join(cues.words[position : position + 4]))
+    said = " ".join(cues.words[position : position + 4])
+    clock = _CLOCK_TODAY.match(said)
+    if clock is None and said.startswith("cach day"):
+        clock = _HOURS_SINCE.match(said)  # "ck cách đây 20 phút"
     return clock.group(0) if clock else None
 
 
@@ -2653,7 +2667,8 @@ def _demanded(words: list[str], position: int) -> bool:
     before = words[max(0, position - 3) : position]
     # ("muốn nhanh thì đưa 15tr cho họ chạy", "nếu không thì nộp phạt": the condition a
     # caller set, not a payment.)
-    if before[-1:] == ["thi"] and not {"muon", "neu"}.isdisjoint(words[max(0, position - 5) : position - 1]):
+    # ("muốn nhận lại hàng trong hôm nay thì chuyển": the "muốn" a clause back.)
+    if before[-1:] == ["thi"] and not {"muon", "neu"}.isdisjoint(words[max(0, position - _CONDITION_REACH) : position - 1]):
         return True
     # ("tôi sợ quá nhờ thằng cháu chuyển luôn": the sender had a grandchild pay for him;
     # "đặt cọc cho đối tác, em chuyển lúc 9h40": "đối", not "đòi".)
@@ -2679,6 +2694,7 @@ def _demanded(words: list[str], position: int) -> bool:
 
 
 _DEMAND_REACH = 8
+_CONDITION_REACH = 12
 
 
 def _amount_near(words: list[str], position: int, reach: int | None = None) -> int | None:
@@ -2694,7 +2710,8 @@ def _amount_near(words: list[str], position: int, reach: int | None = None) -> i
 _OBJECT_WORDS = 6
 # What came of a payment to a scam: nothing delivered, no one answers, the office shut.
 _BAD_OUTCOME = re.compile(
-    r"\b(?:(?:chua|khong|van chua) nhan (?:duoc )?(?:hang|qua|vang|ve|sim|xe|dong nao|tien|gi)|chua thay (?:dau|gi|hang|bang|xe|qua)"
+    # ("em không nhận tiền mặt": a shipper's refusal, not money that never came.)
+    r"\b(?:(?:chua|khong|van chua) nhan (?:duoc )?(?:hang|qua|vang|ve|sim|xe|dong nao|gi)|(?:chua|khong|van chua) nhan duoc tien|chua thay (?:dau|gi|hang|bang|xe|qua)"
     r"|khong co (?:qua|hang|phong|ai|lop)|khong (?:duoc )?vao (?:duoc )?(?:lop|app|web)|khong vao duoc|khong ai tra loi"
     r"|khong lien lac duoc|bo tron|dong cua|chan roi|la do gia|la hang gia|la do rac|khong dung duoc|khong tra luong|bien mat|khong rut duoc"
     r"|(?:khong|chua) co ma (?:dat cho|ve|booking|don)|(?:goi|goi lai)(?: thi)? thue bao|thue bao khong lien lac"
@@ -2704,6 +2721,10 @@ _BAD_OUTCOME = re.compile(
     r"|la (?:hop rong|cuc gach|hon gach|bot gia|thuoc gia|hang gia|do gia)|khong nhan duoc (?:usd|do|ngoai te|tien)|im luon|lan mat"
     # "chưa thấy chó đâu", "ko nhận dc mã thẻ", "công ty không còn", "toàn bột mì"
     r"|(?:khong|ko|chua|van chua) (?:thay|nhan duoc|nhan dc|nhan|giao)(?: \w+){0,3}? (?:dau|gi|ca|nao|ma the|ma|hang|nguyen lieu)"
+    # "văn phòng dọn đi đâu mất", "homestay báo không có booking nào", "hàng chưa về, sđt
+    # khóa", "gửi vé QR không quét được", "bà ta mang đi luôn", "mất sóng luôn"
+    r"|(?:bo|don|chuyen) di dau mat|khong co (?:booking|don|ma) nao|hang (?:khong|chua|van chua) ve|(?:sdt|so dien thoai|so|may) (?:da )?khoa"
+    r"|khong quet duoc|mang (?:di|ve) luon|mat (?:song|luon)|khong thay (?:qua|xe|hang|so|nguoi)|khong co (?:xe|hang|dat|lo dat|so) (?:\w+ )?(?:that|nao)"
     r"|cong ty (?:khong|ko) con|toan bot|doi (?:em |toi )?chuyen lai"
     # an unordered parcel paid for: "mẹ em trả tiền rồi mở ra là cục đá bọc giấy"
     r"|mo ra (?:thi |thay )?(?:la|toan|chi co|chi la)"
@@ -2818,11 +2839,16 @@ _LONG_AGO = re.compile(
 def _others_loss(cues: Cues, match: CueMatch) -> bool:
     """ "ở thôn 3 có 2 hộ đã mất tiền", "hàng xóm tôi bị lừa": a loss told of others, with
     no one of the sender's own named before it."""
-    before = cues.words[max(0, match.position - 5) : match.position]
+    before = cues.words[max(0, match.position - _OTHERS_REACH) : match.position]
     said = f" {' '.join(before)} "
     if not any(f" {who} " in said for who in _OTHERS):
         return False
-    return not any(0 < match.position - m.position <= 5 and m.phrase not in ("toi", "em", "minh") for m in cues.by_name.get("self", ()))
+    return not any(
+        0 < match.position - m.position <= _OTHERS_REACH and m.phrase not in ("toi", "em", "minh") for m in cues.by_name.get("self", ())
+    )
+
+
+_OTHERS_REACH = 5
 
 
 # Others whose losses a tip tells of: neighbours, households, a shop owner, many people.
@@ -2848,6 +2874,9 @@ _OTHERS = (
     "ong chu",
     "ba chu",
     "ban cung phong",
+    # (Not "mấy cụ": folded, "xe máy cũ" says it.)
+    "cac cu gia",
+    "nhieu em",
 )
 # Paid to the sender: "chuyển cọc 20 triệu cho tôi", "ck cho cháu rồi".
 _PAID_TO_SENDER = re.compile(r"(?:\w+ ){0,4}?cho (?:toi|chau|em|minh|con|tui)\b(?! (?:trai|gai|be|ruot|ho|re|dau))")
@@ -2857,9 +2886,11 @@ _RECOVERY_AD = re.compile(r"\b(?:nhan|chuyen|ho tro|giup|dich vu)\s+(?:lay lai|t
 
 
 # A message that starts with the sender as "chị", "anh", "bác" telling what they did.
-# ("bị mất 4 triệu tk momo sau khi bấm vào link": the sender, unnamed, first.)
+# ("bị mất 4 triệu tk momo sau khi bấm vào link": the sender, unnamed, first; "nhờ con
+# trai chuyển 7tr cho người bán cá cảnh", "con chuyển tiền thanh toán khóa học".)
 _SENDER_FIRST = re.compile(
-    r"(?:chi|anh|co|chu|bac|em|con|me|bo|ong|ba)\s+(?:vua|da|moi|bi|dang|xin)\b|(?:vua |moi )?bi (?:mat|lua|tru|rut)\b"
+    r"(?:chi|anh|co|chu|bac|em|con|me|bo|ong|ba)\s+(?:vua|da|moi|bi|dang|xin|chuyen|ck|nap|dong|gui|dua)\b|(?:vua |moi )?bi (?:mat|lua|tru|rut)\b"
+    r"|nho (?:thang |dua |con |chau )?(?:con|chau|em)\b"
 )
 
 
