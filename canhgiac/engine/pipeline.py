@@ -197,6 +197,8 @@ _REPORTING = frozenset(
         "phan anh",
         "truy bat",
         "truy tim",
+        "moi nguoi can canh giac",
+        "nho cong an xa thong bao",
     }
 )
 _NOTICE_OPENING = re.compile(
@@ -210,6 +212,13 @@ _TOLD_PAST = re.compile(
     r"|khong lien lac|bo tron|om tien|san sap|lua|du|bao cao|bao cho cac|to giac|trinh bao|chuyen lai roi)\b"
 )
 _FORWARDED_WHOLE = re.compile(r"\W*(?:\[?fwd?\]|fwd?:|\[?chuyen tiep\]|tin chuyen tiep:)")
+_NO_LOSS = re.compile(r"\b(?:khong|ko|chua) (?:bi lua|bi mat tien|mat tien|mat dong nao)\b")
+# A message that opens by saying it reports ("Báo cáo công an xã: số 0523... gọi giả danh",
+# "cho tôi báo: ...", "Tôi muốn báo: trên facebook có trang giả mạo"); in the middle of a
+# message the same words are a scam's ("tài khoản của bạn bị báo cáo vi phạm").
+_REPORT_OPENING = re.compile(
+    r"\W*(?:bao cao|to cao|cho (?:toi|em|minh) bao|(?:toi|em|minh) muon bao|bao cong an)\b(?! (?:vi pham|cua|ve viec))"
+)
 _CHECK_ASKED = frozenset(
     {"kiem tra giup", "kiem tra ho", "check giup", "check ho", "xem giup", "xem ho", "co phai that", "that khong", "co that khong"}
 )
@@ -236,12 +245,16 @@ _ASKS_NEXT = re.compile(
 _RECEIVED = re.compile(
     r"\b(?:co|nhan(?: duoc)?|vua nhan(?: duoc)?) (?:tin|tin nhan|sms|email|mail|cuoc goi|giay moi|giay bao|thu moi|thong bao|dt|dien thoai|sdt)\b"
     r"|\b(?:goi|nhan|nhan tin|gui email|gui tin|goi dien)(?: \w+)? (?:bao|moi|hoi)\b|\bgui ve nha\b|\b(?:chu tro|chu nha|tai xe|shipper|nha mang|ngan hang|truong|co giao|thay giao) nhan\b"
+    # ("Trường gửi tin nhắn qua ứng dụng", "cục thuế gửi thông báo trong app eTax", "xe loa
+    # đi quanh xã thông báo", "chủ nhà trọ nhắn zalo", "thấy thông báo trong app VNeID")
+    r"|\bgui (?:tin nhan|thong bao|email|mail|thu|giay)\b|\b(?:xe loa|loa)(?: \w+){0,4} thong bao\b|\bchu nha tro nhan\b|\bthay thong bao\b"
+    r"|\b(?:thong bao|nhac|moi) (?:tren|qua|trong) (?:loa|app|ung dung|zalo|nhom)\b"
 )
 # ...and asked whether it is all right: "ok không ạ", "bình thường phải không", "đi được
 # không", "có sao không", "có cần lo không", "tin này không sao đúng không", "email thật không".
 _OK_ASKED = re.compile(
     r"\b(?:ok|on|binh thuong|that|that su|dung|an toan|tin duoc|di duoc|duoc|co sao|co can lo|khong sao|ko sao|k sao|co van de gi)"
-    r"(?: phai| dung)? (?:khong|ko|k|hong|hok)(?: a| ah| vay| ha| nhi| mn| moi nguoi| cac bac| cac anh| ad)?\W*$"
+    r"(?: phai| dung)? (?:khong|ko|k|hong|hok)(?: (?:a|ah|vay|ha|nhi|mn|moi nguoi|cac bac|cac anh|ad|anh|chi|cac chu|chu|bac|co|em))*\W*$"
 )
 
 
@@ -800,7 +813,7 @@ class Engine:
             return "scam_check", probabilities[model.classes.index("scam_check")]
         if (
             intent == "scam_check"
-            and cues.phrases("asks_police") & _REPORTING
+            and (cues.phrases("asks_police") & _REPORTING or _REPORT_OPENING.match(text.folded))
             and not cues.phrases("scam_ask") & _CHECK_ASKED
             and "scam_ask_strong" not in cues
             # ("cả xóm đều nhận tin nhắn giả EVN, nhờ các anh cảnh báo": messages received,
@@ -849,7 +862,8 @@ class Engine:
             and (not is_scam or not p.findings)
             and not indicators
             and not cues.any_of(_TIP_TOPICS)
-            and "loss" not in cues
+            # ("nhờ vậy mà mẹ em không bị lừa": a loss denied is no loss.)
+            and ("loss" not in cues or _NO_LOSS.search(text.folded) is not None)
             and "scam_ask" not in cues
         ):
             # "Chúc mừng ngày truyền thống Công an nhân dân!", "hay lắm, cảm ơn đã chia sẻ
@@ -1508,7 +1522,10 @@ _OFFICIAL_ROUTE = re.compile(
     r"|mang hoa don|cua hang da mua|nhan ngay tai cho|quay (?:dich vu|cskh|cham soc)|(?:mo|tren|trong) (?:app|ung dung) (?:lazada|shopee|tiki|tiktok|momo|zalopay|vnpay|evn\w*|my viettel|\w+bank|etax\w*|vneid|vssid)"
     # Officers at the door with their papers: "cán bộ đến tận nhà, có giấy giới thiệu",
     # "điều tra viên ... sẽ đến các hộ", "đeo thẻ điều tra viên".
-    r"|co giay gioi thieu|xuat trinh (?:giay gioi thieu|the)|deo the (?:dieu tra vien|can bo)|den (?:cac|tung) ho)\b"
+    r"|co giay gioi thieu|xuat trinh (?:giay gioi thieu|the)|deo the (?:dieu tra vien|can bo)|den (?:cac|tung) ho"
+    # A summons to come and testify: "ra tòa làm người làm chứng", "mời tôi đến tòa" (not
+    # the threat "sẽ khởi kiện ra tòa").
+    r"|(?:lam|la) (?:nguoi )?(?:lam )?(?:chung|nhan chung)|(?<!kien )(?<!dua )(?<!bi )(?:den|ra|len) toa\b(?! an (?:nhan|qua) (?:link|zalo)))\b"
 )
 # Reasons such a notice gives by naming its office and its deadline.
 _ROUTE_CAPPED = frozenset(
@@ -1547,7 +1564,7 @@ _DEMAND_PASSED_ON = re.compile(
 )
 # "giờ mở lại sao ạ", "vẫn báo chờ phê duyệt là sao": a question without its mark.
 _ENDS_HOW = re.compile(
-    r"\b(?:sao|the nao|lam sao|gi|bao lau|bao gio|o dau)(?: a| ah| vay| nhi| ha| the| a\W+)?(?: z| ak| mn| ad| moi nguoi)?\W*$"
+    r"\b(?:sao|the nao|lam sao|gi|bao lau|bao gio|o dau|len dau|di dau|den dau|nop o dau|lam o dau)(?: a| ah| vay| nhi| ha| the| a\W+)?(?: z| ak| mn| ad| moi nguoi)?\W*$"
     # "ra chi nhánh hay ra công an": a choice asked.
     r"|\b(ra|den|len|goi|lam|o|nop|di) \w+(?: \w+){0,2} hay (?:la )?\1 \w+(?: \w+){0,2}(?: a| ah| vay)?\W*$"
 )

@@ -951,7 +951,7 @@ _PROCEDURE_WORDS = frozenset({"lam bang lai", "lam giay phep lai xe", "lam cccd"
 # What makes doing a procedure a service sold outside the law: fast, guaranteed, fake.
 # ("... làm cccd cho ba em tận nhà, phục vụ nhanh gọn lắm": praise, not a sales pitch.)
 _SOLD = re.compile(
-    r"\b(?:nhanh(?! gon)|lay lien|lay ngay|bao dau|bao 100|khong can thi|khong can hoc|gia re|tron goi|dich vu|nhan lam|uy tin|ship|zalo|ib|inbox|lien he"
+    r"\b(?:nhanh(?! gon)|lay lien|lay ngay|bao dau|bao 100|khong can thi|khong can hoc|gia re|tron goi|dich vu|nhan lam|uy tin|ship|(?:lh|ib|ket ban|inbox) zalo|ib|inbox|lien he"
     r"|online (?:phai|mat|chi)|chuyen phi|nop phi (?:truoc|qua))\b"
 )
 
@@ -1794,6 +1794,9 @@ def _hypothetical(cues: Cues, match: CueMatch) -> bool:
         if 0 <= match.position - hypo.position <= window or hypo.position == match.position:
             return True
     if match.position > 0 and cues.words[0] == "khi" and match.position <= 3:
+        return True
+    # ("khóa tài khoản ngân hàng khi bị lừa thì gọi số nào": "khi ... thì", said of anyone.)
+    if "khi" in cues.words[max(0, match.position - 2) : match.position] and "thi" in cues.words[match.end : match.end + 3]:
         return True
     # ("bị lừa đảo rồi thì có lấy lại tiền được không, hỏi trước để còn biết": asked ahead.)
     if any(h.phrase.startswith("hoi truoc") for h in cues.by_name.get("hypothetical", ())):
@@ -2774,6 +2777,9 @@ def _not_done(cues: Cues, position: int) -> bool:
     if position >= 1 and position - 1 in cues.negations:
         return True
     before = cues.words[max(0, position - 2) : position]
+    # ("làm sao biết trang bán hàng có uy tín không trước khi chuyển cọc": not yet.)
+    if before == ["truoc", "khi"]:
+        return True
     # "Suýt nữa thì tôi đóng 7 triệu", "định ra ngân hàng chuyển": nearly, or meant, a few
     # words back ("gia đình tôi chuyển" is a family, not "định").
     wider = cues.words[max(0, position - 5) : position]
@@ -2876,6 +2882,7 @@ _OTHERS = (
     "ban cung phong",
     # (Not "mấy cụ": folded, "xe máy cũ" says it.)
     "cac cu gia",
+    "co may cu",
     "nhieu em",
 )
 # Paid to the sender: "chuyển cọc 20 triệu cho tôi", "ck cho cháu rồi".
