@@ -1387,14 +1387,21 @@ def _now_words(cues: rules.Cues, text: NormalizedText) -> list[tuple[int, str]]:
 # the bank for, or about to pay a person posing as an official, and the sender asks for
 # help. Each part folded: the act now, a sign of the fake, and the plea.
 _NOW_ACT = re.compile(
-    r"\b(?:dang|van dang|ngay bay gio|luc nay)\s+(?:nghe dien thoai|nghe may|noi chuyen|goi video|o ngan hang|ra ngan hang|di ra ngan hang|chuan bi chuyen|dinh chuyen|sap chuyen|chuyen tien|rut tien|bi goi|bi ep|lam theo)"
+    r"\b(?:dang|van dang|ngay bay gio|luc nay)\s+(?:nghe dien thoai|nghe may|noi chuyen|goi video|o ngan hang|ra ngan hang|di ra ngan hang|chuan bi chuyen|dinh chuyen|sap chuyen|chuyen tien|rut tien|bi goi|bi ep|lam theo"
+    # "bố đang trên đường ra ngân hàng", "bà tôi đang bị một đứa gọi video giữ máy từ sáng"
+    r"|tren duong (?:ra |den |toi )?ngan hang|bi (?:mot |\w+ )?(?:dua|nguoi|thang|con|ong|ba) (?:goi|giu may|ep))"
 )
+# Acts that need no plea: the money is about to leave ("đang trên đường ra ngân hàng").
+_LEAVING = re.compile(r"\b(?:tren duong (?:ra |den |toi )?ngan hang|dang (?:o|ra|di ra) ngan hang|dang rut tien|giu may)\b")
 _AT_THE_DOOR = re.compile(
-    r"\b(?:di tung nha|den tung nha|dang o (?:nha (?:ong|ba|anh|chi|co|chu|bac|so)|khu|xom|thon|ngo|hem|to)|dang di (?:thu|tung|quanh)|dang den)\b"
+    r"\b(?:di tung nha|den tung nha|dang o (?:nha (?:ong|ba|anh|chi|co|chu|bac|so|me|bo)|khu|xom|thon|ngo|hem|to)|dang di (?:thu|tung|quanh)|dang den)\b"
 )
+_STOPPED = re.compile(r"\b(?:can lai|chan lai|kip can|ngan kip|giu lai kip|kip thoi)\b")
 _CLAIMS = re.compile(r"\b(?:noi|bao|xung|tu nhan|gioi thieu) la\b")
 _TODAY = re.compile(r"\b(?:dang|hom nay|vua|sang nay|chieu nay|bay gio)\b")
-_PLEA = re.compile(r"\b(?:giup toi|giup em|giup voi|giup chau|cuu|lam sao ngan|ngan lai|lam sao|gap)\b")
+_PLEA = re.compile(
+    r"\b(?:giup toi|giup em|giup voi|giup chau|cuu|lam sao ngan|ngan lai|lam sao|gap|cac anh (?:den|xuong|toi)|den ngay|xuong ngay|khan cap|nhanh len)\b"
+)
 _POSING = ("impersonation_police", "impersonation_court", "impersonation_official", "impersonation_bank")
 
 
@@ -1411,7 +1418,10 @@ def _scam_in_progress(p: Prepared) -> str | None:
     if "dang" not in folded and "ngay bay gio" not in folded and "luc nay" not in folded:
         return None
     act = _NOW_ACT.search(folded)
-    if act is None or _PLEA.search(folded) is None:
+    if act is None or (_PLEA.search(folded) is None and _LEAVING.search(folded) is None):
+        return None
+    # ("đang ra ngân hàng thì nhân viên ngân hàng cản lại": stopped already.)
+    if _STOPPED.search(folded, act.end()) is not None:
         return None
     posing = any(f.code in _POSING for f in p.findings) or rules.names_a_fake(p.text)
     # ("Vừa có người gọi bố tôi bảo con trai bị tai nạn ..., bố tôi đang ra ngân hàng":

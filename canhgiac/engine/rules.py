@@ -765,17 +765,27 @@ def _one_sentence(text: NormalizedText, first: int, last: int) -> bool:
     return _SENTENCE_BREAK.search(text.folded, spans[first][1], spans[last][0]) is None
 
 
+def _refused_only(cues: Cues) -> bool:
+    """Whether every "do not give the code" is the sender's own refusal ("tôi thấy nghi nên
+    không đọc"), told after the ask, not a notice's warning to its reader."""
+    return all(not _REFUSERS.isdisjoint(cues.words[max(0, m.position - 2) : m.position]) for m in cues.by_name.get("secret_warning", ()))
+
+
+_REFUSERS = frozenset({"toi", "em", "minh", "nen", "tui", "ba", "me", "bo"})
+
+
 def _otp(text: NormalizedText, cues: Cues, indicators: Indicators) -> str | None:
     # "Cung cấp OTP" is a request in itself; "nhập mã" only with an OTP or password in
     # sight and no promotion code ("nhập mã MT30 để giảm 30.000đ").
     # Giving a code to someone ("đọc mã cho nhân viên") is always a red flag; typing it
     # somewhere ("nhập mã OTP 119044 để xác thực") only into a link that is not official.
     match = cues.affirmed("secret_request")
-    if match is not None and "promo_code" not in cues and ("secret_warning" not in cues or indicators.links):
+    warned = "secret_warning" in cues and not _refused_only(cues)
+    if match is not None and "promo_code" not in cues and (not warned or indicators.links):
         return match.phrase
     # "cung cấp số tài khoản và mã OTP": a verb of giving a few words before the secret;
     # further on ("cung cấp số tài khoản, họ tên đầy đủ và mã xác nhận") in one sentence.
-    if "secret_warning" not in cues and "promo_code" not in cues:
+    if not warned and "promo_code" not in cues:
         for secret in cues.by_name.get("secret", ()):
             for give in cues.by_name.get("give", ()):
                 gap = secret.position - give.position
