@@ -216,6 +216,8 @@ _NO_LOSS = re.compile(r"\b(?:khong|ko|chua) (?:bi lua|bi mat tien|mat tien|mat d
 # A message that opens by saying it reports ("Báo cáo công an xã: số 0523... gọi giả danh",
 # "cho tôi báo: ...", "Tôi muốn báo: trên facebook có trang giả mạo"); in the middle of a
 # message the same words are a scam's ("tài khoản của bạn bị báo cáo vi phạm").
+# Someone said to pose as someone ("xưng là nhân viên ngân hàng", "giả danh").
+_POSING_TOLD = re.compile(r"\b(?:xung|gia danh|mao danh|gia mao|tu nhan)\b")
 _REPORT_OPENING = re.compile(
     r"\W*(?:bao cao|to cao|cho (?:toi|em|minh) bao|(?:toi|em|minh) muon bao|bao cong an)\b(?! (?:vi pham|cua|ve viec))"
 )
@@ -318,7 +320,8 @@ _REPORT_FRAME = re.compile(
 # khen tới anh ấy": praise, wherever it is said.)
 _PRAISE = re.compile(r"\b(?:gui loi khen|xin khen ngoi|(?:xin )?cam on (?:dong chi|cac dong chi|anh|cac anh) \w+(?: \w+)? da)\b")
 _THANKS = re.compile(
-    r"^(?:cam on|xin cam on|hay lam|hay qua|tuyet voi|thank|chuc mung (?:ngay|nam moi|\d|le|tet|sinh nhat)|kinh chuc|chuc cac (?:anh|chu|dong chi|ban|thay|co))"
+    # (Not a company's receipt: "Cảm ơn bạn đã đi cùng Grab. Chuyến đi ...: 142.000đ".)
+    r"^(?:cam on(?! (?:ban|quy khach|qk|anh/chi) da (?:di|su dung|mua|dat|thanh toan|lua chon|tin))|xin cam on|hay lam|hay qua|tuyet voi|thank|chuc mung (?:ngay|nam moi|\d|le|tet|sinh nhat)|kinh chuc|chuc cac (?:anh|chu|dong chi|ban|thay|co))"
 )
 # Offences a question may report in passing, and someone named as doing it: "có người",
 # "hàng xóm", "nhà ông Tâm", "ở xóm em".
@@ -663,6 +666,9 @@ class Engine:
             and all(r.code in _ROUTE_CAPPED for r in reasons)
             # ("cập nhật trên app EVNCPC mới, gửi link cài": the app comes by a link.)
             and "click" not in cues
+            # ("có người gọi xưng là nhân viên Agribank ... ngân hàng chỉ làm trên app hoặc ra
+            # quầy": the route is the sender's own remark about a caller they call a fake.)
+            and _POSING_TOLD.search(text.folded) is None
         )
         if sent_to_office:
             explanation.append("Thông báo hướng người nhận đến trụ sở, quầy giao dịch hoặc ứng dụng chính thức: để cán bộ xem.")
