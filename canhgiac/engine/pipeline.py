@@ -213,6 +213,10 @@ _TOLD_PAST = re.compile(
 )
 _FORWARDED_WHOLE = re.compile(r"\W*(?:\[?fwd?\]|fwd?:|\[?chuyen tiep\]|tin chuyen tiep:)")
 _NO_LOSS = re.compile(r"\b(?:khong|ko|chua) (?:bi lua|bi mat tien|mat tien|mat dong nao)\b")
+_SENT_BY_MISTAKE = re.compile(r"\W*(?:\w+\W+){0,3}?(?:gui nham|nham nhom|nham kenh|nham chat)\b")
+_DESK_COMPLAINT = re.compile(
+    r"\b(?:buc xuc|lam viec (?:kieu|the) (?:gi|nao)|that vong|qua te|te qua|cham qua|khong ai tiep|cu bao quay lai|thai do (?:te|kem|hach dich))\b"
+)
 # A message that opens by saying it reports ("Báo cáo công an xã: số 0523... gọi giả danh",
 # "cho tôi báo: ...", "Tôi muốn báo: trên facebook có trang giả mạo"); in the middle of a
 # message the same words are a scam's ("tài khoản của bạn bị báo cáo vi phạm").
@@ -578,6 +582,8 @@ class Engine:
             and score >= self.config.suspicious_threshold
             and "asks_police" not in cues
             and not rules.tells_loss(cues)
+            # ("cho tôi báo: số 0569... gọi tôi giả danh tòa án": said to be a report.)
+            and not _REPORT_OPENING.match(text.folded)
         ):
             # "Có người gọi xưng cán bộ thuế bảo cài app...": a call or message retold by
             # the one it reached, with nothing lost, is a question about a scam, not a
@@ -829,7 +835,9 @@ class Engine:
             # ("CẢNH BÁO: Công an không làm việc qua điện thoại ...", "CA xã: người dân có
             # thể gửi tố giác ...": a notice to the public, forwarded.)
             and not _NOTICE_OPENING.match(text.folded)
-            and "nguoi dan" not in text.folded
+            # (A sender who opens "Tôi muốn báo:" speaks for themself, whatever "người dân"
+            # the report names.)
+            and ("nguoi dan" not in text.folded or _REPORT_OPENING.match(text.folded))
             # ("[Fwd] Công an TP tiếp nhận đơn tố giác của bạn ... cài đặt ứng dụng": a
             # message forwarded whole, in the office's voice.)
             and not _FORWARDED_WHOLE.match(text.folded)
@@ -857,6 +865,17 @@ class Engine:
             # it still gets its verdict).
             explanation.append("Người gửi không làm theo và hỏi giờ nên làm gì: coi là câu hỏi.")
             return "question", probabilities[model.classes.index("question")]
+        if not indicators and _SENT_BY_MISTAKE.match(text.folded) is not None:
+            # "hi hi em gửi nhầm, tin nhắn về việc đóng tiền học thêm của lớp 7A ạ": sent
+            # here by mistake, whatever it was about.
+            explanation.append("Người gửi nói đã gửi nhầm: xếp vào 'khác'.")
+            return "other", max(confidence, probabilities[model.classes.index("other")])
+        if intent == "question" and not indicators and _DESK_COMPLAINT.search(text.folded) is not None and "how" not in cues:
+            # "lên xã làm tạm trú mà chờ cả buổi sáng không ai tiếp, bức xúc quá", "gọi đường
+            # dây nóng 3 lần không ai nghe máy, công an xã làm việc kiểu gì vậy": a complaint
+            # about the desk, which an officer reads; nothing is asked to be answered.
+            explanation.append("Lời phàn nàn về cách làm việc, không hỏi thủ tục: xếp vào 'khác' để cán bộ đọc.")
+            return "other", max(confidence, probabilities[model.classes.index("other")])
         if received_asks_ok(text.folded) and "how" not in cues:
             # "Trạm y tế gọi báo mẹ tôi đến khám ... Đi được không ạ", "có tin báo thẻ tín
             # dụng sắp đến hạn thanh toán, ko có link ... ok ko": a message received, told in
@@ -1053,6 +1072,10 @@ class Engine:
         # "xe tải chở pháo lậu từ Lào về": fireworks and explosives are weapons however
         # they came; "nổ mìn khai thác đá trái phép": blasting for an illegal quarry is
         # the quarry's offence.
+        # ("xe tải chở gỗ lậu từ rừng phòng hộ ra vào ban đêm"): timber taken from a forest
+        # is logging, an environment offence, however it is carried.
+        if category in ("smuggling", "theft") and _LOGGING.search(p.text.folded) is not None:
+            return "environment", probabilities[model.classes.index("environment")]
         if category == "smuggling" and _FIREWORKS.search(p.text.folded) is not None and _OTHER_CONTRABAND.search(p.text.folded) is None:
             return "weapons", probabilities[model.classes.index("weapons")]
         if category == "weapons" and _QUARRY.search(p.text.folded) is not None:
@@ -1115,6 +1138,7 @@ _INJURED = re.compile(
     r"(?<!chua ai )(?<!khong ai )(?<!ko ai )(?<!khong )(?<!chua )(?<!ko )"
     r"\b(?:bi thuong|chay mau|mau chay|be bet mau|bat tinh|nhap vien|di cap cuu|dua di cap cuu|bi dam|bi chem|gay tay|vo dau|guc)\b"
 )
+_LOGGING = re.compile(r"\b(?:rung phong ho|rung dac dung|rung tu nhien|chat pha rung|pha rung|khai thac go|cua go|go lim|go quy)\b")
 _NO_HARM = re.compile(r"\b(?:chua|khong|ko|k) (?:ai |co ai |co )?(?:bi thuong|xo xat|danh nhau|hanh hung|bi danh)\b")
 _HIT_AND_RUN = re.compile(
     r"\bxe\b[^.!?\n]{0,60}?\b(?:tong|dam vao|dam phai|va vao|va cham|huc|can|quet) [^.!?\n]{0,80}?\b(?:bo chay|bo tron|phong (?:xe )?(?:mat|di)|chay mat)\b"
