@@ -205,8 +205,7 @@ _NOTICE_OPENING = re.compile(
     r"\W*(?:\[?fwd\]?\W*)?(?:canh bao|khuyen cao|thong bao|nhac (?:nho|ba con)|luu y|ca (?:xa|phuong|huyen|tinh)\W)"
 )
 # What a report tells as done ("đã", "hôm qua", "tháng trước"): a scam's script mostly
-# speaks of now and what comes next.
-# Nor does it call itself a scam, or say it is reported.
+# speaks of now and what comes next, and does not call itself a scam or a report.
 _TOLD_PAST = re.compile(
     r"\b(?:da|hom qua|hom kia|hom truoc|tuan truoc|thang truoc|nam ngoai|toi qua|dem qua|luc nay|vua roi|tu thang|den gio|tong cong"
     r"|khong lien lac|bo tron|om tien|san sap|lua|du|bao cao|bao cho cac|to giac|trinh bao|chuyen lai roi)\b"
@@ -217,11 +216,11 @@ _SENT_BY_MISTAKE = re.compile(r"\W*(?:\w+\W+){0,3}?(?:gui nham|nham nhom|nham ke
 _DESK_COMPLAINT = re.compile(
     r"\b(?:buc xuc|lam viec (?:kieu|the) (?:gi|nao)|that vong|qua te|te qua|cham qua|khong ai tiep|cu bao quay lai|thai do (?:te|kem|hach dich))\b"
 )
+# Someone said to pose as someone ("xưng là nhân viên ngân hàng", "giả danh").
+_POSING_TOLD = re.compile(r"\b(?:xung|gia danh|mao danh|gia mao|tu nhan)\b")
 # A message that opens by saying it reports ("Báo cáo công an xã: số 0523... gọi giả danh",
 # "cho tôi báo: ...", "Tôi muốn báo: trên facebook có trang giả mạo"); in the middle of a
 # message the same words are a scam's ("tài khoản của bạn bị báo cáo vi phạm").
-# Someone said to pose as someone ("xưng là nhân viên ngân hàng", "giả danh").
-_POSING_TOLD = re.compile(r"\b(?:xung|gia danh|mao danh|gia mao|tu nhan)\b")
 _REPORT_OPENING = re.compile(
     r"\W*(?:bao cao|to cao|cho (?:toi|em|minh) bao|(?:toi|em|minh) muon bao|bao cong an)\b(?! (?:vi pham|cua|ve viec))"
 )
