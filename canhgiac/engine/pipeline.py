@@ -254,6 +254,8 @@ _RECEIVED = re.compile(
     # đi quanh xã thông báo", "chủ nhà trọ nhắn zalo", "thấy thông báo trong app VNeID")
     r"|\bgui (?:tin nhan|thong bao|email|mail|thu|giay)\b|\b(?:xe loa|loa)(?: \w+){0,4} thong bao\b|\bchu nha tro nhan\b|\bthay thong bao\b"
     r"|\b(?:thong bao|nhac|moi) (?:tren|qua|trong) (?:loa|app|ung dung|zalo|nhom)\b"
+    # ("... tin này có đúng không": the message named as the one received.)
+    r"|\b(?:tin|tin nhan|thong bao|thu|email|giay|cuoc goi) nay\b"
 )
 # ...and asked whether it is all right: "ok không ạ", "bình thường phải không", "đi được
 # không", "có sao không", "có cần lo không", "tin này không sao đúng không", "email thật không".
@@ -324,7 +326,7 @@ _REPORT_FRAME = re.compile(
 _PRAISE = re.compile(r"\b(?:gui loi khen|xin khen ngoi|(?:xin )?cam on (?:dong chi|cac dong chi|anh|cac anh) \w+(?: \w+)? da)\b")
 _THANKS = re.compile(
     # (Not a company's receipt: "Cảm ơn bạn đã đi cùng Grab. Chuyến đi ...: 142.000đ".)
-    r"^(?:cam on(?! (?:ban|quy khach|qk|anh/chi) da (?:di|su dung|mua|dat|thanh toan|lua chon|tin))|xin cam on|hay lam|hay qua|tuyet voi|thank|chuc mung (?:ngay|nam moi|\d|le|tet|sinh nhat)|kinh chuc|chuc cac (?:anh|chu|dong chi|ban|thay|co))"
+    r"^(?:cam on(?! (?:ban|quy khach|qk|anh/chi) da (?:di|su dung|mua|dat|thanh toan|lua chon|tin))|xin cam on|hay lam|hay qua|tuyet voi|thank|chuc mung (?:ngay|nam moi|\d|le|tet|sinh nhat)|kinh chuc|chuc cac (?:anh|chu|dong chi|ban|thay|co|chien si|can bo|chu cong an))"
 )
 # Offences a question may report in passing, and someone named as doing it: "có người",
 # "hàng xóm", "nhà ông Tâm", "ở xóm em".
@@ -1093,8 +1095,18 @@ class Engine:
         # whoever needs help.
         if category in ("other", "violence") and _HIT_AND_RUN.search(folded) is not None:
             return "traffic", probabilities[model.classes.index("traffic")]
+        if (
+            category in ("fraud", "other", "public_order", "violence")
+            and _LOAN_SHARKS.search(folded) is not None
+            and _MENACES.search(folded) is not None
+        ):
+            return "violence", probabilities[model.classes.index("violence")]
         # ("xịt sơn vẽ bậy lên tường nhà văn hóa"): vandalism is disorder.
-        if category in ("drugs", "other", "environment") and _VANDALISM.search(folded) is not None:
+        if (
+            category in ("drugs", "other", "environment", "traffic", "theft", "violence")
+            and _VANDALISM.search(folded) is not None
+            and _INJURED.search(folded) is None
+        ):
             return "public_order", probabilities[model.classes.index("public_order")]
         # ("nhìn vào thấy đang hít", "con tôi nghiện ..., có đứa bán cho nó"): drug use or
         # dealing, wherever it happens.
@@ -1142,7 +1154,13 @@ _NO_HARM = re.compile(r"\b(?:chua|khong|ko|k) (?:ai |co ai |co )?(?:bi thuong|xo
 _HIT_AND_RUN = re.compile(
     r"\bxe\b[^.!?\n]{0,60}?\b(?:tong|dam vao|dam phai|va vao|va cham|huc|can|quet) [^.!?\n]{0,80}?\b(?:bo chay|bo tron|phong (?:xe )?(?:mat|di)|chay mat)\b"
 )
-_VANDALISM = re.compile(r"\b(?:ve bay|xit son|viet bay|boi ban|dap pha (?:cot|bien|tram|den)|pha hoai (?:cot|bien|tram|den|tai san))\b")
+_VANDALISM = re.compile(
+    r"\b(?:ve bay|xit son|viet bay|boi ban|dap pha (?:cot|bien|tram|den|quan|cua|guong)|pha hoai (?:cot|bien|tram|den|tai san)|pha hong|be gay|be guong)\b"
+)
+# A loan shark's or debt collector's threats ("bọn cho vay nặng lãi nhắn tin dọa đến nhà xử
+# lý cả vợ con", "đòi nợ thuê tạt sơn, dọa giết"): violence, whatever the debt.
+_LOAN_SHARKS = re.compile(r"\b(?:cho vay nang lai|vay nang lai|doi no thue|tin dung den|xa hoi den)\b")
+_MENACES = re.compile(r"\b(?:doa|tat son|tat axit|nem mam tom|nem chat ban|chem|giet|xu ly)\b")
 _DRUG_SIGNS = re.compile(
     r"\b(?:dang hit|hit (?:da|ke|bong|co|ma tuy|heroin)|chich (?:ma tuy|heroin)|nghien (?:ma tuy|hut|da|ke|heroin)|con (?:toi|em|minh) nghien"
     r"|can dien tu|(?:dua|ke|nguoi) ban (?:cho|thuoc cho) (?:no|con|chau))\b"
@@ -1213,7 +1231,7 @@ _STILL_THERE = re.compile(
 _FLED = re.compile(r"\b(?:bo tron|bo chay|tau thoat|chay tron)\b")
 _TODAY_WORDS = re.compile(r"\b(?:sang nay|trua nay|chieu nay|toi nay|hom nay|vua nay|luc nay)\b")
 _PRESENT = re.compile(r"\b(?:hien gio|hien tai dang|gio nay (?:van|con)|(?:hom nay|dem nay|toi nay) (?:van )?dang)\b")
-_PLANNED = frozenset({"gambling_tip", "weapons", "violence", "smuggling", "drugs"})
+_PLANNED = frozenset({"gambling_tip", "weapons", "violence", "smuggling", "drugs", "traffic"})
 # Words saying that something goes on now, whatever else in the message is dated.
 _GOING_ON = frozenset({"van dang", "hien dang", "ngay bay gio", "dang dien ra", "dang xay ra", "luc nay", "ngay luc nay"})
 # Offences whose doer may still be caught a few minutes on.
@@ -1320,7 +1338,8 @@ def _urgency(cues: rules.Cues, text: NormalizedText, category: str | None = None
     # person missing since yesterday is still missing.)
     long_ago = any(f" {phrase} " in said for phrase in _LONG_AGO_MARKERS) or (habit and not going_on)
     # ("Quán nhậu bán thịt rắn hổ mang": on a menu, no danger.)
-    on_a_menu = not _ON_A_MENU.isdisjoint(cues.words)
+    # (Two-word names too: "nhà hàng", "đặc sản".)
+    on_a_menu = any(f" {word} " in said for word in _ON_A_MENU)
     hurt = next(
         (
             m.phrase

@@ -1914,6 +1914,9 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
         # ("kiem tra roi chuyen lai giup em": typed bare, "kiểm tra" still is no "trả".)
         if verb.phrase == "tra" and cues.words[verb.position - 1 : verb.position] in (["kiem"], ["dieu"], ["thanh"]):
             continue
+        # ("tài khoản tự động gia hạn rồi": "tự động", not "đóng".)
+        if verb.phrase == "dong" and cues.words[verb.position - 1 : verb.position] == ["tu"]:
+            continue
         # "chuyen" alone is also "chuyện", "chuyên", and "ck" also "chồng" ("có ck mới
         # rồi"): a payment only with money after it, or the other side cut off after it.
         # ("tôi có nộp hồ sơ thật mà chưa thấy gì", "gửi giấy tờ"): papers handed in, not money;
