@@ -117,7 +117,10 @@ _TIP_TOPICS = frozenset(
 # A message that opens as an office's notice: the office named, then what it does
 # ("thông báo", "khuyến cáo", "mời ... đến trụ sở"), in its first words.
 _OFFICE_NOTICE = re.compile(
-    r"^\W*(?:thong bao (?:cua )?)?(?:[a-z]+ ){0,3}(?:cong an|csgt|canh sat giao thong|ubnd|uy ban|ca (?:xa|phuong|huyen|tinh|tp|quan))\b[^.:!?\n]{0,50}?"
+    r"^\W*(?:thong bao (?:cua )?)?(?:[a-z]+ ){0,3}(?:cong an|csgt|canh sat giao thong|ubnd|uy ban|ca (?:xa|phuong|huyen|tinh|tp|quan)"
+    # (Other offices that write to the public: the tax office, social insurance, the
+    # commune's military command.)
+    r"|chi cuc thue|cuc thue|bhxh|bao hiem xa hoi|ban chi huy quan su|ban chqs)\b[^.:!?\n]{0,50}?"
     r"\b(?:thong bao|khuyen cao|nhac nho|canh bao|moi (?:ong|ba|anh|chi|cong dan)|de nghi (?:nguoi dan|ba con|cac ho))\b"
 )
 # Tips whose subject is itself sold by message (a dealer's Zalo, a betting site's link):
@@ -941,6 +944,14 @@ class Engine:
                 return "tip", tip
         # ("Các anh ơi làm sao để biết...": after a greeting too.)
         opening = 1 if "oi" not in cues.words[:3] else cues.words.index("oi") + 2
+        # ("Các anh cho hỏi cách kiểm tra ...": after "cho hỏi" too.)
+        if "hoi" in cues.words[:5] and cues.words[cues.words.index("hoi") - 1 : cues.words.index("hoi")] in (
+            ["cho"],
+            ["xin"],
+            ["em"],
+            ["toi"],
+        ):
+            opening = max(opening, cues.words.index("hoi") + 2)
         if (
             any(m.position <= opening for m in cues.by_name.get("how", ()))
             and not indicators
