@@ -1914,8 +1914,11 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
         # ("kiem tra roi chuyen lai giup em": typed bare, "kiểm tra" still is no "trả".)
         if verb.phrase == "tra" and cues.words[verb.position - 1 : verb.position] in (["kiem"], ["dieu"], ["thanh"]):
             continue
-        # ("tài khoản tự động gia hạn rồi": "tự động", not "đóng".)
-        if verb.phrase == "dong" and cues.words[verb.position - 1 : verb.position] == ["tu"]:
+        # ("tài khoản tự động gia hạn rồi": "tự động", not "đóng"; "chưa nộp đồng nào":
+        # a coin.)
+        if verb.phrase == "dong" and (
+            cues.words[verb.position - 1 : verb.position] == ["tu"] or cues.words[verb.end : verb.end + 1] == ["nao"]
+        ):
             continue
         # "chuyen" alone is also "chuyện", "chuyên", and "ck" also "chồng" ("có ck mới
         # rồi"): a payment only with money after it, or the other side cut off after it.
@@ -1993,6 +1996,9 @@ def _find_losses(cues: Cues) -> list[tuple[CueMatch, bool]]:
             # then cut off.)
             object_end = _amount_near(cues.words, verb.end, _OBJECT_WORDS)
             cut_off = object_end is not None and _cut_off_after(cues, object_end - 1, _CUT_OFF_REACH)
+            # ("mua skin game 300k ..., chuyển momo rồi bạn đó block": the sum told before,
+            # the payment, then cut off.)
+            cut_off = cut_off or (_sum_before(cues.words, verb.position) and _cut_off_after(cues, verb.position, _CUT_OFF_REACH))
             if (
                 not paid_to
                 and not cut_off
@@ -2740,6 +2746,8 @@ _BAD_OUTCOME = re.compile(
     # "văn phòng dọn đi đâu mất", "homestay báo không có booking nào", "hàng chưa về, sđt
     # khóa", "gửi vé QR không quét được", "bà ta mang đi luôn", "mất sóng luôn"
     r"|(?:bo|don|chuyen) di dau mat|khong co (?:booking|don|ma) nao|hang (?:khong|chua|van chua) ve|(?:sdt|so dien thoai|so|may) (?:da )?khoa"
+    # ("cá không giao, số điện thoại thuê bao từ hôm qua")
+    r"|(?:ca|hang|xe|do|may) (?:khong|ko|chua) giao|(?:sdt|so dien thoai|dien thoai|so) (?:da |thi )?thue bao"
     r"|khong quet duoc|mang (?:di|ve) luon|mat (?:song|luon)|khong thay (?:qua|xe|hang|so|nguoi)|khong co (?:xe|hang|dat|lo dat|so) (?:\w+ )?(?:that|nao)"
     r"|cong ty (?:khong|ko) con|toan bot|doi (?:em |toi )?chuyen lai"
     # an unordered parcel paid for: "mẹ em trả tiền rồi mở ra là cục đá bọc giấy"
